@@ -1,0 +1,683 @@
+/**
+ * The library API. Each operation is one store transaction that reads what it needs, applies
+ * the core rules, writes the new state and appends its audit event. This is the only place
+ * that reads the clock (or asks the store for its clock).
+ */
+import { retryDelayMs } from "./core/backoff.js";
+import { cycleError, findCycle } from "./core/dependencies.js";
+import { BatonError, ErrorCode, invalidInput, notFound } from "./core/errors.js";
+import { taskEvent } from "./core/events.js";
+import { checkHolder } from "./core/fencing.js";
+import { formatId, highestPerPrefix, idsInMarkdown, parseNumberedId } from "./core/ids.js";
+import { resolvePolicy } from "./core/policy.js";
+import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
+import { toIso } from "./core/time.js";
+import { applyTransition } from "./core/transitions.js";
+import {
+  agentIdSchema,
+  capabilitySchema,
+  checkAgentId,
+  checkPrefix,
+  checkTaskId,
+  claimOptionsSchema,
+  credentialSchema,
+  eventTypeSchema,
+  newTaskSchema,
+  parseInput,
+  statusSchema,
+  taskPatchSchema,
+} from "./core/validation.js";
+import type { BoardPolicy, BoardPolicyInput } from "./core/policy.js";
+import type { DependencyStatuses } from "./core/selection.js";
+import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task.js";
+import type { Transition } from "./core/transitions.js";
+import type { ClaimOptions, Credential, NewTask, NewTaskInput, TaskPatch } from "./core/validation.js";
+import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
+import { z } from "zod";
+
+export interface BoardOptions {
+  policy?: BoardPolicyInput;
+  /** Milliseconds since the epoch; injected by tests. Default: the store's clock, else Date.now. */
+  clock?: () => number;
+  /** In [0, 1); injected by tests to pin retry jitter. */
+  random?: () => number;
+}
+
+export interface Claim {
+  task: Task;
+  leaseToken: number;
+}
+
+export type CredentialInput = { token?: number | undefined; agent?: string | undefined };
+
+export interface ListQuery {
+  status?: TaskStatus | readonly TaskStatus[];
+  agent?: string;
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditQuery {
+  taskId?: string;
+  agent?: string;
+  type?: EventType;
+  recent?: number;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface HealReport {
+  timedOut: string[];
+  poisoned: string[];
+  retried: string[];
+  deadAgents: string[];
+}
+
+export interface Reservation {
+  ids: string[];
+  reservedAt: string;
+}
+
+/** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
+const LAZY_RECOVERY_BATCH = 32;
+/** Candidates examined per page when the best ones are blocked by dependencies. */
+const CANDIDATE_PAGE = 16;
+
+export class Board {
+  readonly policy: BoardPolicy;
+  private readonly clock: (() => number) | undefined;
+  private readonly random: () => number;
+
+  constructor(
+    readonly store: Store,
+    options: BoardOptions = {},
+  ) {
+    this.policy = resolvePolicy(options.policy);
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
+  }
+
+  private async now(): Promise<number> {
+    if (this.clock) return this.clock();
+    if (this.store.now) return this.store.now();
+    return Date.now();
+  }
+
+  // ── creating and editing ────────────────────────────────────────────────────────────────
+
+  async add(input: NewTaskInput, by: { agent?: string } = {}): Promise<Task> {
+    const [task] = await this.addMany([input], by);
+    return task as Task;
+  }
+
+  /** Creates every task or none. Later tasks may depend on earlier ones of the same batch. */
+  async addMany(inputs: readonly NewTaskInput[], by: { agent?: string } = {}): Promise<Task[]> {
+    const parsed = inputs.map((input, i) =>
+      parseInput(newTaskSchema, input, inputs.length > 1 ? `task #${i + 1}` : "task"),
+    );
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      const created: Task[] = [];
+      for (const input of parsed) created.push(await this.create(tx, input, agent, now));
+      return created;
+    });
+  }
+
+  private async create(tx: StoreWriter, input: NewTask, agent: string | null, now: number): Promise<Task> {
+    let id: string;
+    if (input.id !== undefined) {
+      id = input.id;
+      if (await tx.getTask(id)) {
+        throw new BatonError(ErrorCode.CONFLICT, `task ${id} already exists; choose another id or omit --id`, {
+          taskId: id,
+        });
+      }
+      const numbered = parseNumberedId(id);
+      // An explicit SEC-25 moves the SEC counter past 25, so minted ids never collide with it.
+      if (numbered) await tx.raiseCounter(numbered.prefix, numbered.n);
+    } else {
+      const prefix = checkPrefix(input.prefix ?? this.policy.defaultPrefix, this.policy.allowedPrefixes);
+      do id = formatId(prefix, await tx.advanceCounter(prefix, 1));
+      while (await tx.getTask(id));
+    }
+    const dependsOn = [...new Set(input.dependsOn)];
+    await this.checkDependencies(tx, id, dependsOn);
+    const at = toIso(now);
+    const task: Task = {
+      id,
+      title: input.title,
+      description: input.description,
+      metadata: input.metadata,
+      result: null,
+      status: "pending",
+      priority: input.priority,
+      needs: [...new Set(input.needs)],
+      dependsOn,
+      assignedTo: input.assignedTo ?? null,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      attempts: 0,
+      maxAttempts: input.maxAttempts ?? this.policy.maxAttempts,
+      nextAttemptAt: null,
+      lastError: null,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: agent,
+    };
+    await tx.insertTask(task);
+    await tx.appendEvent(taskEvent(null, task, "CREATED", agent, `created "${task.title}"`, now));
+    return task;
+  }
+
+  /** Every dependency exists and none of them (transitively) waits for `id`. */
+  private async checkDependencies(tx: StoreReader, id: string, dependsOn: readonly string[]): Promise<void> {
+    if (dependsOn.length === 0) return;
+    if (dependsOn.includes(id)) throw cycleError([id, id]);
+    const edges = new Map<string, string[]>();
+    let frontier = [...dependsOn];
+    while (frontier.length > 0) {
+      const found = await tx.getTasks(frontier);
+      const byId = new Map(found.map((t) => [t.id, t]));
+      const next: string[] = [];
+      for (const depId of frontier) {
+        const dep = byId.get(depId);
+        if (!dep) {
+          if (dependsOn.includes(depId)) {
+            throw invalidInput(`${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
+          }
+          continue;
+        }
+        edges.set(depId, dep.dependsOn);
+        for (const n of dep.dependsOn) if (!edges.has(n) && n !== id) next.push(n);
+        if (dep.dependsOn.includes(id)) edges.set(depId, dep.dependsOn);
+      }
+      frontier = [...new Set(next)].filter((n) => !edges.has(n));
+    }
+    const cycle = findCycle(id, dependsOn, edges);
+    if (cycle) throw cycleError(cycle);
+  }
+
+  async update(id: string, patch: TaskPatch, by: { agent?: string } = {}): Promise<Task> {
+    checkTaskId(id);
+    const parsed = parseInput(taskPatchSchema, patch, "update");
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      const before = await mustGet(tx, id);
+      if (parsed.dependsOn) {
+        parsed.dependsOn = [...new Set(parsed.dependsOn)];
+        await this.checkDependencies(tx, id, parsed.dependsOn);
+      }
+      if (parsed.needs) parsed.needs = [...new Set(parsed.needs)];
+      return this.change(tx, before, { kind: "update", patch: parsed }, agent, now);
+    });
+  }
+
+  async addDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
+    const task = await this.get(id);
+    return this.update(id, { dependsOn: [...new Set([...task.dependsOn, ...dependsOn])] }, by);
+  }
+
+  async removeDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
+    const task = await this.get(id);
+    return this.update(id, { dependsOn: task.dependsOn.filter((d) => !dependsOn.includes(d)) }, by);
+  }
+
+  async cancel(id: string, by: { agent?: string; reason?: string } = {}): Promise<Task> {
+    return this.simple(id, by.agent, { kind: "cancel", reason: by.reason });
+  }
+
+  /** A person's answer to a poison pill: pending again with a fresh set of attempts. */
+  async revive(id: string, by: { agent?: string } = {}): Promise<Task> {
+    return this.simple(id, by.agent, { kind: "revive" });
+  }
+
+  /** Reserve a pending task for one agent (only it may claim it), or lift the reservation. */
+  async assign(id: string, agent: string | null, by: { agent?: string } = {}): Promise<Task> {
+    if (agent !== null) checkAgentId(agent);
+    return this.simple(id, by.agent, { kind: "assign", agentId: agent });
+  }
+
+  private async simple(id: string, by: string | undefined, transition: Transition): Promise<Task> {
+    checkTaskId(id);
+    const agent = by === undefined ? null : checkAgentId(by);
+    const now = await this.now();
+    return this.store.transaction(async (tx) => this.change(tx, await mustGet(tx, id), transition, agent, now));
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────
+
+  async get(id: string): Promise<Task> {
+    checkTaskId(id);
+    return this.store.read((tx) => mustGet(tx, id));
+  }
+
+  async list(query: ListQuery = {}): Promise<Task[]> {
+    const statuses =
+      query.status === undefined
+        ? undefined
+        : (Array.isArray(query.status) ? query.status : [query.status]).map(
+            (s) => parseInput(statusSchema, s, "status") as TaskStatus,
+          );
+    if (query.agent !== undefined) checkAgentId(query.agent);
+    const limit = parseInput(z.number().int().min(1).max(100_000).optional(), query.limit, "limit");
+    const offset = parseInput(z.number().int().min(0).optional(), query.offset, "offset");
+    return this.store.read((tx) =>
+      tx.listTasks({
+        ...(statuses && { statuses }),
+        ...(query.agent !== undefined && { assignedTo: query.agent }),
+        ...(query.text !== undefined && { text: query.text }),
+        ...(limit !== undefined && { limit }),
+        ...(offset !== undefined && { offset }),
+      }),
+    );
+  }
+
+  /**
+   * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
+   * pending) with every dependency completed; for an agent, only those it may take.
+   */
+  async ready(options: { agent?: string; capabilities?: readonly string[]; limit?: number } = {}): Promise<Task[]> {
+    const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
+    const now = await this.now();
+    return this.store.read(async (tx) => {
+      const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
+      const open = [
+        ...(await tx.listTasks({ statuses: ["pending"] })),
+        ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
+      ];
+      const statuses = await dependencyStatuses(tx, open);
+      const ready = open
+        .filter((t) => unfinishedDependencies(t, statuses).length === 0)
+        .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
+        .sort(compareForClaim(agent ?? ""));
+      return ready.slice(0, options.limit ?? ready.length);
+    });
+  }
+
+  /** The task `claim` would give this agent now, without taking it. */
+  async next(options: { agent: string; capabilities?: readonly string[] }): Promise<Task | null> {
+    const agent = checkAgentId(options.agent);
+    const now = await this.now();
+    return this.store.read(async (tx) => {
+      const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
+      const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
+      const best = [await this.pick(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
+        .filter((t): t is Task => t !== null)
+        .sort(compareForClaim(agent));
+      return best[0] ?? null;
+    });
+  }
+
+  async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
+    const q: EventQuery = {};
+    if (query.taskId !== undefined) q.taskId = checkTaskId(query.taskId);
+    if (query.agent !== undefined) q.agentId = checkAgentId(query.agent);
+    if (query.type !== undefined) q.type = parseInput(eventTypeSchema, query.type, "event type") as EventType;
+    if (query.recent !== undefined) q.recent = parseInput(z.number().int().min(1), query.recent, "--recent");
+    if (query.afterSeq !== undefined) q.afterSeq = parseInput(z.number().int().min(0), query.afterSeq, "after");
+    if (query.limit !== undefined) q.limit = parseInput(z.number().int().min(1), query.limit, "limit");
+    return this.store.read((tx) => tx.listEvents(q));
+  }
+
+  async stats(): Promise<Record<TaskStatus, number>> {
+    return this.store.read((tx) => tx.countByStatus());
+  }
+
+  async agents(): Promise<Agent[]> {
+    return this.store.read((tx) => tx.listAgents());
+  }
+
+  // ── claiming and working ────────────────────────────────────────────────────────────────
+
+  /**
+   * Atomically picks and takes a task: by id when `ids` names one, else the best ready task
+   * this agent may take. Throws NOTHING_READY when there is none.
+   */
+  async claim(options: ClaimOptions): Promise<Claim> {
+    const parsed = parseInput(claimOptionsSchema, options, "claim");
+    if (parsed.ids && parsed.ids.length > 1) {
+      throw invalidInput("claim takes at most one id; use claimBatch for several (all or nothing)");
+    }
+    const claims = await this.claimInternal(parsed);
+    if (claims) return claims[0] as Claim;
+    throw await this.nothingReady(parsed.agent);
+  }
+
+  /** Claims every one of `ids` or none (seed 000's atomic_batch_assign). */
+  async claimBatch(options: ClaimOptions & { ids: readonly string[] }): Promise<Claim[]> {
+    const parsed = parseInput(claimOptionsSchema, options, "claim");
+    if (!parsed.ids || parsed.ids.length === 0) throw invalidInput("a batch claim needs at least one id");
+    return (await this.claimInternal(parsed)) as Claim[];
+  }
+
+  private async claimInternal(parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
+    const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      await this.recover(tx, now, LAZY_RECOVERY_BATCH);
+      const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
+      let chosen: Task[];
+      if (parsed.ids) {
+        const ids = [...new Set(parsed.ids)];
+        const found = new Map((await tx.getTasks(ids)).map((t) => [t.id, t]));
+        chosen = ids.map((id) => found.get(id) ?? throwNotFound(id));
+        const statuses = await dependencyStatuses(tx, chosen);
+        for (const task of chosen) {
+          const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
+          if (refusal) throw refusal;
+        }
+      } else {
+        const best = await this.pick(tx, parsed.agent, capabilities);
+        if (!best) return null;
+        chosen = [best];
+      }
+      const claims: Claim[] = [];
+      for (const task of chosen) {
+        const leaseToken = await tx.nextLeaseToken();
+        const claimed = await this.change(
+          tx,
+          task,
+          { kind: "claim", agentId: parsed.agent, leaseToken, leaseSeconds },
+          parsed.agent,
+          now,
+        );
+        claims.push({ task: claimed, leaseToken });
+      }
+      return claims;
+    });
+  }
+
+  /** The best ready task for this agent, walking candidates in claim order. */
+  private async pick(tx: StoreReader, agent: string, capabilities: readonly string[]): Promise<Task | null> {
+    for (let offset = 0; ; offset += CANDIDATE_PAGE) {
+      const page = await tx.claimCandidates(agent, CANDIDATE_PAGE, offset);
+      const found = await firstReady(tx, page, agent, capabilities);
+      if (found) return found;
+      if (page.length < CANDIDATE_PAGE) return null;
+    }
+  }
+
+  private async nothingReady(agent: string): Promise<BatonError> {
+    const counts = await this.stats();
+    const parts = [
+      counts.pending && `${counts.pending} pending (blocked by dependencies, reservations or capabilities)`,
+      counts.in_progress && `${counts.in_progress} in progress`,
+      counts.failed && `${counts.failed} waiting to retry`,
+    ].filter(Boolean);
+    return new BatonError(
+      ErrorCode.NOTHING_READY,
+      `nothing ready for ${agent}` +
+        (parts.length ? `: ${parts.join(", ")}; wait and retry, or see \`baton list\`` : ": the board has no open tasks"),
+      { counts },
+    );
+  }
+
+  async heartbeat(
+    id: string,
+    credential: CredentialInput & { leaseSeconds?: number; note?: string },
+  ): Promise<Task> {
+    const leaseSeconds = credential.leaseSeconds ?? this.policy.leaseSeconds;
+    return this.fenced(id, credential, { kind: "heartbeat", leaseSeconds, note: credential.note }, true);
+  }
+
+  async complete(id: string, credential: CredentialInput & { result?: string }): Promise<Task> {
+    return this.fenced(id, credential, { kind: "complete", result: credential.result ?? null });
+  }
+
+  async fail(id: string, credential: CredentialInput & { error: string }): Promise<Task> {
+    const error = parseInput(z.string().trim().min(1, "say what went wrong (--error TEXT)"), credential.error, "fail");
+    return this.fenced(id, credential, { kind: "fail", error, retryDelayMs: 0 });
+  }
+
+  async release(id: string, credential: CredentialInput & { reason?: string }): Promise<Task> {
+    return this.fenced(id, credential, { kind: "release", reason: credential.reason });
+  }
+
+  private async fenced(
+    id: string,
+    credentialInput: CredentialInput,
+    transition: Transition,
+    touch = false,
+  ): Promise<Task> {
+    checkTaskId(id);
+    const credential: Credential = parseInput(
+      credentialSchema,
+      dropUndefined({ token: credentialInput.token, agent: credentialInput.agent }),
+      "credential",
+    );
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      checkHolder(task, credential, now);
+      const holder = task.assignedTo as string;
+      if (touch) await this.touchAgent(tx, holder, undefined, now);
+      const effective =
+        transition.kind === "fail"
+          ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
+          : transition;
+      return this.change(tx, task, effective, credential.agent ?? holder, now);
+    });
+  }
+
+  // ── ids ─────────────────────────────────────────────────────────────────────────────────
+
+  /** n fresh ids, atomically (seed 003): {"ids":["SEC-20","SEC-21"],"reservedAt":"…"}. */
+  async reserve(prefix: string, n = 1, by: { agent?: string } = {}): Promise<Reservation> {
+    checkPrefix(prefix, this.policy.allowedPrefixes);
+    parseInput(z.number().int().min(1, "reserve at least 1 id").max(10_000, "reserve at most 10000 ids at once"), n, "count");
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      const last = await tx.advanceCounter(prefix, n);
+      const ids = Array.from({ length: n }, (_, i) => formatId(prefix, last - n + 1 + i));
+      const reservedAt = toIso(now);
+      await tx.appendEvent({
+        at: reservedAt,
+        type: "IDS_RESERVED",
+        taskId: null,
+        agentId: agent,
+        from: null,
+        to: null,
+        details: `reserved ${ids.length === 1 ? ids[0] : `${ids[0]}…${ids[ids.length - 1]}`}`,
+        data: { prefix, ids },
+      });
+      return { ids, reservedAt };
+    });
+  }
+
+  /**
+   * Raise counters above every PREFIX-N already on the board and, when given, in a TASKS.md,
+   * so reserved ids never collide with existing ones. Returns the counters after.
+   */
+  async initCounters(options: { markdown?: string } = {}): Promise<Record<string, number>> {
+    return this.store.transaction(async (tx) => {
+      const ids = (await tx.listTasks({})).map((t) => t.id);
+      if (options.markdown !== undefined) ids.push(...idsInMarkdown(options.markdown));
+      for (const [prefix, n] of highestPerPrefix(ids)) await tx.raiseCounter(prefix, n);
+      return tx.counters();
+    });
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    return this.store.read((tx) => tx.counters());
+  }
+
+  // ── recovery ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Eager recovery (claims also do it lazily): expired leases count an attempt and go back to
+   * pending (or dead), due retries become pending, and agents unseen for longer than the agent
+   * timeout are declared dead with their leases recovered.
+   */
+  async heal(): Promise<HealReport> {
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      const report = await this.recover(tx, now, 1_000_000);
+      const cutoff = toIso(now - this.policy.agentTimeoutSeconds * 1000);
+      for (const agent of await tx.listAgents()) {
+        if (agent.lastSeenAt >= cutoff) continue;
+        const held = await tx.listTasks({ statuses: ["in_progress"], assignedTo: agent.id });
+        if (held.length === 0) continue;
+        for (const task of held) {
+          const after = await this.change(tx, task, { kind: "expire" }, agent.id, now);
+          (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
+        }
+        report.deadAgents.push(agent.id);
+        await tx.appendEvent({
+          at: toIso(now),
+          type: "AGENT_DEAD",
+          taskId: null,
+          agentId: agent.id,
+          from: null,
+          to: null,
+          details: `${agent.id} unseen since ${agent.lastSeenAt}; recovered ${held.map((t) => t.id).join(", ")}`,
+          data: { lastSeenAt: agent.lastSeenAt, recovered: held.map((t) => t.id) },
+        });
+      }
+      return report;
+    });
+  }
+
+  private async recover(tx: StoreWriter, now: number, limit: number): Promise<HealReport> {
+    const report: HealReport = { timedOut: [], poisoned: [], retried: [], deadAgents: [] };
+    for (const task of await tx.expiredLeases(toIso(now), limit)) {
+      const after = await this.change(tx, task, { kind: "expire" }, task.assignedTo, now);
+      (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
+    }
+    for (const task of await tx.dueRetries(toIso(now), limit)) {
+      await this.change(tx, task, { kind: "promote" }, null, now);
+      report.retried.push(task.id);
+    }
+    return report;
+  }
+
+  // ── agents ──────────────────────────────────────────────────────────────────────────────
+
+  /** Records an agent's capabilities (used by claims that name none). */
+  async registerAgent(agent: string, capabilities: readonly string[]): Promise<Agent> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const caps = parseInput(z.array(capabilitySchema), [...capabilities], "capabilities");
+    const now = await this.now();
+    return this.store.transaction(async (tx) => {
+      await this.touchAgent(tx, id, caps, now);
+      return (await tx.getAgent(id)) as Agent;
+    });
+  }
+
+  private async touchAgent(
+    tx: StoreWriter,
+    agent: string,
+    capabilities: readonly string[] | undefined,
+    now: number,
+  ): Promise<string[]> {
+    const known = await tx.getAgent(agent);
+    const caps = capabilities ? [...capabilities] : (known?.capabilities ?? []);
+    await tx.putAgent({ id: agent, capabilities: caps, lastSeenAt: toIso(now) });
+    return caps;
+  }
+
+  private async capabilitiesOf(
+    tx: StoreReader,
+    agent: string | undefined,
+    given: readonly string[] | undefined,
+  ): Promise<string[]> {
+    if (given) return parseInput(z.array(capabilitySchema), [...given], "capabilities");
+    if (agent === undefined) return [];
+    return (await tx.getAgent(agent))?.capabilities ?? [];
+  }
+
+  // ── live events ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Events as they commit, starting after `afterSeq` (default: from now on). Uses the store's
+   * push channel when it has one (PostgreSQL LISTEN/NOTIFY), else polls every `pollMs`.
+   */
+  async *watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
+    let after =
+      options.afterSeq ?? ((await this.store.read((tx) => tx.listEvents({ recent: 1 })))[0]?.seq ?? 0);
+    const pollMs = options.pollMs ?? 200;
+    let wake: (() => void) | null = null;
+    const poke = (): void => wake?.();
+    const unsubscribe = this.store.subscribe ? await this.store.subscribe(poke) : null;
+    options.signal?.addEventListener("abort", poke);
+    try {
+      while (!options.signal?.aborted) {
+        const events = await this.store.read((tx) => tx.listEvents({ afterSeq: after, limit: 1000 }));
+        for (const event of events) {
+          after = event.seq;
+          yield event;
+        }
+        if (events.length === 1000) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", poke);
+      await unsubscribe?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  // ── the one way a task changes ──────────────────────────────────────────────────────────
+
+  private async change(
+    tx: StoreWriter,
+    before: Task,
+    transition: Transition,
+    agent: string | null,
+    now: number,
+  ): Promise<Task> {
+    const outcome = applyTransition(before, transition, now);
+    await tx.updateTask(outcome.task, before);
+    await tx.appendEvent(taskEvent(before, outcome.task, outcome.eventType, agent, outcome.details, now));
+    return outcome.task;
+  }
+}
+
+async function mustGet(tx: StoreReader, id: string): Promise<Task> {
+  return (await tx.getTask(id)) ?? throwNotFound(id);
+}
+
+function throwNotFound(id: string): never {
+  throw notFound(id);
+}
+
+async function dependencyStatuses(tx: StoreReader, tasks: readonly Task[]): Promise<DependencyStatuses> {
+  const ids = [...new Set(tasks.flatMap((t) => t.dependsOn))];
+  if (ids.length === 0) return new Map();
+  return new Map((await tx.getTasks(ids)).map((t) => [t.id, t.status]));
+}
+
+async function firstReady(
+  tx: StoreReader,
+  candidates: readonly Task[],
+  agent: string,
+  capabilities: readonly string[],
+): Promise<Task | null> {
+  const takeable = candidates.filter((t) => mayTake(t, agent, capabilities));
+  if (takeable.length === 0) return null;
+  const statuses = await dependencyStatuses(tx, takeable);
+  return takeable.find((t) => unfinishedDependencies(t, statuses).length === 0) ?? null;
+}
+
+/** How a failed task whose retry is due looks once the next claim has promoted it. */
+function asPromoted(task: Task): Task {
+  return { ...task, status: "pending", nextAttemptAt: null };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+

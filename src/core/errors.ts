@@ -1,0 +1,48 @@
+/**
+ * The one error class of baton. Every refusal carries a stable string code; each face maps
+ * codes to its own vocabulary in one table (CLI exit codes, MCP tool errors, HTTP statuses).
+ */
+export const ErrorCode = {
+  INVALID_INPUT: "INVALID_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  NOT_READY: "NOT_READY",
+  LEASE_LOST: "LEASE_LOST",
+  NOTHING_READY: "NOTHING_READY",
+  LOCK_TIMEOUT: "LOCK_TIMEOUT",
+  CORRUPT_STORE: "CORRUPT_STORE",
+  STORE_UNAVAILABLE: "STORE_UNAVAILABLE",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class BatonError extends Error {
+  override readonly name = "BatonError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Machine-readable facts behind the refusal (who holds the task, which deps are open…). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return Object.keys(this.details).length > 0
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isBatonError(error: unknown): error is BatonError {
+  return error instanceof BatonError;
+}
+
+export const invalidInput = (message: string, details?: Record<string, unknown>): BatonError =>
+  new BatonError(ErrorCode.INVALID_INPUT, message, details);
+
+export const notFound = (taskId: string): BatonError =>
+  new BatonError(
+    ErrorCode.NOT_FOUND,
+    `task ${taskId} not found (see \`baton list\` for the tasks on this board)`,
+    { taskId },
+  );

@@ -1,0 +1,41 @@
+import { toIso } from "./time.js";
+import type { EventType, NewEvent, Task } from "./task.js";
+
+/**
+ * The audit event for a task change. Its data holds exactly the fields that changed (the whole
+ * task for CREATED), so replaying a task's events reproduces its stored state.
+ */
+export function taskEvent(
+  before: Task | null,
+  after: Task,
+  type: EventType,
+  agentId: string | null,
+  details: string,
+  nowMs: number,
+): NewEvent {
+  return {
+    at: toIso(nowMs),
+    type,
+    taskId: after.id,
+    agentId,
+    from: before?.status ?? null,
+    to: after.status,
+    details,
+    data: before ? changedFields(before, after) : { ...after },
+  };
+}
+
+export function changedFields(before: Task, after: Task): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const key of Object.keys(after) as (keyof Task)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = after[key];
+  }
+  return changed;
+}
+
+/** Fold a task's events (in seq order) back into the task they describe. */
+export function replayTask(events: readonly { data: Record<string, unknown> }[]): Task | null {
+  let task: Record<string, unknown> | null = null;
+  for (const event of events) task = { ...(task ?? {}), ...event.data };
+  return task as Task | null;
+}

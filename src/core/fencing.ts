@@ -1,0 +1,64 @@
+/**
+ * Fencing: a call that ends or extends a lease must present the current lease token (or be
+ * the holder) while the lease is live. This is what stops an agent that stalled, lost its
+ * lease and woke up again from overwriting the work of the agent that took over.
+ */
+import { BatonError, ErrorCode } from "./errors.js";
+import { fromIso } from "./time.js";
+import type { Task } from "./task.js";
+import type { Credential } from "./validation.js";
+
+export function checkHolder(task: Task, credential: Credential, nowMs: number): void {
+  const live = task.status === "in_progress" && task.leaseExpiresAt !== null;
+  if (!live) {
+    if (credential.token !== undefined || task.leaseToken !== null) {
+      throw leaseLost(task, `lease lost: ${task.id} is ${whereNow(task)}`);
+    }
+    throw new BatonError(
+      ErrorCode.CONFLICT,
+      `${task.id} is not in progress (it is ${task.status.replace("_", " ")}); claim it first`,
+      { taskId: task.id, status: task.status },
+    );
+  }
+  if (credential.token !== undefined && credential.token !== task.leaseToken) {
+    throw leaseLost(
+      task,
+      `lease lost: ${task.id} is now held by ${task.assignedTo} (token ${task.leaseToken}); your token ${credential.token} is stale`,
+    );
+  }
+  if (credential.token === undefined && credential.agent !== task.assignedTo) {
+    throw new BatonError(
+      ErrorCode.CONFLICT,
+      `${task.id} is held by ${task.assignedTo}, not by ${credential.agent}`,
+      { taskId: task.id, assignedTo: task.assignedTo },
+    );
+  }
+  if (nowMs >= fromIso(task.leaseExpiresAt as string)) {
+    throw leaseLost(
+      task,
+      `lease lost: the lease on ${task.id} expired at ${task.leaseExpiresAt}; claim it again`,
+    );
+  }
+}
+
+function whereNow(task: Task): string {
+  switch (task.status) {
+    case "in_progress":
+      return `now held by ${task.assignedTo}`;
+    case "pending":
+      return "pending again (the lease expired or was released)";
+    case "completed":
+      return `already completed by ${task.assignedTo ?? "another agent"}`;
+    default:
+      return `now ${task.status.replace("_", " ")}`;
+  }
+}
+
+function leaseLost(task: Task, message: string): BatonError {
+  return new BatonError(ErrorCode.LEASE_LOST, message, {
+    taskId: task.id,
+    status: task.status,
+    assignedTo: task.assignedTo,
+    leaseToken: task.leaseToken,
+  });
+}

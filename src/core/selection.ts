@@ -1,0 +1,110 @@
+/**
+ * Which task an agent may take, and in what order: tasks reserved for this agent first, then by
+ * priority, then oldest first; a task is ready when it is pending and every dependency is
+ * completed; an agent must have every capability the task needs.
+ */
+import { BatonError, ErrorCode } from "./errors.js";
+import { PRIORITY_RANK } from "./task.js";
+import type { Task, TaskStatus } from "./task.js";
+
+/** Status of each dependency id, as read from the store (undefined: no such task). */
+export type DependencyStatuses = ReadonlyMap<string, TaskStatus | undefined>;
+
+export function unfinishedDependencies(
+  task: Task,
+  statuses: DependencyStatuses,
+): { id: string; status: TaskStatus | "missing" }[] {
+  return task.dependsOn
+    .map((id) => ({ id, status: statuses.get(id) ?? ("missing" as const) }))
+    .filter((dep) => dep.status !== "completed");
+}
+
+export function missingCapabilities(task: Task, capabilities: readonly string[]): string[] {
+  return task.needs.filter((need) => !capabilities.includes(need));
+}
+
+/** Whether `agentId` with `capabilities` may take this pending task now (dependencies aside). */
+export function mayTake(task: Task, agentId: string, capabilities: readonly string[]): boolean {
+  return (
+    task.status === "pending" &&
+    (task.assignedTo === null || task.assignedTo === agentId) &&
+    missingCapabilities(task, capabilities).length === 0
+  );
+}
+
+/** Claim order: reserved for this agent, then priority, then oldest, then id for a total order. */
+export function compareForClaim(agentId: string): (a: Task, b: Task) => number {
+  return (a, b) => {
+    const reservedA = a.assignedTo === agentId ? 0 : 1;
+    const reservedB = b.assignedTo === agentId ? 0 : 1;
+    return (
+      reservedA - reservedB ||
+      PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
+      (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    );
+  };
+}
+
+/**
+ * Why this agent may not claim this task by id, or null if it may. The reasons are the
+ * precise ones of seed 000's atomic_assign_task, so an agent knows what to do next.
+ */
+export function claimRefusal(
+  task: Task,
+  agentId: string,
+  capabilities: readonly string[],
+  statuses: DependencyStatuses,
+): BatonError | null {
+  const facts = { taskId: task.id, status: task.status, assignedTo: task.assignedTo };
+  switch (task.status) {
+    case "in_progress":
+      return new BatonError(
+        ErrorCode.CONFLICT,
+        task.assignedTo === agentId
+          ? `${task.id} is already held by you (${agentId}, token ${task.leaseToken}); heartbeat or finish it`
+          : `${task.id} is already held by ${task.assignedTo}`,
+        { ...facts, reason: "held" },
+      );
+    case "completed":
+    case "cancelled":
+    case "dead":
+      return new BatonError(
+        ErrorCode.CONFLICT,
+        `${task.id} is ${task.status}${task.status === "dead" ? " (retries exhausted; `baton revive` it first)" : ""} and cannot be claimed`,
+        { ...facts, reason: "finished" },
+      );
+    case "failed":
+      return new BatonError(
+        ErrorCode.NOT_READY,
+        `${task.id} is not ready: it failed and its retry is due at ${task.nextAttemptAt}`,
+        { ...facts, reason: "retry_wait", nextAttemptAt: task.nextAttemptAt },
+      );
+    case "pending":
+      break;
+  }
+  const open = unfinishedDependencies(task, statuses);
+  if (open.length > 0) {
+    return new BatonError(
+      ErrorCode.NOT_READY,
+      `${task.id} is not ready: waiting for ${open.map((d) => `${d.id} (${d.status.replace("_", " ")})`).join(", ")}`,
+      { ...facts, reason: "dependencies", unfinished: open },
+    );
+  }
+  if (task.assignedTo !== null && task.assignedTo !== agentId) {
+    return new BatonError(
+      ErrorCode.CONFLICT,
+      `${task.id} is reserved for ${task.assignedTo}`,
+      { ...facts, reason: "reserved" },
+    );
+  }
+  const missing = missingCapabilities(task, capabilities);
+  if (missing.length > 0) {
+    return new BatonError(
+      ErrorCode.CONFLICT,
+      `${agentId} lacks capability ${missing.join(", ")} needed by ${task.id} (claim with --needs ${task.needs.join(",")})`,
+      { ...facts, reason: "capability", missing },
+    );
+  }
+  return null;
+}

@@ -1,0 +1,60 @@
+/**
+ * Store URLs: `sqlite:PATH` (default), `json:PATH`, `postgres://…`. A bare path picks the
+ * store by its extension. `?durability=full` survives power loss (see README). Each store's
+ * module is imported only when used, so the CLI never loads pg for a SQLite board.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { BatonError, ErrorCode } from "../core/errors.js";
+import type { Durability, Store, StoreOptions } from "./store.js";
+
+export interface StoreLocation {
+  kind: Store["kind"];
+  /** File path for sqlite/json, connection string for postgres. */
+  target: string;
+  durability?: Durability;
+}
+
+export function parseStoreUrl(url: string, cwd = process.cwd()): StoreLocation {
+  const invalid = (why: string): BatonError =>
+    new BatonError(
+      ErrorCode.INVALID_INPUT,
+      `invalid store "${url}": ${why}; use sqlite:PATH, json:PATH or postgres://USER@HOST/DB`,
+    );
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: "postgres", target: url };
+  let kind: "sqlite" | "json";
+  let rest: string;
+  if (url.startsWith("sqlite:")) [kind, rest] = ["sqlite", url.slice("sqlite:".length)];
+  else if (url.startsWith("json:")) [kind, rest] = ["json", url.slice("json:".length)];
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[a-z]{2,}:/i.test(url)) throw invalid("unknown store kind");
+  else [kind, rest] = [url.endsWith(".json") ? "json" : "sqlite", url];
+  const [path = "", query = ""] = rest.split("?", 2);
+  if (path === "") throw invalid("the path is empty");
+  const params = new URLSearchParams(query);
+  const durability = params.get("durability") ?? undefined;
+  if (durability !== undefined && durability !== "normal" && durability !== "full") {
+    throw invalid(`durability must be "normal" or "full", not "${durability}"`);
+  }
+  for (const key of params.keys()) if (key !== "durability") throw invalid(`unknown option "${key}"`);
+  const target = path === ":memory:" || isAbsolute(path) ? path : resolve(cwd, path);
+  return durability ? { kind, target, durability } : { kind, target };
+}
+
+export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const location = parseStoreUrl(url);
+  const merged: StoreOptions = { ...options };
+  if (location.durability && !options.durability) merged.durability = location.durability;
+  switch (location.kind) {
+    case "sqlite": {
+      const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
+      return openSqliteStore(location.target, merged);
+    }
+    case "json": {
+      const { openJsonStore } = await import("./json/json-store.js");
+      return openJsonStore(location.target, merged);
+    }
+    case "postgres": {
+      const { openPostgresStore } = await import("./postgres/postgres-store.js");
+      return openPostgresStore(location.target, merged);
+    }
+  }
+}

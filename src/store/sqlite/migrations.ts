@@ -1,0 +1,69 @@
+/**
+ * Versioned schema, tracked in PRAGMA user_version. Each entry moves the schema one version
+ * up; they run inside BEGIN IMMEDIATE, so racing processes opening a new board migrate once.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    result TEXT,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    needs TEXT NOT NULL DEFAULT '[]',
+    depends_on TEXT NOT NULL DEFAULT '[]',
+    assigned_to TEXT,
+    lease_token INTEGER,
+    lease_expires_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT
+  );
+  -- Claim selection walks these partial indexes in order: O(log n) to the best candidate,
+  -- whatever the number of finished tasks.
+  CREATE INDEX tasks_claimable ON tasks (priority_rank, created_at, id)
+    WHERE status = 'pending' AND assigned_to IS NULL;
+  CREATE INDEX tasks_reserved ON tasks (assigned_to, priority_rank, created_at, id)
+    WHERE status = 'pending' AND assigned_to IS NOT NULL;
+  CREATE INDEX tasks_leases ON tasks (lease_expires_at) WHERE status = 'in_progress';
+  CREATE INDEX tasks_retries ON tasks (next_attempt_at) WHERE status = 'failed';
+  CREATE INDEX tasks_status ON tasks (status, created_at, id);
+  CREATE INDEX tasks_assignee ON tasks (assigned_to, status);
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    task_id TEXT,
+    agent_id TEXT,
+    from_status TEXT,
+    to_status TEXT,
+    details TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_task ON events (task_id, seq);
+  CREATE INDEX events_agent ON events (agent_id, seq);
+  CREATE INDEX events_type ON events (type, seq);
+  -- The audit trail is append-only: the database itself refuses edits and deletes.
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+  CREATE TABLE counters (prefix TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    capabilities TEXT NOT NULL DEFAULT '[]',
+    last_seen_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO meta (key, value) VALUES ('lease_token', 0);
+  `,
+];

@@ -1,0 +1,366 @@
+/**
+ * The embedded default store: one SQLite file in WAL mode, any number of processes.
+ * Every write transaction is BEGIN IMMEDIATE (it takes the write lock up front, so two
+ * processes never both read a task as pending and both claim it); reads run in deferred
+ * transactions on a WAL snapshot and never wait for writers.
+ */
+import { mkdirSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { BatonError, ErrorCode } from "../../core/errors.js";
+import { TASK_STATUSES } from "../../core/task.js";
+import { SerialQueue } from "../serial-queue.js";
+import { retryWhileBusy } from "./busy.js";
+import { MIGRATIONS } from "./migrations.js";
+import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
+import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
+import type { EventQuery, Store, StoreOptions, StoreReader, StoreWriter, TaskQuery } from "../store.js";
+import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
+  return new SqliteStore(path, options);
+}
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Statement>();
+  private readonly queue = new SerialQueue();
+  private readonly lockTimeoutMs: number;
+  private readonly tx: StoreWriter;
+
+  constructor(
+    readonly location: string,
+    options: StoreOptions = {},
+  ) {
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const create = options.create ?? true;
+    if (location !== ":memory:") {
+      if (!create && !existsSync(location)) {
+        throw new BatonError(
+          ErrorCode.NOT_FOUND,
+          `no board at ${location}; run \`baton init\` to create one`,
+          { location },
+        );
+      }
+      mkdirSync(dirname(location), { recursive: true });
+    }
+    // busy_timeout 0: we wait for the write lock ourselves (see busy.ts).
+    this.db = new Database(location, { timeout: 0 });
+    try {
+      this.guard(() => {
+        this.retry(() => this.db.pragma("journal_mode = WAL"));
+        this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+        this.db.pragma("foreign_keys = OFF");
+        this.migrate();
+      });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.tx = this.makeWriter();
+  }
+
+  private migrate(): void {
+    const version = (): number => this.db.pragma("user_version", { simple: true }) as number;
+    if (version() >= MIGRATIONS.length) return;
+    this.immediate(() => {
+      for (let v = version(); v < MIGRATIONS.length; v++) {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }
+    });
+  }
+
+  /** Maps SQLite's own failures to baton's: a garbage file is CORRUPT_STORE, never rewritten. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+        throw new BatonError(
+          ErrorCode.CORRUPT_STORE,
+          `the board database ${this.location} is corrupt or not a baton board (${(error as Error).message}); ` +
+            "it was left untouched: restore it from a backup or move it aside and run `baton init`",
+          { location: this.location },
+        );
+      }
+      if (code === "SQLITE_READONLY" || code === "SQLITE_CANTOPEN" || code === "SQLITE_IOERR") {
+        throw new BatonError(
+          ErrorCode.STORE_UNAVAILABLE,
+          `cannot use the board database ${this.location}: ${(error as Error).message}`,
+          { location: this.location },
+        );
+      }
+      throw error;
+    }
+  }
+
+  private retry<T>(fn: () => T): T {
+    return retryWhileBusy(fn, { timeoutMs: this.lockTimeoutMs }, (waited) => {
+      throw new BatonError(
+        ErrorCode.LOCK_TIMEOUT,
+        `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms; retry, or raise the lock timeout`,
+        { location: this.location, waitedMs: Math.round(waited) },
+      );
+    });
+  }
+
+  /** A synchronous BEGIN IMMEDIATE … COMMIT, used for migrations. */
+  private immediate(fn: () => void): void {
+    this.retry(() => this.db.exec("BEGIN IMMEDIATE"));
+    try {
+      fn();
+      this.db.exec("COMMIT");
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.guard(() => this.retry(() => this.db.exec("BEGIN IMMEDIATE")));
+      try {
+        const result = await fn(this.tx);
+        this.guard(() => this.retry(() => this.db.exec("COMMIT")));
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.guard(() => this.db.exec("BEGIN DEFERRED"));
+      try {
+        return await fn(this.tx);
+      } finally {
+        if (this.db.inTransaction) this.db.exec("COMMIT");
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => this.db.close());
+  }
+
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.guard(() => this.db.prepare(sql));
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private all<R>(sql: string, ...params: unknown[]): R[] {
+    return this.guard(() => this.stmt(sql).all(...params) as R[]);
+  }
+
+  private get<R>(sql: string, ...params: unknown[]): R | undefined {
+    return this.guard(() => this.stmt(sql).get(...params) as R | undefined);
+  }
+
+  private run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.guard(() => this.stmt(sql).run(...params));
+  }
+
+  private makeWriter(): StoreWriter {
+    const tasks = (sql: string, ...params: unknown[]): Task[] => this.all<TaskRow>(sql, ...params).map(taskFromRow);
+    return {
+      getTask: async (id) => {
+        const row = this.get<TaskRow>("SELECT * FROM tasks WHERE id = ?", id);
+        return row && taskFromRow(row);
+      },
+      getTasks: async (ids) => {
+        if (ids.length === 0) return [];
+        return tasks("SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
+      },
+      listTasks: async (query) => this.listTasks(query),
+      countByStatus: async () => {
+        const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+        for (const row of this.all<{ status: TaskStatus; n: number }>(
+          "SELECT status, count(*) AS n FROM tasks GROUP BY status",
+        )) {
+          counts[row.status] = row.n;
+        }
+        return counts;
+      },
+      claimCandidates: async (agentId, limit, offset) => {
+        const reserved = tasks(
+          `SELECT * FROM tasks WHERE status = 'pending' AND assigned_to = ?
+           ORDER BY priority_rank, created_at, id LIMIT ?`,
+          agentId,
+          limit + offset,
+        );
+        const page = reserved.slice(offset, offset + limit);
+        if (page.length === limit) return page;
+        const open = tasks(
+          `SELECT * FROM tasks WHERE status = 'pending' AND assigned_to IS NULL
+           ORDER BY priority_rank, created_at, id LIMIT ? OFFSET ?`,
+          limit - page.length,
+          Math.max(0, offset - reserved.length),
+        );
+        return [...page, ...open];
+      },
+      expiredLeases: async (nowIso, limit) =>
+        tasks(
+          `SELECT * FROM tasks WHERE status = 'in_progress' AND lease_expires_at <= ?
+           ORDER BY lease_expires_at LIMIT ?`,
+          nowIso,
+          limit,
+        ),
+      dueRetries: async (nowIso, limit) =>
+        tasks(
+          `SELECT * FROM tasks WHERE status = 'failed' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at LIMIT ?`,
+          nowIso,
+          limit,
+        ),
+      listEvents: async (query) => this.listEvents(query),
+      getAgent: async (id) => {
+        const row = this.get<AgentRow>("SELECT * FROM agents WHERE id = ?", id);
+        return row && agentFromRow(row);
+      },
+      listAgents: async () => this.all<AgentRow>("SELECT * FROM agents ORDER BY id").map(agentFromRow),
+      counters: async () =>
+        Object.fromEntries(
+          this.all<{ prefix: string; value: number }>("SELECT prefix, value FROM counters ORDER BY prefix").map(
+            (r) => [r.prefix, r.value],
+          ),
+        ),
+      insertTask: async (task) => {
+        this.run(
+          `INSERT INTO tasks (id, title, description, metadata, result, status, priority, priority_rank,
+             needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
+             next_attempt_at, last_error, created_at, updated_at, created_by)
+           VALUES (@id, @title, @description, @metadata, @result, @status, @priority, @priority_rank,
+             @needs, @depends_on, @assigned_to, @lease_token, @lease_expires_at, @attempts, @max_attempts,
+             @next_attempt_at, @last_error, @created_at, @updated_at, @created_by)`,
+          rowFromTask(task),
+        );
+      },
+      updateTask: async (after) => {
+        const result = this.run(
+          `UPDATE tasks SET title = @title, description = @description, metadata = @metadata,
+             result = @result, status = @status, priority = @priority, priority_rank = @priority_rank,
+             needs = @needs, depends_on = @depends_on, assigned_to = @assigned_to,
+             lease_token = @lease_token, lease_expires_at = @lease_expires_at, attempts = @attempts,
+             max_attempts = @max_attempts, next_attempt_at = @next_attempt_at, last_error = @last_error,
+             updated_at = @updated_at, created_by = @created_by
+           WHERE id = @id`,
+          rowFromTask(after),
+        );
+        if (result.changes !== 1) throw new Error(`update of ${after.id} changed ${result.changes} rows`);
+      },
+      appendEvent: async (event) => this.appendEvent(event),
+      advanceCounter: async (prefix, n) =>
+        (
+          this.get<{ value: number }>(
+            `INSERT INTO counters (prefix, value) VALUES (?, ?)
+             ON CONFLICT (prefix) DO UPDATE SET value = value + excluded.value RETURNING value`,
+            prefix,
+            n,
+          ) as { value: number }
+        ).value,
+      raiseCounter: async (prefix, atLeast) => {
+        this.run(
+          `INSERT INTO counters (prefix, value) VALUES (?, ?)
+           ON CONFLICT (prefix) DO UPDATE SET value = max(value, excluded.value)`,
+          prefix,
+          atLeast,
+        );
+      },
+      nextLeaseToken: async () =>
+        (
+          this.get<{ value: number }>(
+            "UPDATE meta SET value = value + 1 WHERE key = 'lease_token' RETURNING value",
+          ) as { value: number }
+        ).value,
+      putAgent: async (agent: Agent) => {
+        this.run(
+          `INSERT INTO agents (id, capabilities, last_seen_at) VALUES (?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET capabilities = excluded.capabilities, last_seen_at = excluded.last_seen_at`,
+          agent.id,
+          JSON.stringify(agent.capabilities),
+          agent.lastSeenAt,
+        );
+      },
+    };
+  }
+
+  private listTasks(query: TaskQuery): Task[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.statuses && query.statuses.length > 0) {
+      where.push("status IN (SELECT value FROM json_each(?))");
+      params.push(JSON.stringify(query.statuses));
+    }
+    if (query.assignedTo !== undefined) {
+      where.push("assigned_to = ?");
+      params.push(query.assignedTo);
+    }
+    if (query.text !== undefined) {
+      where.push("(instr(lower(id), ?) > 0 OR instr(lower(title), ?) > 0 OR instr(lower(description), ?) > 0)");
+      const needle = query.text.toLowerCase();
+      params.push(needle, needle, needle);
+    }
+    const sql =
+      `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at, id` +
+      ` LIMIT ? OFFSET ?`;
+    params.push(query.limit ?? -1, query.offset ?? 0);
+    return this.all<TaskRow>(sql, ...params).map(taskFromRow);
+  }
+
+  private listEvents(query: EventQuery): BoardEvent[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.taskId !== undefined) {
+      where.push("task_id = ?");
+      params.push(query.taskId);
+    }
+    if (query.agentId !== undefined) {
+      where.push("agent_id = ?");
+      params.push(query.agentId);
+    }
+    if (query.type !== undefined) {
+      where.push("type = ?");
+      params.push(query.type);
+    }
+    if (query.afterSeq !== undefined) {
+      where.push("seq > ?");
+      params.push(query.afterSeq);
+    }
+    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    let rows: EventRow[];
+    if (query.recent !== undefined) {
+      rows = this.all<EventRow>(`SELECT * FROM events ${filter} ORDER BY seq DESC LIMIT ?`, ...params, query.recent);
+      rows.reverse();
+    } else {
+      rows = this.all<EventRow>(`SELECT * FROM events ${filter} ORDER BY seq LIMIT ?`, ...params, query.limit ?? -1);
+    }
+    return rows.map(eventFromRow);
+  }
+
+  private appendEvent(event: NewEvent): BoardEvent {
+    const row = this.get<{ seq: number }>(
+      `INSERT INTO events (at, type, task_id, agent_id, from_status, to_status, details, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      event.at,
+      event.type,
+      event.taskId,
+      event.agentId,
+      event.from,
+      event.to,
+      event.details,
+      JSON.stringify(event.data),
+    ) as { seq: number };
+    return { ...event, seq: row.seq };
+  }
+}

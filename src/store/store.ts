@@ -1,0 +1,97 @@
+/**
+ * The Store interface: what the board needs from a place that keeps tasks, events, counters
+ * and agents. A store knows nothing of the domain rules; `board.ts` applies them inside one
+ * store transaction per operation. SQLite, JSON and PostgreSQL stores implement this and pass
+ * the same conformance suite (test/conformance).
+ */
+import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "../core/task.js";
+
+export interface TaskQuery {
+  statuses?: readonly TaskStatus[];
+  /** Holder (in progress) or reservation (pending). */
+  assignedTo?: string;
+  /** Case-insensitive substring of id, title or description. */
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface EventQuery {
+  taskId?: string;
+  agentId?: string;
+  type?: EventType;
+  /** Only events with seq greater than this. */
+  afterSeq?: number;
+  /** The newest N (still returned oldest first). */
+  recent?: number;
+  limit?: number;
+}
+
+/** Reads available in every transaction. */
+export interface StoreReader {
+  getTask(id: string): Promise<Task | undefined>;
+  /** The tasks that exist among `ids`, in no particular order. */
+  getTasks(ids: readonly string[]): Promise<Task[]>;
+  /** Ordered by creation (oldest first), then id. */
+  listTasks(query: TaskQuery): Promise<Task[]>;
+  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /**
+   * Pending tasks `agentId` may be offered, best first: those reserved for it, then unreserved
+   * ones by priority rank, then oldest, then id. Dependencies and capabilities are checked by
+   * the board. Must be an index walk, not a scan: this runs on every claim.
+   */
+  claimCandidates(agentId: string, limit: number, offset: number): Promise<Task[]>;
+  /** In-progress tasks whose lease expired at or before `nowIso`. */
+  expiredLeases(nowIso: string, limit: number): Promise<Task[]>;
+  /** Failed tasks whose retry is due at or before `nowIso`. */
+  dueRetries(nowIso: string, limit: number): Promise<Task[]>;
+  /** Oldest first. */
+  listEvents(query: EventQuery): Promise<BoardEvent[]>;
+  getAgent(id: string): Promise<Agent | undefined>;
+  listAgents(): Promise<Agent[]>;
+  counters(): Promise<Record<string, number>>;
+}
+
+/** Writes, only inside `Store.transaction`. */
+export interface StoreWriter extends StoreReader {
+  insertTask(task: Task): Promise<void>;
+  /** `before` is the version the change was computed from (a store may check it). */
+  updateTask(after: Task, before: Task): Promise<void>;
+  appendEvent(event: NewEvent): Promise<BoardEvent>;
+  /** Adds `n` to the prefix's counter and returns the new value (the last id handed out). */
+  advanceCounter(prefix: string, n: number): Promise<number>;
+  /** Raises the counter to at least `atLeast` (never lowers it). */
+  raiseCounter(prefix: string, atLeast: number): Promise<void>;
+  /** The next fencing token: strictly greater than every token handed out before. */
+  nextLeaseToken(): Promise<number>;
+  putAgent(agent: Agent): Promise<void>;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "json" | "postgres";
+  /** Where the board lives, for messages (a path or a URL without its password). */
+  readonly location: string;
+  /**
+   * Runs `fn` as if it were alone on the board (serializable), then commits; if `fn` throws,
+   * nothing it wrote is kept. The store may run `fn` more than once after a conflict, so `fn`
+   * must act on the board only through `tx`.
+   */
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  /** A consistent snapshot for reading. */
+  read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
+  /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */
+  now?(): Promise<number>;
+  /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
+  subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export type Durability = "normal" | "full";
+
+export interface StoreOptions {
+  durability?: Durability;
+  /** Milliseconds to wait for a busy store / lock before LOCK_TIMEOUT. */
+  lockTimeoutMs?: number;
+  /** Create the board if it does not exist (`baton init`, library default). */
+  create?: boolean;
+}
