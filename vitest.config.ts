@@ -9,5 +9,6 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    reporters: ["default", "./test/reporters/summary.ts"],
   },
 });
