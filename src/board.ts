@@ -98,8 +98,13 @@ export class Board {
     this.random = options.random ?? Math.random;
   }
 
-  private async now(): Promise<number> {
+  /**
+   * The time an operation acts at, read once the transaction has begun (after any wait for the
+   * write lock), so a lease is never judged on a time from before the wait.
+   */
+  private async now(tx?: StoreReader): Promise<number> {
     if (this.clock) return this.clock();
+    if (tx?.now) return tx.now();
     if (this.store.now) return this.store.now();
     return Date.now();
   }
@@ -117,8 +122,8 @@ export class Board {
       parseInput(newTaskSchema, input, inputs.length > 1 ? `task #${i + 1}` : "task"),
     );
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       const created: Task[] = [];
       for (const input of parsed) created.push(await this.create(tx, input, agent, now));
       return created;
@@ -203,8 +208,8 @@ export class Board {
     checkTaskId(id);
     const parsed = parseInput(taskPatchSchema, patch, "update");
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       const before = await mustGet(tx, id);
       if (parsed.dependsOn) {
         parsed.dependsOn = [...new Set(parsed.dependsOn)];
@@ -243,8 +248,9 @@ export class Board {
   private async simple(id: string, by: string | undefined, transition: Transition): Promise<Task> {
     checkTaskId(id);
     const agent = by === undefined ? null : checkAgentId(by);
-    const now = await this.now();
-    return this.store.transaction(async (tx) => this.change(tx, await mustGet(tx, id), transition, agent, now));
+    return this.store.transaction(async (tx) =>
+      this.change(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
+    );
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────
@@ -281,8 +287,8 @@ export class Board {
    */
   async ready(options: { agent?: string; capabilities?: readonly string[]; limit?: number } = {}): Promise<Task[]> {
     const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
-    const now = await this.now();
     return this.store.read(async (tx) => {
+      const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const open = [
         ...(await tx.listTasks({ statuses: ["pending"] })),
@@ -300,8 +306,8 @@ export class Board {
   /** The task `claim` would give this agent now, without taking it. */
   async next(options: { agent: string; capabilities?: readonly string[] }): Promise<Task | null> {
     const agent = checkAgentId(options.agent);
-    const now = await this.now();
     return this.store.read(async (tx) => {
+      const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
       const best = [await this.pick(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
@@ -355,8 +361,8 @@ export class Board {
 
   private async claimInternal(parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
     const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       await this.recover(tx, now, LAZY_RECOVERY_BATCH);
       const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
       let chosen: Task[];
@@ -448,8 +454,8 @@ export class Board {
       dropUndefined({ token: credentialInput.token, agent: credentialInput.agent }),
       "credential",
     );
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       const task = await mustGet(tx, id);
       checkHolder(task, credential, now);
       const holder = task.assignedTo as string;
@@ -469,8 +475,8 @@ export class Board {
     checkPrefix(prefix, this.policy.allowedPrefixes);
     parseInput(z.number().int().min(1, "reserve at least 1 id").max(10_000, "reserve at most 10000 ids at once"), n, "count");
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       const last = await tx.advanceCounter(prefix, n);
       const ids = Array.from({ length: n }, (_, i) => formatId(prefix, last - n + 1 + i));
       const reservedAt = toIso(now);
@@ -513,8 +519,8 @@ export class Board {
    * timeout are declared dead with their leases recovered.
    */
   async heal(): Promise<HealReport> {
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       const report = await this.recover(tx, now, 1_000_000);
       const cutoff = toIso(now - this.policy.agentTimeoutSeconds * 1000);
       for (const agent of await tx.listAgents()) {
@@ -560,8 +566,8 @@ export class Board {
   async registerAgent(agent: string, capabilities: readonly string[]): Promise<Agent> {
     const id = parseInput(agentIdSchema, agent, "agent");
     const caps = parseInput(z.array(capabilitySchema), [...capabilities], "capabilities");
-    const now = await this.now();
     return this.store.transaction(async (tx) => {
+      const now = await this.now(tx);
       await this.touchAgent(tx, id, caps, now);
       return (await tx.getAgent(id)) as Agent;
     });

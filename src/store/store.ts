@@ -29,6 +29,11 @@ export interface EventQuery {
 
 /** Reads available in every transaction. */
 export interface StoreReader {
+  /**
+   * The store's own clock as seen inside this transaction (PostgreSQL: the database's time),
+   * when leases must be judged on it rather than on this process's clock.
+   */
+  now?(): Promise<number>;
   getTask(id: string): Promise<Task | undefined>;
   /** The tasks that exist among `ids`, in no particular order. */
   getTasks(ids: readonly string[]): Promise<Task[]>;
