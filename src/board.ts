@@ -23,7 +23,9 @@ import {
   credentialSchema,
   eventTypeSchema,
   newTaskSchema,
+  nonNegativeIntSchema,
   parseInput,
+  positiveIntSchema,
   statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
@@ -33,7 +35,7 @@ import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTask, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export interface BoardOptions {
   policy?: BoardPolicyInput;
@@ -268,8 +270,8 @@ export class Board {
             (s) => parseInput(statusSchema, s, "status") as TaskStatus,
           );
     if (query.agent !== undefined) checkAgentId(query.agent);
-    const limit = parseInput(z.number().int().min(1).max(100_000).optional(), query.limit, "limit");
-    const offset = parseInput(z.number().int().min(0).optional(), query.offset, "offset");
+    const limit = parseInput(z.optional(positiveIntSchema("limit", 100_000)), query.limit, "limit");
+    const offset = parseInput(z.optional(nonNegativeIntSchema("offset")), query.offset, "offset");
     return this.store.read((tx) =>
       tx.listTasks({
         ...(statuses && { statuses }),
@@ -322,9 +324,9 @@ export class Board {
     if (query.taskId !== undefined) q.taskId = checkTaskId(query.taskId);
     if (query.agent !== undefined) q.agentId = checkAgentId(query.agent);
     if (query.type !== undefined) q.type = parseInput(eventTypeSchema, query.type, "event type") as EventType;
-    if (query.recent !== undefined) q.recent = parseInput(z.number().int().min(1), query.recent, "--recent");
-    if (query.afterSeq !== undefined) q.afterSeq = parseInput(z.number().int().min(0), query.afterSeq, "after");
-    if (query.limit !== undefined) q.limit = parseInput(z.number().int().min(1), query.limit, "limit");
+    if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
+    if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
+    if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
     return this.store.read((tx) => tx.listEvents(q));
   }
 
@@ -434,7 +436,11 @@ export class Board {
   }
 
   async fail(id: string, credential: CredentialInput & { error: string }): Promise<Task> {
-    const error = parseInput(z.string().trim().min(1, "say what went wrong (--error TEXT)"), credential.error, "fail");
+    const error = parseInput(
+      z.string().check(z.trim(), z.minLength(1, "say what went wrong (--error TEXT)")),
+      credential.error,
+      "fail",
+    );
     return this.fenced(id, credential, { kind: "fail", error, retryDelayMs: 0 });
   }
 
@@ -473,7 +479,7 @@ export class Board {
   /** n fresh ids, atomically (seed 003): {"ids":["SEC-20","SEC-21"],"reservedAt":"…"}. */
   async reserve(prefix: string, n = 1, by: { agent?: string } = {}): Promise<Reservation> {
     checkPrefix(prefix, this.policy.allowedPrefixes);
-    parseInput(z.number().int().min(1, "reserve at least 1 id").max(10_000, "reserve at most 10000 ids at once"), n, "count");
+    parseInput(positiveIntSchema("the number of ids to reserve", 10_000), n, "reserve");
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);

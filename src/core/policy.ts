@@ -1,26 +1,26 @@
 /**
  * The board's tunable rules, resolved and validated in one place. Units are in the names.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseInput, prefixSchema } from "./validation.js";
 
-export const policySchema = z
-  .object({
-    /** Lease given by a claim when the caller names none. */
-    leaseSeconds: z.number().positive().default(15 * 60),
-    maxAttempts: z.number().int().min(1).default(3),
-    /** Seed 002's schedule: 300 s, then ×2 each attempt. */
-    retryBaseSeconds: z.number().min(0).default(300),
-    retryMultiplier: z.number().min(1).default(2),
-    /** ± this fraction of the delay, so retries of a failed batch do not stampede together. */
-    retryJitter: z.number().min(0).max(1).default(0.1),
-    /** An agent unseen for longer is dead; `heal` recovers its leases. */
-    agentTimeoutSeconds: z.number().positive().default(30 * 60),
-    defaultPrefix: prefixSchema.default("T"),
-    /** When set, `reserve` and new ids accept only these prefixes. */
-    allowedPrefixes: z.array(prefixSchema).optional(),
-  })
-  .strict();
+const seconds = (what: string) => z.number().check(z.positive(`${what} must be more than 0 seconds`));
+
+export const policySchema = z.strictObject({
+  /** Lease given by a claim when the caller names none. */
+  leaseSeconds: z._default(seconds("leaseSeconds"), 15 * 60),
+  maxAttempts: z._default(z.int().check(z.gte(1, "maxAttempts must be at least 1")), 3),
+  /** Seed 002's schedule: 300 s, then ×2 each attempt. */
+  retryBaseSeconds: z._default(z.number().check(z.gte(0, "retryBaseSeconds must be 0 or more")), 300),
+  retryMultiplier: z._default(z.number().check(z.gte(1, "retryMultiplier must be at least 1")), 2),
+  /** ± this fraction of the delay, so retries of a failed batch do not stampede together. */
+  retryJitter: z._default(z.number().check(z.gte(0), z.lte(1, "retryJitter is a fraction from 0 to 1")), 0.1),
+  /** An agent unseen for longer is dead; `heal` recovers its leases. */
+  agentTimeoutSeconds: z._default(seconds("agentTimeoutSeconds"), 30 * 60),
+  defaultPrefix: z._default(prefixSchema, "T"),
+  /** When set, `reserve` and new ids accept only these prefixes. */
+  allowedPrefixes: z.optional(z.array(prefixSchema)),
+});
 
 export type BoardPolicy = z.output<typeof policySchema>;
 export type BoardPolicyInput = z.input<typeof policySchema>;
