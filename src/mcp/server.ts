@@ -1,0 +1,56 @@
+/**
+ * `baton mcp`: the board as MCP tools over stdio, until the client disconnects. stdout carries
+ * only the protocol; diagnostics go to stderr, which clients keep in their MCP logs.
+ */
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { openBoard } from "../index.js";
+import { checkAgentId } from "../core/validation.js";
+import { createBatonMcpServer } from "./handlers.js";
+import { Session } from "./session.js";
+
+export interface McpServerOptions {
+  /** Store URL (`sqlite:…`, `json:…`, `postgres://…`). */
+  storeUrl: string;
+  /** Default agent identity for tools called without `agent` (from --agent / BATON_AGENT). */
+  agent?: string;
+}
+
+export async function runMcpServer(options: McpServerOptions): Promise<void> {
+  const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
+  const board = await openBoard(options.storeUrl);
+  const log = (line: string): void => void process.stderr.write(`baton mcp: ${line}\n`);
+  const session = new Session(board, agent, log);
+  const server = createBatonMcpServer({ board, session });
+  const transport = new StdioServerTransport();
+  try {
+    const ended = clientGone(transport);
+    await server.connect(transport);
+    await ended;
+  } finally {
+    // Held leases are left to expire, not released: see session.ts for why.
+    await session.close();
+    await server.close().catch(() => {});
+    await board.close();
+  }
+}
+
+/**
+ * Resolves when the client is gone. The SDK's StdioServerTransport does not watch for the end
+ * of stdin (it only stops on close()), so a client that exits would leave the server running.
+ */
+function clientGone(transport: StdioServerTransport): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.stdin.off("end", done);
+      process.stdin.off("close", done);
+      process.off("SIGTERM", done);
+      process.off("SIGINT", done);
+      resolve();
+    };
+    process.stdin.once("end", done);
+    process.stdin.once("close", done);
+    process.once("SIGTERM", done);
+    process.once("SIGINT", done);
+    transport.onclose = done;
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * What a tool result says about a task or an event. Agents pay for every token they read (a
+ * peer's list tool was seen returning 41k tokens), so lists answer in the compact shape unless
+ * the caller asks for `detail: "full"`. Field names are SPEC §1's, in snake_case, like the
+ * CLI's `--json`.
+ */
+import type { BoardEvent, Task } from "../core/task.js";
+
+export const Detail = { compact: "compact", full: "full" } as const;
+export type Detail = (typeof Detail)[keyof typeof Detail];
+
+export type TaskJson = Record<string, unknown>;
+
+/** Every field of the task (SPEC §1). */
+export function fullTask(task: Task): TaskJson {
+  return {
+    id: task.id,
+    title: task.title,
+    description: task.description,
+    metadata: task.metadata,
+    result: task.result,
+    status: task.status,
+    priority: task.priority,
+    needs: task.needs,
+    depends_on: task.dependsOn,
+    assigned_to: task.assignedTo,
+    lease_token: task.leaseToken,
+    lease_expires_at: task.leaseExpiresAt,
+    attempts: task.attempts,
+    max_attempts: task.maxAttempts,
+    next_attempt_at: task.nextAttemptAt,
+    last_error: task.lastError,
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+    created_by: task.createdBy,
+  };
+}
+
+/**
+ * Enough to choose a task: who has it and what it waits for. Empty and null fields are left
+ * out (a 100-task page is ~60 tokens a task instead of ~250).
+ */
+export function compactTask(task: Task): TaskJson {
+  const shape: TaskJson = {
+    id: task.id,
+    title: task.title,
+    status: task.status,
+    priority: task.priority,
+    assigned_to: task.assignedTo,
+  };
+  if (task.needs.length > 0) shape.needs = task.needs;
+  if (task.dependsOn.length > 0) shape.depends_on = task.dependsOn;
+  if (task.status === "in_progress") shape.lease_expires_at = task.leaseExpiresAt;
+  if (task.status === "failed") shape.next_attempt_at = task.nextAttemptAt;
+  if (task.lastError !== null && task.status !== "completed") shape.last_error = task.lastError;
+  return shape;
+}
+
+export function taskShape(task: Task, detail: Detail): TaskJson {
+  switch (detail) {
+    case Detail.compact:
+      return compactTask(task);
+    case Detail.full:
+      return fullTask(task);
+    default:
+      return unhandled(detail);
+  }
+}
+
+export function eventShape(event: BoardEvent, detail: Detail): Record<string, unknown> {
+  const shape: Record<string, unknown> = {
+    seq: event.seq,
+    at: event.at,
+    type: event.type,
+    task_id: event.taskId,
+    agent_id: event.agentId,
+    from: event.from,
+    to: event.to,
+    details: event.details,
+  };
+  switch (detail) {
+    case Detail.compact:
+      return shape;
+    case Detail.full:
+      return { ...shape, data: event.data };
+    default:
+      return unhandled(detail);
+  }
+}
+
+function unhandled(detail: never): never {
+  throw new Error(`unhandled detail level ${String(detail)}`);
+}
