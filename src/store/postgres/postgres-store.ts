@@ -1,7 +1,274 @@
+/**
+ * The PostgreSQL store: one board shared by agents on many machines. A pg Pool per process;
+ * each board operation is one READ COMMITTED transaction whose reads lock the rows they will
+ * change (see board-tx.ts); leases and timestamps are judged on the database's clock (`now`);
+ * events are pushed with LISTEN/NOTIFY (`subscribe`). Lost connections are retried while that
+ * is safe (before COMMIT was sent), then reported as STORE_UNAVAILABLE.
+ */
+import pg from "pg";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import type { Store, StoreOptions } from "../store.js";
+import { BoardTx, StaleRow } from "./board-tx.js";
+import { EventListener } from "./event-listener.js";
+import {
+  describeUrl,
+  hostAndPort,
+  isConnectionFailure,
+  isSerializationConflict,
+  isUniqueRace,
+  mapQueryFailure,
+  unavailable,
+} from "./failures.js";
+import { typeParsers } from "./rows.js";
+import { migrate } from "./schema.js";
+import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
 
-/** Placeholder until the PostgreSQL store lands (issue: PostgreSQL store). */
-export async function openPostgresStore(url: string, _options: StoreOptions = {}): Promise<Store> {
-  throw new BatonError(ErrorCode.INVALID_INPUT, `the PostgreSQL store is not available yet (${url.replace(/:[^:@/]*@/, ":***@")})`);
+/** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
+const RECONNECT_WINDOW_MS = 20_000;
+/** At open, fail sooner: a server that is simply not there should be reported quickly. */
+const OPEN_WINDOW_MS = 3_000;
+/** Re-runs after unique-key races before giving up (each re-run sees the winner's row). */
+const MAX_UNIQUE_RACES = 5;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function openPostgresStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const store = new PostgresStore(url, options);
+  try {
+    await store.open(options.create ?? true);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  readonly location: string;
+  private readonly hostPort: string;
+  private readonly pool: pg.Pool;
+  private readonly lockTimeoutMs: number;
+  private readonly listeners = new Set<EventListener>();
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    options: StoreOptions = {},
+  ) {
+    this.location = describeUrl(url);
+    this.hostPort = hostAndPort(url);
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      application_name: "baton",
+      types: typeParsers,
+      // UTC: timestamptz text is parsed without a time-zone table. lock_timeout: a row lock
+      // held too long becomes LOCK_TIMEOUT. idle_in_transaction: a hung agent cannot hold
+      // row locks forever (a crashed one loses its connection, which rolls back at once).
+      options:
+        `-c TimeZone=UTC -c lock_timeout=${this.lockTimeoutMs}` +
+        ` -c idle_in_transaction_session_timeout=${Math.max(60_000, this.lockTimeoutMs * 2)}`,
+    });
+    // Idle clients whose server went away emit 'error'; the pool drops them. Without a
+    // listener Node would crash the process.
+    this.pool.on("error", () => undefined);
+  }
+
+  async open(create: boolean): Promise<void> {
+    const outcome = await this.withConnection(OPEN_WINDOW_MS, "while opening the board", async (client) => {
+      try {
+        return await migrate(client, create);
+      } catch (error) {
+        if (isConnectionFailure(error) || isSerializationConflict(error) || error instanceof BatonError) throw error;
+        if (error instanceof Error && /newer than this baton/.test(error.message)) {
+          throw new BatonError(
+            ErrorCode.CORRUPT_STORE,
+            `the board ${this.location} was created by a newer baton (${error.message}); upgrade baton`,
+            { location: this.location },
+          );
+        }
+        throw error;
+      }
+    });
+    if (outcome === "missing") {
+      throw new BatonError(
+        ErrorCode.NOT_FOUND,
+        `no board in the database ${this.location}; run \`baton init --store ${this.location}\` to create one`,
+        { location: this.location },
+      );
+    }
+  }
+
+  /**
+   * Takes a pooled client and runs `job`, retrying connection failures for `windowMs`.
+   * `job` must be safe to repeat after a connection failure (reads; the migration).
+   */
+  private async withConnection<T>(windowMs: number, what: string, job: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + windowMs;
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.acquire();
+        const result = await job(client);
+        release(client);
+        return result;
+      } catch (error) {
+        if (client) release(client, isConnectionFailure(error) ? error : undefined);
+        if (isConnectionFailure(error) && Date.now() < deadline && !this.closed) {
+          await sleep(reconnectDelay(attempt));
+          continue;
+        }
+        throw this.mapFailure(error, what);
+      }
+    }
+  }
+
+  private async acquire(): Promise<pg.PoolClient> {
+    if (this.closed) {
+      throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `the board ${this.location} is closed`, { location: this.location });
+    }
+    const client = await this.pool.connect();
+    // A checked-out client whose connection dies emits 'error' too; the failing query reports it.
+    client.on("error", ignore);
+    return client;
+  }
+
+  private mapFailure(error: unknown, what: string): unknown {
+    if (error instanceof BatonError) return error;
+    if (isConnectionFailure(error) || ["28P01", "28000", "3D000"].includes((error as { code?: string }).code ?? "")) {
+      return unavailable(this.location, this.hostPort, error, what);
+    }
+    return mapQueryFailure(error, this.location, this.lockTimeoutMs) ?? error;
+  }
+
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    const reconnectDeadline = Date.now() + RECONNECT_WINDOW_MS;
+    const lockedDeadline = Date.now() + this.lockTimeoutMs;
+    let uniqueRaces = 0;
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient | undefined;
+      let commitSent = false;
+      try {
+        client = await this.acquire();
+        await client.query("BEGIN");
+        const tx = new BoardTx(client, "write", null);
+        const result = await fn(tx);
+        // The board's claim returns null when it found nothing ready. If rows it might have
+        // taken were only locked by other claimers (who may not take them), look again.
+        if (result === null && tx.sawLockedCandidates && Date.now() < lockedDeadline) throw new CandidatesBusy();
+        commitSent = true;
+        await client.query("COMMIT");
+        release(client);
+        return result;
+      } catch (error) {
+        if (client) {
+          const broken = isConnectionFailure(error);
+          if (!broken && !commitSent) await client.query("ROLLBACK").catch(ignore);
+          release(client, broken ? error : undefined);
+        }
+        if (error instanceof CandidatesBusy || error instanceof StaleRow || isSerializationConflict(error)) {
+          await sleep(Math.random() * Math.min(2 ** attempt, 50));
+          continue;
+        }
+        if (isUniqueRace(error) && ++uniqueRaces <= MAX_UNIQUE_RACES) continue;
+        if (isConnectionFailure(error)) {
+          if (commitSent) {
+            throw new BatonError(
+              ErrorCode.STORE_UNAVAILABLE,
+              `lost the connection to the PostgreSQL board ${this.location} (${this.hostPort}) while committing: ` +
+                "the change may or may not have been saved; check with `baton show` / `baton audit` before repeating it",
+              { location: this.location, outcome: "unknown" },
+            );
+          }
+          if (Date.now() < reconnectDeadline && !this.closed) {
+            await sleep(reconnectDelay(attempt));
+            continue;
+          }
+        }
+        throw this.mapFailure(error, `after retrying for ${RECONNECT_WINDOW_MS / 1000} s`);
+      }
+    }
+  }
+
+  async read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return this.withConnection(RECONNECT_WINDOW_MS, `after retrying for ${RECONNECT_WINDOW_MS / 1000} s`, async (client) => {
+      let begun = false;
+      const tx = new BoardTx(client, "read", async () => {
+        begun = true;
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      });
+      try {
+        const result = await fn(tx);
+        if (begun) await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        if (begun && !isConnectionFailure(error)) await client.query("ROLLBACK").catch(ignore);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * The database's clock. Taken outside the board's transaction, just before it: a
+   * transaction's own now() is its start time, no fresher than this, and fencing never rests
+   * on the clock alone (row locks and lease tokens order the writes).
+   */
+  async now(): Promise<number> {
+    return this.withConnection(RECONNECT_WINDOW_MS, "reading the database clock", async (client) => {
+      const { rows } = await client.query<{ ms: number }>({
+        name: "db-clock",
+        text: "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms",
+      });
+      return (rows[0] as { ms: number }).ms;
+    });
+  }
+
+  async subscribe(onEvent: () => void): Promise<() => Promise<void>> {
+    const listener = new EventListener(this.url, onEvent);
+    this.listeners.add(listener);
+    try {
+      await listener.start();
+    } catch (error) {
+      this.listeners.delete(listener);
+      await listener.stop();
+      throw this.mapFailure(error, "to listen for events");
+    }
+    return async () => {
+      this.listeners.delete(listener);
+      await listener.stop();
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.listeners].map((l) => l.stop()));
+    this.listeners.clear();
+    await this.pool.end().catch(ignore);
+  }
+}
+
+/** A claim found nothing, but other transactions held candidate rows: run it again. */
+class CandidatesBusy extends Error {}
+
+function ignore(): void {}
+
+/** Returns a client to the pool, or destroys it if its connection failed. */
+function release(client: pg.PoolClient, failure?: unknown): void {
+  if (failure !== undefined) {
+    // Keep the no-op listener: a dying connection may still emit 'error' while it closes.
+    client.release(true);
+    return;
+  }
+  client.removeListener("error", ignore);
+  client.release();
+}
+
+/** 50 ms, 100 ms, … capped at 1 s, with jitter so restarted agents do not reconnect in step. */
+function reconnectDelay(attempt: number): number {
+  const cap = Math.min(1000, 50 * 2 ** Math.min(attempt, 5));
+  return cap / 2 + Math.random() * (cap / 2);
 }

@@ -1,0 +1,158 @@
+/**
+ * The PostgreSQL schema, versioned in baton_schema_version. Each entry moves the schema one
+ * version up. `migrate` runs them under a transaction-level advisory lock, so any number of
+ * agents opening a new board at once create it exactly once.
+ */
+import type pg from "pg";
+
+/** Advisory lock keys: (BOARD_LOCK_SPACE, n). One board per database. */
+export const BOARD_LOCK_SPACE = 0x6261746f; // "bato"
+export const MIGRATION_LOCK = 1;
+/**
+ * Event appenders hold this lock in shared mode from the moment they take a seq until they
+ * commit; a reader takes it exclusively for an instant to learn the highest seq whose
+ * transaction has finished (see baton_event_horizon below).
+ */
+export const EVENT_LOCK = 2;
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  -- Ids compare in code-point order (COLLATE "C"), as the other stores and core/selection do.
+  CREATE TABLE baton_tasks (
+    id text COLLATE "C" PRIMARY KEY,
+    title text NOT NULL,
+    description text NOT NULL DEFAULT '',
+    metadata json NOT NULL DEFAULT '{}',
+    result text,
+    status text NOT NULL,
+    priority text NOT NULL,
+    priority_rank smallint NOT NULL,
+    needs jsonb NOT NULL DEFAULT '[]',
+    depends_on jsonb NOT NULL DEFAULT '[]',
+    assigned_to text,
+    lease_token bigint,
+    lease_expires_at timestamptz,
+    attempts integer NOT NULL DEFAULT 0,
+    max_attempts integer NOT NULL,
+    next_attempt_at timestamptz,
+    last_error text,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    created_by text
+  );
+  -- Claim selection walks these partial indexes in order (FOR UPDATE SKIP LOCKED): the best
+  -- candidates in O(log n), whatever the number of finished tasks.
+  CREATE INDEX baton_tasks_claimable ON baton_tasks (priority_rank, created_at, id)
+    WHERE status = 'pending' AND assigned_to IS NULL;
+  CREATE INDEX baton_tasks_reserved ON baton_tasks (assigned_to, priority_rank, created_at, id)
+    WHERE status = 'pending' AND assigned_to IS NOT NULL;
+  CREATE INDEX baton_tasks_leases ON baton_tasks (lease_expires_at) WHERE status = 'in_progress';
+  CREATE INDEX baton_tasks_retries ON baton_tasks (next_attempt_at) WHERE status = 'failed';
+  CREATE INDEX baton_tasks_status ON baton_tasks (status, created_at, id);
+  CREATE INDEX baton_tasks_order ON baton_tasks (created_at, id);
+  CREATE INDEX baton_tasks_assignee ON baton_tasks (assigned_to, status);
+
+  CREATE SEQUENCE baton_events_seq;
+  CREATE TABLE baton_events (
+    seq bigint PRIMARY KEY,
+    at timestamptz NOT NULL,
+    type text NOT NULL,
+    task_id text,
+    agent_id text,
+    from_status text,
+    to_status text,
+    details text NOT NULL DEFAULT '',
+    data json NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX baton_events_task ON baton_events (task_id, seq);
+  CREATE INDEX baton_events_agent ON baton_events (agent_id, seq);
+  CREATE INDEX baton_events_type ON baton_events (type, seq);
+
+  -- The audit trail is append-only: the database itself refuses edits and deletes.
+  CREATE FUNCTION baton_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION 'baton audit events are append-only';
+  END $$;
+  CREATE TRIGGER baton_events_no_change BEFORE UPDATE OR DELETE ON baton_events
+    FOR EACH ROW EXECUTE FUNCTION baton_events_append_only();
+  CREATE TRIGGER baton_events_no_truncate BEFORE TRUNCATE ON baton_events
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_events_append_only();
+
+  -- Appends one event: takes the event lock shared before taking a seq (so readers can wait
+  -- for every transaction holding a seq to finish), and pokes LISTENers in the same
+  -- transaction (NOTIFY is delivered at commit; identical notifications are folded into one).
+  CREATE FUNCTION baton_append_event(p_at timestamptz, p_type text, p_task_id text, p_agent_id text,
+      p_from text, p_to text, p_details text, p_data json) RETURNS bigint LANGUAGE plpgsql AS $$
+  DECLARE
+    new_seq bigint;
+  BEGIN
+    PERFORM pg_advisory_xact_lock_shared(${BOARD_LOCK_SPACE}, ${EVENT_LOCK});
+    new_seq := nextval('baton_events_seq');
+    INSERT INTO baton_events (seq, at, type, task_id, agent_id, from_status, to_status, details, data)
+      VALUES (new_seq, p_at, p_type, p_task_id, p_agent_id, p_from, p_to, p_details, p_data);
+    PERFORM pg_notify('baton_events', '');
+    RETURN new_seq;
+  END $$;
+
+  -- The highest seq such that every transaction that took a seq at or below it has finished
+  -- (committed or rolled back). Must run in its own transaction (autocommit), before the
+  -- snapshot that reads events: then that snapshot holds every event up to the horizon, and
+  -- no later commit can add one below it.
+  CREATE FUNCTION baton_event_horizon() RETURNS bigint LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_advisory_xact_lock(${BOARD_LOCK_SPACE}, ${EVENT_LOCK});
+    RETURN (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM baton_events_seq);
+  END $$;
+
+  CREATE SEQUENCE baton_lease_token;
+  CREATE TABLE baton_counters (prefix text PRIMARY KEY, value bigint NOT NULL);
+  CREATE TABLE baton_agents (
+    id text PRIMARY KEY,
+    capabilities jsonb NOT NULL DEFAULT '[]',
+    last_seen_at timestamptz NOT NULL
+  );
+  `,
+];
+
+export type MigrationOutcome = "ready" | "missing";
+
+/** The schema version the database is at (0: no board here). */
+async function schemaVersion(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ exists: boolean }>(
+    "SELECT to_regclass('baton_schema_version') IS NOT NULL AS exists",
+  );
+  if (!rows[0]?.exists) return 0;
+  const version = await client.query<{ version: number }>("SELECT max(version) AS version FROM baton_schema_version");
+  return version.rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the schema up to date (when `create`), serialised under an advisory lock so racing
+ * processes migrate once. Returns "missing" when there is no board and `create` is false.
+ * Throws a plain Error for a board newer than this baton (the caller words it).
+ */
+export async function migrate(client: pg.ClientBase, create: boolean): Promise<MigrationOutcome> {
+  const current = await schemaVersion(client);
+  if (current > MIGRATIONS.length) {
+    throw new Error(`schema version ${current} is newer than this baton knows (${MIGRATIONS.length})`);
+  }
+  if (current === MIGRATIONS.length) return "ready";
+  if (current === 0 && !create) return "missing";
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1, $2)", [BOARD_LOCK_SPACE, MIGRATION_LOCK]);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS baton_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+    // Re-read under the lock: another process may have migrated while we waited.
+    for (let v = await schemaVersion(client); v < MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v] as string);
+      await client.query("INSERT INTO baton_schema_version (version) VALUES ($1)", [v + 1]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+  return "ready";
+}
