@@ -13,7 +13,7 @@ export const NEXT_STEP: Record<ErrorCode, string> = {
   [ErrorCode.INVALID_INPUT]: "fix the named argument and call again; nothing was changed",
   [ErrorCode.NOT_FOUND]: "check the id; list_tasks shows the tasks on this board",
   [ErrorCode.CONFLICT]:
-    "the task is held, finished, reserved for someone else or needs a capability you lack: claim another task (claim_task without id)",
+    "the board's state forbids it (the message says why: held by another agent, finished, reserved, a capability you lack, an id taken): pick another task (claim_task without id) or another id",
   [ErrorCode.NOT_READY]:
     "it waits for the listed dependencies or its retry time: claim another task, or wait and try again",
   [ErrorCode.LEASE_LOST]:
