@@ -1,7 +1,189 @@
+/**
+ * The JSON file store: seed 001's tasks.json guarded by tasks.lock, made safe (SPEC §4).
+ * Every transaction — reads too, as seed 001 §5 asks of every agent — is:
+ *   take tasks.lock (O_EXCL) → finish a crashed commit if one is pending → read tasks.json,
+ *   the counters and the sidecar → run the board's function on them in memory → if anything
+ *   changed, commit (commit.ts: temp file + rename, journaled in the sidecar) → drop the lock.
+ * Holding the lock across the read and the write is what keeps a hand-following agent and
+ * baton from losing each other's changes: each sees the other's last whole version.
+ */
+import { existsSync, linkSync, mkdirSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import type { Store, StoreOptions } from "../store.js";
+import { SerialQueue } from "../serial-queue.js";
+import { readEvents } from "./audit-file.js";
+import { writeFileDurably } from "./atomic-write.js";
+import { BoardState } from "./board-state.js";
+import { applyPending, commit, identityOf } from "./commit.js";
+import { LockFile } from "./lock-file.js";
+import { boardPaths } from "./paths.js";
+import { readCounters, readMeta, readText } from "./sidecar-files.js";
+import { TasksCodec } from "./tasks-file.js";
+import { toIso } from "../../core/time.js";
+import type { BrokenLock } from "./lock-file.js";
+import type { BoardPaths } from "./paths.js";
+import type { LoadedBoard } from "./board-state.js";
+import type { TaskEntry } from "./tasks-file.js";
+import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
 
-/** Placeholder until the JSON store lands (issue: JSON file store). */
-export async function openJsonStore(path: string, _options: StoreOptions = {}): Promise<Store> {
-  throw new BatonError(ErrorCode.INVALID_INPUT, `the JSON store is not available yet (${path})`);
+export interface JsonStoreOptions extends StoreOptions {
+  /**
+   * A lock older than this whose process is gone (or, without a pid on this host, any lock
+   * older than this) is broken. Default 10 s, or BATON_JSON_STALE_LOCK_MS. baton holds the
+   * lock for milliseconds; a hand-following agent must finish its read-modify-write sooner.
+   */
+  staleLockMs?: number;
+  /** Written into tasks.lock as agent_id. Default BATON_AGENT, else "baton-<pid>". */
+  lockAgentId?: string;
+}
+
+const DEFAULT_STALE_LOCK_MS = 10_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** Lock waits kept for the benchmark's p99. */
+const LOCK_WAIT_SAMPLES = 100_000;
+
+export async function openJsonStore(path: string, options: JsonStoreOptions = {}): Promise<Store> {
+  const paths = boardPaths(path);
+  if (!existsSync(paths.tasks)) {
+    if (options.create === false) {
+      throw new BatonError(ErrorCode.NOT_FOUND, `no board at ${paths.tasks}; run \`baton init\` to create one`, {
+        location: paths.tasks,
+      });
+    }
+    createEmptyBoard(paths, options.durability === "full");
+  }
+  return new JsonStore(paths, options);
+}
+
+/** An empty tasks.json, unless another process created one first (link never overwrites). */
+function createEmptyBoard(paths: BoardPaths, durable: boolean): void {
+  try {
+    mkdirSync(paths.dir, { recursive: true });
+    const temp = paths.tasksTemp(`init-${randomBytes(4).toString("hex")}`);
+    writeFileDurably(temp, "[]\n", durable);
+    try {
+      linkSync(temp, paths.tasks);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      unlinkSync(temp);
+    }
+  } catch (error) {
+    throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot create the board ${paths.tasks}: ${(error as Error).message}`, {
+      location: paths.tasks,
+    });
+  }
+}
+
+export class JsonStore implements Store {
+  readonly kind = "json" as const;
+  readonly location: string;
+  /** Milliseconds each transaction waited for tasks.lock (latest LOCK_WAIT_SAMPLES). */
+  readonly lockWaitsMs: number[] = [];
+  private readonly queue = new SerialQueue();
+  private readonly lock: LockFile;
+  private readonly codec: TasksCodec;
+  private readonly durable: boolean;
+  /**
+   * The version of tasks.json this process last read or wrote, to skip re-reading it. Its key
+   * is the file's inode:size:mtime plus the id of the last baton commit (from the sidecar):
+   * mtime alone ticks only every few ms, and inodes are reused.
+   */
+  private lastSeen: { key: string; entries: readonly TaskEntry[] } | null = null;
+
+  constructor(
+    private readonly paths: BoardPaths,
+    options: JsonStoreOptions = {},
+  ) {
+    this.location = paths.tasks;
+    this.durable = options.durability === "full";
+    this.codec = new TasksCodec(paths.tasks);
+    const envStale = Number(process.env.BATON_JSON_STALE_LOCK_MS);
+    this.lock = new LockFile(paths.lock, paths.breaking, {
+      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      staleMs: options.staleLockMs ?? (Number.isFinite(envStale) && envStale > 0 ? envStale : DEFAULT_STALE_LOCK_MS),
+      agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
+    });
+  }
+
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.queue.run(() =>
+      this.underLock(async (loaded) => {
+        const state = new BoardState(loaded);
+        const result = await fn(state.writer);
+        if (state.hasChanges) this.commit(state);
+        return result;
+      }),
+    );
+  }
+
+  read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.underLock((loaded) => fn(new BoardState(loaded).writer)));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => undefined);
+  }
+
+  private async underLock<T>(body: (loaded: LoadedBoard) => Promise<T>): Promise<T> {
+    const { broken, waitedMs } = await this.lock.acquire();
+    if (this.lockWaitsMs.length >= LOCK_WAIT_SAMPLES) this.lockWaitsMs.shift();
+    this.lockWaitsMs.push(waitedMs);
+    try {
+      let meta = readMeta(this.paths.meta);
+      if (meta.pending) applyPending(this.paths, meta.pending, this.durable);
+      const counters = readCounters(this.paths.counters);
+      if (broken.length > 0) {
+        this.recordBrokenLocks(broken, { entries: [], meta, counters, readEvents: () => [] });
+        meta = readMeta(this.paths.meta);
+      }
+      const entries = this.readTasks(meta.pending?.id ?? "");
+      return await body({ entries, meta, counters, readEvents: () => readEvents(this.paths.audit) });
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private readTasks(lastCommit: string): readonly TaskEntry[] {
+    const key = `${identityOf(this.paths.tasks)}|${lastCommit}`;
+    if (this.lastSeen?.key === key) return this.lastSeen.entries;
+    const text = readText(this.paths.tasks);
+    if (text === null) {
+      throw new BatonError(
+        ErrorCode.CORRUPT_STORE,
+        `${this.paths.tasks} has disappeared; restore it from ${this.paths.backup}, or create it with [] to start empty`,
+        { location: this.paths.tasks },
+      );
+    }
+    const entries = this.codec.parse(text);
+    // Only trust the cache if nobody wrote between the stat and the read.
+    if (`${identityOf(this.paths.tasks)}|${lastCommit}` === key) this.lastSeen = { key, entries };
+    return entries;
+  }
+
+  private commit(state: BoardState): void {
+    const { commit: changes, entries } = state.changes();
+    const commitId = commit(this.paths, changes, this.durable);
+    if (changes.tasksText !== null) this.codec.remember(entries);
+    this.lastSeen = { key: `${identityOf(this.paths.tasks)}|${commitId}`, entries: [...entries] };
+  }
+
+  /** Each stale lock this process broke is a LOCK_BROKEN event, committed before anything else. */
+  private recordBrokenLocks(broken: readonly BrokenLock[], loaded: LoadedBoard): void {
+    const state = new BoardState(loaded);
+    for (const lock of broken) {
+      const record = lock.judgement.record;
+      state.appendEvent({
+        at: toIso(Date.parse(lock.brokenAt)),
+        type: "LOCK_BROKEN",
+        taskId: null,
+        agentId: record?.agent_id ?? null,
+        from: null,
+        to: null,
+        details: `broke the stale lock ${this.paths.lock} held by ${lock.judgement.holder}: ${lock.judgement.reason}`,
+        data: { lock: lock.content, since: lock.judgement.since, ageMs: Math.round(lock.judgement.ageMs) },
+      });
+    }
+    commit(this.paths, state.changes().commit, this.durable);
+  }
 }

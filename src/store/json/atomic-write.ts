@@ -1,0 +1,34 @@
+/**
+ * Whole-file writes that a crash can never leave half done: write a temp file, then rename it
+ * over the target (rename is atomic on POSIX). With `durable` (durability=full) the temp file
+ * is fsynced before the rename and the directory after it, so the new version also survives
+ * power loss; without, a process crash still leaves the old or the new file, never a mix.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+
+export function writeFileDurably(path: string, text: string, durable: boolean): void {
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, text);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function replaceFile(path: string, temp: string, text: string, durable: boolean): void {
+  writeFileDurably(temp, text, durable);
+  renameSync(temp, path);
+  if (durable) fsyncDirectory(temp);
+}
+
+/** Makes renames and creations in the directory of `pathInDir` durable. */
+export function fsyncDirectory(pathInDir: string): void {
+  const dir = pathInDir.slice(0, Math.max(1, pathInDir.lastIndexOf("/")));
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Committing one transaction across tasks.json, the audit file and the counters — atomically,
+ * although no filesystem renames three files at once. The sidecar (tasks.baton.json) is the
+ * journal, and its rename is the commit point:
+ *
+ *   1. write the next tasks.json to a unique temp file   (full: fsync it)
+ *   2. write the sidecar with `pending` = what is left to do: rename the temp over tasks.json,
+ *      append these audit lines at this offset, write these counters   (full: fsync + dir)
+ *      ── committed ──
+ *   3. apply `pending`: hard-link tasks.json to tasks.json.bak, rename the temp over it,
+ *      append the audit lines, replace the counters file   (full: fsync dir and audit)
+ *
+ * A crash before 2 leaves an orphan temp file and nothing else. A crash after 2 leaves the
+ * lock behind; whoever breaks it runs step 3 again (`applyPending` is idempotent) before
+ * reading anything. If tasks.json changed meanwhile (a hand-following agent removed the lock
+ * by hand and wrote the file), the rename is not done and the commit's audit lines and
+ * counters are dropped with it: the hand agent's version wins, whole.
+ */
+import { existsSync, linkSync, renameSync, statSync, truncateSync, unlinkSync, openSync, writeSync, fsyncSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { BatonError, ErrorCode } from "../../core/errors.js";
+import { fsyncDirectory, replaceFile, writeFileDurably } from "./atomic-write.js";
+import { metaText } from "./sidecar-files.js";
+import type { BoardPaths } from "./paths.js";
+import type { MetaFile, PendingCommit } from "./sidecar-files.js";
+
+export interface CommitChanges {
+  /** The next tasks.json, or null when no task changed. */
+  tasksText: string | null;
+  meta: Omit<MetaFile, "pending">;
+  auditLines: string;
+  /** The next counters file's content, or null when no counter changed. */
+  counters: Record<string, unknown> | null;
+}
+
+/** Returns the commit's id (recorded in the sidecar). */
+export function commit(paths: BoardPaths, changes: CommitChanges, durable: boolean): string {
+  const id = randomBytes(6).toString("hex");
+  let tasksTemp: string | null = null;
+  if (changes.tasksText !== null) {
+    tasksTemp = paths.tasksTemp(id);
+    writeFileDurably(tasksTemp, changes.tasksText, durable);
+  }
+  const pending: PendingCommit = {
+    id,
+    tasks_temp: tasksTemp === null ? null : tasksTemp.slice(paths.dir.length + 1),
+    tasks_before: identityOf(paths.tasks),
+    audit_from: sizeOf(paths.audit),
+    audit_lines: changes.auditLines,
+    counters: changes.counters,
+  };
+  replaceFile(paths.meta, `${paths.meta}.${id}.tmp`, metaText({ ...changes.meta, pending }), durable);
+  if (!applyPending(paths, pending, durable)) {
+    throw new BatonError(
+      ErrorCode.CONFLICT,
+      `${paths.tasks} was rewritten by another program while baton held ${paths.lock}; this change was not saved. ` +
+        "Every agent must hold the lock to write tasks.json (seed 001 §5); retry",
+      { location: paths.tasks },
+    );
+  }
+  return id;
+}
+
+/**
+ * Finishes a committed transaction; safe to run any number of times. False when tasks.json was
+ * changed by someone else before the rename, so the transaction was dropped instead.
+ */
+export function applyPending(paths: BoardPaths, pending: PendingCommit, durable: boolean): boolean {
+  if (pending.tasks_temp !== null) {
+    const temp = join(paths.dir, pending.tasks_temp);
+    const untouched = identityOf(paths.tasks) === pending.tasks_before;
+    if (existsSync(temp)) {
+      if (!untouched) {
+        unlinkSync(temp);
+        return false;
+      }
+      keepBackup(paths);
+      renameSync(temp, paths.tasks);
+      if (durable) fsyncDirectory(paths.tasks);
+    } else if (untouched) {
+      return false; // the temp never reached the disk (power loss before it was durable)
+    }
+  }
+  appendOnce(paths.audit, pending.audit_from, pending.audit_lines, durable);
+  if (pending.counters !== null) {
+    replaceFile(paths.counters, `${paths.counters}.${pending.id}.tmp`, `${JSON.stringify(pending.counters, null, 2)}\n`, durable);
+  }
+  return true;
+}
+
+/** inode:size:mtime — changes with every rename and every in-place write. */
+export function identityOf(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent";
+    throw error;
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+}
+
+/** tasks.json.bak: the version being replaced (a hard link: no copy). */
+function keepBackup(paths: BoardPaths): void {
+  const temp = `${paths.backup}.tmp`;
+  try {
+    unlinkSync(temp);
+  } catch {
+    // usually absent
+  }
+  try {
+    linkSync(paths.tasks, temp);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // no previous version
+    throw error;
+  }
+  renameSync(temp, paths.backup);
+}
+
+/** Appends `lines` at offset `from` unless they are there already; cuts a torn append first. */
+function appendOnce(path: string, from: number, lines: string, durable: boolean): void {
+  if (lines === "") return;
+  const size = sizeOf(path);
+  const length = Buffer.byteLength(lines);
+  if (size >= from + length) return;
+  if (size > from) truncateSync(path, from);
+  const fd = openSync(path, "a");
+  try {
+    writeSync(fd, lines);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * seed 001's `tasks.lock`, made safe. Taking the lock is `open(O_CREAT|O_EXCL)` ("wx"), which
+ * exactly one process wins; waiters back off exponentially with full jitter. A stale lock is
+ * broken without delete-then-create (which gives two holders: proper-lockfile #121):
+ *   1. take `tasks.lock.breaking` with O_EXCL, so breakers take turns;
+ *   2. re-read and re-judge the lock; rename it to a unique name;
+ *   3. check the renamed file is the very lock judged (same content); if not, link it back;
+ *   4. then compete for the lock with O_EXCL like everyone else.
+ * A holder never loses its lock to a breaker unless it is judged stale (its pid gone).
+ */
+import { hostname } from "node:os";
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { BatonError, ErrorCode } from "../../core/errors.js";
+import { isProcessAlive, judgeLock } from "./lock-record.js";
+import type { LockJudgement, LockRecord } from "./lock-record.js";
+
+export interface LockOptions {
+  timeoutMs: number;
+  staleMs: number;
+  agentId: string;
+}
+
+export interface BrokenLock {
+  /** The broken lock's content, verbatim. */
+  content: string;
+  judgement: LockJudgement;
+  brokenAt: string;
+}
+
+/** A breaker holds `.breaking` for microseconds; one older than this was left by a crash. */
+const BREAKING_STALE_MS = 5_000;
+/** First backoff ceiling, doubled per attempt up to the cap (full jitter below both). */
+const BACKOFF_BASE_MS = 1;
+const BACKOFF_CAP_MS = 25;
+
+export class LockFile {
+  private held: string | null = null;
+  private readonly host = hostname();
+
+  constructor(
+    readonly path: string,
+    private readonly breakingPath: string,
+    private readonly options: LockOptions,
+  ) {}
+
+  /** Waits for the lock; returns the stale locks this call broke (for LOCK_BROKEN events). */
+  async acquire(): Promise<{ broken: BrokenLock[]; waitedMs: number }> {
+    const started = performance.now();
+    const broken: BrokenLock[] = [];
+    let lastSeen: LockJudgement | null = null;
+    for (let attempt = 0; ; attempt++) {
+      const content = this.record();
+      if (this.tryCreate(this.path, content)) {
+        this.held = content;
+        return { broken, waitedMs: performance.now() - started };
+      }
+      const seen = this.inspect(this.path);
+      if (seen) {
+        lastSeen = seen.judgement;
+        if (seen.judgement.stale) {
+          const done = this.breakStale(seen.content);
+          if (done) {
+            broken.push(done);
+            continue;
+          }
+        }
+      }
+      const waited = performance.now() - started;
+      if (waited >= this.options.timeoutMs) throw this.timeout(waited, lastSeen);
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
+      await sleep(Math.random() * ceiling);
+    }
+  }
+
+  /** Removes the lock if it is still ours (a breaker may have judged us dead). */
+  release(): void {
+    const mine = this.held;
+    this.held = null;
+    if (mine === null) return;
+    try {
+      if (readFileSync(this.path, "utf8") === mine) unlinkSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+
+  get isHeld(): boolean {
+    return this.held !== null;
+  }
+
+  private record(): string {
+    const record: LockRecord = {
+      agent_id: this.options.agentId,
+      timestamp: new Date().toISOString(),
+      pid: process.pid,
+      host: this.host,
+    };
+    return JSON.stringify(record);
+  }
+
+  private tryCreate(path: string, content: string): boolean {
+    let fd: number;
+    try {
+      fd = openSync(path, "wx");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw unavailable(path, error);
+    }
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  }
+
+  /** The lock's content and judgement; null when it vanished meanwhile. */
+  private inspect(path: string, staleMs = this.options.staleMs): { content: string; judgement: LockJudgement } | null {
+    try {
+      const mtimeMs = statSync(path).mtimeMs;
+      const content = readFileSync(path, "utf8");
+      const judgement = judgeLock({
+        content,
+        mtimeMs,
+        nowMs: Date.now(),
+        staleMs,
+        hostname: this.host,
+        isAlive: isProcessAlive,
+      });
+      return { content, judgement };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw unavailable(path, error);
+    }
+  }
+
+  private breakStale(judgedContent: string): BrokenLock | null {
+    if (!this.takeBreaking()) return null;
+    try {
+      const now = this.inspect(this.path);
+      if (!now || now.content !== judgedContent || !now.judgement.stale) return null;
+      const moved = this.moveAside(this.path, judgedContent);
+      return moved ? { content: judgedContent, judgement: now.judgement, brokenAt: new Date().toISOString() } : null;
+    } finally {
+      try {
+        unlinkSync(this.breakingPath);
+      } catch {
+        // Already gone: only a breaker of a crashed breaker removes it, and that is harmless.
+      }
+    }
+  }
+
+  /** Renames `path` to a unique name; true if what moved is the expected content. */
+  private moveAside(path: string, expected: string): boolean {
+    const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      renameSync(path, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw unavailable(path, error);
+    }
+    const moved = readFileSync(aside, "utf8");
+    if (moved !== expected) {
+      // Not the lock we judged (its holder released and someone re-took it meanwhile): put it
+      // back. link fails only if yet another process has taken the lock since; then the one
+      // we moved had been released already by the time we judged, so nothing is lost.
+      try {
+        linkSync(aside, path);
+      } catch {
+        // see above
+      }
+      unlinkSync(aside);
+      return false;
+    }
+    unlinkSync(aside);
+    return true;
+  }
+
+  private takeBreaking(): boolean {
+    if (this.tryCreate(this.breakingPath, this.record())) return true;
+    const seen = this.inspect(this.breakingPath, BREAKING_STALE_MS);
+    if (seen?.judgement.stale) this.moveAside(this.breakingPath, seen.content);
+    return this.tryCreate(this.breakingPath, this.record());
+  }
+
+  private timeout(waitedMs: number, holder: LockJudgement | null): BatonError {
+    const who = holder
+      ? `it is held by ${holder.holder}; it is not stale because ${holder.reason}`
+      : "it was taken and released by other processes the whole time";
+    return new BatonError(
+      ErrorCode.LOCK_TIMEOUT,
+      `timed out after ${Math.round(waitedMs)} ms waiting for the lock ${this.path}: ${who}. ` +
+        "Retry, raise the lock timeout, or — if no agent is really working — remove the lock file by hand",
+      {
+        lock: this.path,
+        waitedMs: Math.round(waitedMs),
+        ...(holder && { holder: holder.record, since: holder.since }),
+      },
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function unavailable(path: string, error: unknown): BatonError {
+  return new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot use the lock file ${path}: ${(error as Error).message}`, {
+    lock: path,
+  });
+}
