@@ -1,0 +1,149 @@
+/** Claim selection, refusals by id, batch claims and lease tokens. */
+import { expect } from "vitest";
+import { expectRefusedUnchanged, refusal, snapshot } from "./harness.js";
+import type { Conformance } from "./harness.js";
+
+export function claimTests(c: Conformance): void {
+  c.test("claim takes tasks reserved for the agent first, then by priority, then oldest", async () => {
+    const { board, clock } = await c.open();
+    const add = async (title: string, extra: object = {}): Promise<string> => {
+      clock.advanceMs(1);
+      return (await board.add({ title, ...extra })).id;
+    };
+    const oldLow = await add("old low", { priority: "low" });
+    const mediumOld = await add("medium old");
+    const critical = await add("critical", { priority: "critical" });
+    const mediumNew = await add("medium new");
+    const high = await add("high", { priority: "high" });
+    const newLow = await add("new low", { priority: "low" });
+    const reservedLow = await add("reserved for A", { priority: "low", assignedTo: "A" });
+    await add("reserved for B", { priority: "critical", assignedTo: "B" });
+    const order: string[] = [];
+    for (let i = 0; i < 7; i++) order.push((await board.claim({ agent: "A" })).task.id);
+    expect(order).toEqual([reservedLow, critical, high, mediumOld, mediumNew, oldLow, newLow]);
+    const error = await refusal(board.claim({ agent: "A" }));
+    expect(error.code).toBe("NOTHING_READY");
+    expect(error.message).toContain("nothing ready for A");
+    expect((await board.claim({ agent: "B" })).task.title).toBe("reserved for B");
+  });
+
+  c.test("claim skips tasks whose needs the agent lacks", async () => {
+    const { board, clock } = await c.open();
+    const gpu = await board.add({ title: "train", priority: "critical", needs: ["gpu", "technical"] });
+    clock.advanceMs(1);
+    const plain = await board.add({ title: "write", priority: "low" });
+    const first = await board.claim({ agent: "A", capabilities: ["technical"] });
+    expect(first.task.id).toBe(plain.id);
+    expect((await refusal(board.claim({ agent: "A", capabilities: ["technical"] }))).code).toBe("NOTHING_READY");
+    // Capabilities registered once are used by claims that name none.
+    await board.registerAgent("B", ["gpu", "technical", "content"]);
+    const second = await board.claim({ agent: "B" });
+    expect(second.task.id).toBe(gpu.id);
+    expect(second.task.assignedTo).toBe("B");
+  });
+
+  c.test("claim on a board with nothing that fits is NOTHING_READY and changes no task", async () => {
+    const { board } = await c.open();
+    const empty = await expectRefusedUnchanged(board, () => board.claim({ agent: "A" }), "NOTHING_READY");
+    expect(empty.message).toBe("nothing ready for A: the board has no open tasks");
+    await board.add({ title: "needs content", needs: ["content"] });
+    const before = await snapshot(board);
+    const blocked = await refusal(board.claim({ agent: "A", capabilities: ["technical"] }));
+    expect(blocked.code).toBe("NOTHING_READY");
+    expect(blocked.message).toContain("1 pending");
+    expect((await snapshot(board)).tasks).toEqual(before.tasks);
+    expect((await snapshot(board)).events).toEqual(before.events);
+  });
+
+  c.test("claim by id refuses with the precise reason and changes nothing", async () => {
+    const { board } = await c.open();
+    const held = await board.add({ title: "held" });
+    await board.claim({ agent: "A", ids: [held.id] });
+    const reserved = await board.add({ title: "reserved", assignedTo: "C" });
+    const gpu = await board.add({ title: "gpu", needs: ["gpu"] });
+    const done = await board.add({ title: "done" });
+    const doneClaim = await board.claim({ agent: "A", ids: [done.id] });
+    await board.complete(done.id, { token: doneClaim.leaseToken });
+    const cancelled = await board.add({ title: "cancelled" });
+    await board.cancel(cancelled.id);
+    const open = await board.add({ title: "open dependency" });
+    const blocked = await board.add({ title: "blocked", dependsOn: [done.id, open.id, held.id] });
+
+    const missing = await expectRefusedUnchanged(board, () => board.claim({ agent: "B", ids: ["T-999"] }), "NOT_FOUND");
+    expect(missing.message).toContain("T-999");
+
+    const heldError = await expectRefusedUnchanged(board, () => board.claim({ agent: "B", ids: [held.id] }), "CONFLICT");
+    expect(heldError.message).toBe(`${held.id} is already held by A`);
+    expect(heldError.details).toMatchObject({ reason: "held", assignedTo: "A" });
+
+    const reservedError = await expectRefusedUnchanged(
+      board,
+      () => board.claim({ agent: "B", ids: [reserved.id] }),
+      "CONFLICT",
+    );
+    expect(reservedError.message).toBe(`${reserved.id} is reserved for C`);
+
+    const capability = await expectRefusedUnchanged(
+      board,
+      () => board.claim({ agent: "B", ids: [gpu.id], capabilities: ["technical"] }),
+      "CONFLICT",
+    );
+    expect(capability.message).toContain("B lacks capability gpu");
+    expect(capability.details).toMatchObject({ reason: "capability", missing: ["gpu"] });
+
+    for (const finished of [done, cancelled]) {
+      const error = await expectRefusedUnchanged(board, () => board.claim({ agent: "B", ids: [finished.id] }), "CONFLICT");
+      expect(error.details).toMatchObject({ reason: "finished" });
+      expect(error.message).toContain(finished.id === done.id ? "is completed" : "is cancelled");
+    }
+
+    const notReady = await expectRefusedUnchanged(board, () => board.claim({ agent: "B", ids: [blocked.id] }), "NOT_READY");
+    expect(notReady.message).toBe(`${blocked.id} is not ready: waiting for ${open.id} (pending), ${held.id} (in progress)`);
+    expect(notReady.details.unfinished).toEqual([
+      { id: open.id, status: "pending" },
+      { id: held.id, status: "in_progress" },
+    ]);
+  });
+
+  c.test("batch claim is all or nothing: one bad id claims none", async () => {
+    const { board } = await c.open();
+    const [a, b, held] = await board.addMany([{ title: "a" }, { title: "b" }, { title: "held" }]);
+    await board.claim({ agent: "X", ids: [held!.id] });
+    const conflict = await expectRefusedUnchanged(
+      board,
+      () => board.claimBatch({ agent: "A", ids: [a!.id, b!.id, held!.id] }),
+      "CONFLICT",
+    );
+    expect(conflict.message).toBe(`${held!.id} is already held by X`);
+    await expectRefusedUnchanged(board, () => board.claimBatch({ agent: "A", ids: [a!.id, "T-404", b!.id] }), "NOT_FOUND");
+    expect((await board.list({ status: "pending" })).map((t) => t.id)).toEqual([a!.id, b!.id]);
+
+    const claims = await board.claimBatch({ agent: "A", ids: [a!.id, b!.id] });
+    expect(claims.map((cl) => [cl.task.id, cl.task.status, cl.task.assignedTo])).toEqual([
+      [a!.id, "in_progress", "A"],
+      [b!.id, "in_progress", "A"],
+    ]);
+    expect(claims[1]!.leaseToken).toBeGreaterThan(claims[0]!.leaseToken);
+    expect((await board.audit({ type: "CLAIMED" })).length).toBe(3);
+  });
+
+  c.test("every claim carries a lease token strictly greater than every earlier one", async () => {
+    const { board } = await c.open();
+    await board.addMany(Array.from({ length: 6 }, (_, i) => ({ title: `task ${i}` })));
+    const tokens: number[] = [];
+    const first = await board.claim({ agent: "A" });
+    tokens.push(first.leaseToken);
+    expect(first.task.leaseToken).toBe(first.leaseToken);
+    await board.release(first.task.id, { token: first.leaseToken });
+    const again = await board.claim({ agent: "B", ids: [first.task.id] });
+    tokens.push(again.leaseToken);
+    for (const claim of await board.claimBatch({ agent: "C", ids: ["T-2", "T-3"] })) tokens.push(claim.leaseToken);
+    const completed = await board.claim({ agent: "D" });
+    tokens.push(completed.leaseToken);
+    await board.complete(completed.task.id, { token: completed.leaseToken });
+    tokens.push((await board.claim({ agent: "E" })).leaseToken);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]!);
+    const claimed = (await board.audit({ type: "CLAIMED" })).map((e) => e.data.leaseToken);
+    expect(claimed).toEqual(tokens);
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Crash safety (SPEC §3.3): workers SIGKILLed at random instants while claiming and completing
+ * leave a valid board; heal recovers their leases, and every task ends completed exactly once.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { expect } from "vitest";
+import { spawnWorker } from "../support/processes.js";
+import { checkBoard, checkLeaseConsistency, checkSingleHolder, expectReplayMatches } from "./checks.js";
+import type { WorkerExit, WorkerProcess } from "../support/processes.js";
+import type { Conformance } from "./harness.js";
+
+const CRASH_TASKS = 800;
+const CRASH_WORKERS = 4;
+const KILLS = 30;
+const LEASE_SECONDS = 1;
+
+export function crashTests(c: Conformance): void {
+  c.test(
+    `workers SIGKILLed ${KILLS} times at random instants leave a valid board; heal recovers and every task completes exactly once`,
+    async () => {
+      const url = await c.factory.freshUrl();
+      const setup = await c.reopen(url);
+      await setup.addMany(Array.from({ length: CRASH_TASKS }, (_, i) => ({ title: `crash task ${i}`, maxAttempts: 1000 })));
+      const ids = (await setup.list()).map((t) => t.id);
+      await setup.close();
+
+      // Replacements boot while the others keep working; a worker starts the moment it is ready.
+      let spawned = 0;
+      const start = (): WorkerProcess => {
+        const worker = spawnWorker("crash-claimer", {
+          url,
+          agent: `crasher-${spawned++}`,
+          leaseSeconds: LEASE_SECONDS,
+          maxWorkMs: 50,
+        });
+        worker.ready.then(() => {
+          worker.go();
+          working.add(worker);
+        }, () => undefined);
+        return worker;
+      };
+      const working = new Set<WorkerProcess>();
+      const running: WorkerProcess[] = Array.from({ length: CRASH_WORKERS }, start);
+      const exits: Promise<WorkerExit>[] = [];
+      await Promise.all(running.map((w) => w.ready));
+      for (let kills = 0; kills < KILLS; kills++) {
+        await sleep(30 + Math.random() * 270);
+        // Kill only a worker that is working (not one still booting), so every kill lands mid-work.
+        if (working.size === 0) await Promise.race(running.map((w) => w.ready));
+        const candidates = [...working];
+        const victim = candidates[Math.floor(Math.random() * candidates.length)] as WorkerProcess;
+        working.delete(victim);
+        running.splice(running.indexOf(victim), 1);
+        expect(victim.child.exitCode, "a worker ran out of work before the kills ended").toBe(null);
+        victim.kill();
+        exits.push(victim.exited);
+        running.push(start());
+      }
+      for (const worker of running) {
+        worker.kill();
+        exits.push(worker.exited);
+      }
+      const outcomes = await Promise.all(exits);
+      // Every worker died by our SIGKILL or finished cleanly; none failed on its own.
+      for (const outcome of outcomes) {
+        expect(outcome.signal === "SIGKILL" || outcome.code === 0, outcome.stderr).toBe(true);
+      }
+
+      // The board opens and is valid: every task present, leases consistent, audit intact.
+      const after = await c.reopen(url);
+      const tasks = await after.list();
+      expect(tasks.map((t) => t.id).sort()).toEqual([...ids].sort());
+      checkLeaseConsistency(tasks);
+      const events = await after.audit();
+      checkSingleHolder(events);
+      expectReplayMatches(tasks, events);
+      const held = tasks.filter((t) => t.status === "in_progress").map((t) => t.id);
+
+      // Once the leases have run out, heal recovers exactly the tasks the dead workers held.
+      const later = Date.now() + (LEASE_SECONDS + 1) * 1000;
+      const healer = await c.reopen(url, { clock: () => later });
+      const healed = await healer.heal();
+      expect([...healed.timedOut].sort()).toEqual([...held].sort());
+      expect(healed.poisoned).toEqual([]);
+      expect(await healer.list({ status: "in_progress" })).toEqual([]);
+
+      for (;;) {
+        const claim = await healer.claim({ agent: "finisher" }).catch((error: { code?: string }) => {
+          if (error.code === "NOTHING_READY") return null;
+          throw error;
+        });
+        if (!claim) break;
+        await healer.complete(claim.task.id, { token: claim.leaseToken });
+      }
+      const { tasks: final, events: finalEvents, report } = await checkBoard(healer);
+      // The kills did hit workers holding leases: some leases had to be recovered.
+      const recovered = finalEvents.filter((e) => e.type === "TIMEOUT").length;
+      expect(recovered).toBeGreaterThan(0);
+      console.info(
+        `crash test: ${recovered} leases recovered, ${finalEvents.filter((e) => e.type === "COMPLETED" && e.agentId === "finisher").length} tasks left for the finisher`,
+      );
+      expect(final.filter((t) => t.status === "completed").length).toBe(CRASH_TASKS);
+      expect(report.completions.size).toBe(CRASH_TASKS);
+      expect([...report.completions.values()].every((n) => n === 1)).toBe(true);
+      expect(outcomes.length).toBe(KILLS + CRASH_WORKERS);
+    },
+  );
+}

@@ -1,0 +1,97 @@
+/** Fencing: a stale token, an expired lease or a non-holder can neither end nor extend a lease. */
+import { expect } from "vitest";
+import { expectRefusedUnchanged } from "./harness.js";
+import type { Board, CredentialInput } from "../../src/index.js";
+import type { Conformance } from "./harness.js";
+
+/** The four calls that end or extend a lease, each with the given credential. */
+function leaseCalls(board: Board, id: string, credential: CredentialInput): [string, () => Promise<unknown>][] {
+  return [
+    ["complete", () => board.complete(id, { ...credential, result: "stale result" })],
+    ["fail", () => board.fail(id, { ...credential, error: "stale failure" })],
+    ["heartbeat", () => board.heartbeat(id, credential)],
+    ["release", () => board.release(id, credential)],
+  ];
+}
+
+export function fencingTests(c: Conformance): void {
+  c.test("a stale token gets LEASE_LOST from complete, fail, heartbeat and release, and nothing changes", async () => {
+    const { board, clock } = await c.open();
+    const task = await board.add({ title: "contended" });
+    const stale = await board.claim({ agent: "A", leaseSeconds: 60 });
+    clock.advanceSeconds(61);
+    const fresh = await board.claim({ agent: "B", ids: [task.id] });
+    expect(fresh.leaseToken).toBeGreaterThan(stale.leaseToken);
+    for (const [verb, call] of leaseCalls(board, task.id, { token: stale.leaseToken })) {
+      const error = await expectRefusedUnchanged(board, call, "LEASE_LOST");
+      expect(error.message, verb).toBe(
+        `lease lost: ${task.id} is now held by B (token ${fresh.leaseToken}); your token ${stale.leaseToken} is stale`,
+      );
+    }
+    const after = await board.get(task.id);
+    expect([after.status, after.assignedTo, after.leaseToken]).toEqual(["in_progress", "B", fresh.leaseToken]);
+    await board.complete(task.id, { token: fresh.leaseToken, result: "B's work" });
+    expect((await board.get(task.id)).result).toBe("B's work");
+  });
+
+  c.test("an expired lease gets LEASE_LOST even with the current token, and nothing changes", async () => {
+    const { board, clock } = await c.open();
+    const task = await board.add({ title: "slow" });
+    const claim = await board.claim({ agent: "A", leaseSeconds: 60 });
+    clock.advanceSeconds(60);
+    for (const credential of [{ token: claim.leaseToken }, { agent: "A" }]) {
+      for (const [verb, call] of leaseCalls(board, task.id, credential)) {
+        const error = await expectRefusedUnchanged(board, call, "LEASE_LOST");
+        expect(error.message, verb).toBe(
+          `lease lost: the lease on ${task.id} expired at ${clock.iso()}; claim it again`,
+        );
+      }
+    }
+    expect((await board.get(task.id)).status).toBe("in_progress");
+  });
+
+  c.test("a finished task gets LEASE_LOST from its old holder's token", async () => {
+    const { board } = await c.open();
+    const task = await board.add({ title: "once" });
+    const claim = await board.claim({ agent: "A" });
+    await board.complete(task.id, { token: claim.leaseToken, result: "first" });
+    for (const [, call] of leaseCalls(board, task.id, { token: claim.leaseToken })) {
+      const error = await expectRefusedUnchanged(board, call, "LEASE_LOST");
+      expect(error.message).toContain(`${task.id} is already completed`);
+    }
+    expect((await board.get(task.id)).result).toBe("first");
+  });
+
+  c.test("without a token only the holder may complete, fail, heartbeat or release", async () => {
+    const { board } = await c.open();
+    const task = await board.add({ title: "mine" });
+    await board.claim({ agent: "A" });
+    for (const [verb, call] of leaseCalls(board, task.id, { agent: "B" })) {
+      const error = await expectRefusedUnchanged(board, call, "CONFLICT");
+      expect(error.message, verb).toBe(`${task.id} is held by A, not by B`);
+    }
+    const pending = await board.add({ title: "unclaimed" });
+    for (const [verb, call] of leaseCalls(board, pending.id, { agent: "A" })) {
+      const error = await expectRefusedUnchanged(board, call, "CONFLICT");
+      expect(error.message, verb).toBe(`${pending.id} is not in progress (it is pending); claim it first`);
+    }
+    const done = await board.complete(task.id, { agent: "A", result: "ok" });
+    expect([done.status, done.result, done.assignedTo]).toEqual(["completed", "ok", "A"]);
+  });
+
+  c.test("a heartbeat extends the lease from now, so the holder keeps the task", async () => {
+    const { board, clock } = await c.open();
+    const task = await board.add({ title: "long" });
+    const claim = await board.claim({ agent: "A", leaseSeconds: 60 });
+    expect(claim.task.leaseExpiresAt).toBe(clock.iso(60));
+    clock.advanceSeconds(50);
+    const beat = await board.heartbeat(task.id, { token: claim.leaseToken, leaseSeconds: 60, note: "half way" });
+    expect(beat.leaseExpiresAt).toBe(clock.iso(60));
+    expect(beat.metadata).toEqual({ checkpoint: { note: "half way", at: clock.iso() } });
+    clock.advanceSeconds(50);
+    expect((await board.heal()).timedOut).toEqual([]);
+    const done = await board.complete(task.id, { token: claim.leaseToken });
+    expect(done.status).toBe("completed");
+    expect(done.leaseToken).toBe(claim.leaseToken);
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The store conformance suite: every guarantee of SPEC §2–3, run identically on every store.
+ * A store's test file calls `runConformanceSuite(factory)`; a store may skip a test only by
+ * naming it in `factory.skip` with the reason.
+ *
+ * Single-process tests use a fake clock advanced by hand; the races and crash tests start real
+ * OS processes from dist/test/workers (run `npm run build` first).
+ */
+import { describe } from "vitest";
+import { auditTests } from "./audit.js";
+import { badInputTests } from "./bad-input.js";
+import { claimTests } from "./claims.js";
+import { crashTests } from "./crashes.js";
+import { dependencyTests } from "./dependencies.js";
+import { fencingTests } from "./fencing.js";
+import { makeConformance } from "./harness.js";
+import { propertyTests } from "./properties.js";
+import { raceTests } from "./races.js";
+import { reservationTests } from "./reservations.js";
+import { retryTests } from "./retries.js";
+import type { BoardFactory } from "./factory.js";
+
+export type { BoardFactory } from "./factory.js";
+
+export function runConformanceSuite(factory: BoardFactory): void {
+  describe(`${factory.name} store conformance`, () => {
+    const c = makeConformance(factory);
+    describe("claims", () => claimTests(c));
+    describe("fencing", () => fencingTests(c));
+    describe("retries", () => retryTests(c));
+    describe("dependencies", () => dependencyTests(c));
+    describe("reservations", () => reservationTests(c));
+    describe("audit", () => auditTests(c));
+    describe("bad input", () => badInputTests(c));
+    describe("properties", () => propertyTests(c));
+    describe("races", () => raceTests(c));
+    describe("crashes", () => crashTests(c));
+  });
+}

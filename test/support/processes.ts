@@ -1,0 +1,102 @@
+/**
+ * Real OS processes for the race and crash tests: spawn compiled workers
+ * (dist/test/workers/NAME.js, built by `npm run build`), hold them at a start line until all
+ * have booted, then let them go together.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
+
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The worker's `result {…}` line, parsed; undefined if it never printed one. */
+  result: unknown;
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** Resolves when the worker printed "ready" (its board is open); rejects if it exits first. */
+  readonly ready: Promise<void>;
+  readonly exited: Promise<WorkerExit>;
+  go(): void;
+  kill(): void;
+}
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the repository root (package.json)");
+    dir = parent;
+  }
+  return dir;
+}
+
+export function workerScript(name: string): string {
+  const path = join(repoRoot(), "dist", "test", "workers", `${name}.js`);
+  if (!existsSync(path)) throw new Error(`worker ${path} is missing: run \`npm run build\` before this test`);
+  return path;
+}
+
+export function spawnWorker(name: string, spec: unknown): WorkerProcess {
+  const child = spawn(process.execPath, [workerScript(name), JSON.stringify(spec)], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let markReady: () => void = () => undefined;
+  let failReady: (error: Error) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (/^ready$/m.test(stdout)) markReady();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  // A worker killed before reading stdin makes writes fail with EPIPE; that is expected.
+  child.stdin!.on("error", () => undefined);
+  const exited = new Promise<WorkerExit>((resolve) => {
+    child.on("close", (code, signal) => {
+      failReady(new Error(`worker ${name} exited (code ${code}, signal ${signal}) before it was ready: ${stderr}`));
+      const line = /^result (.*)$/m.exec(stdout);
+      resolve({ code, signal, stdout, stderr, result: line ? JSON.parse(line[1] as string) : undefined });
+    });
+  });
+  // A rejection nobody awaits (a worker killed before ready) must not fail the run.
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    exited,
+    go: () => child.stdin!.end("go\n"),
+    kill: () => child.kill("SIGKILL"),
+  };
+}
+
+/**
+ * Starts one worker per spec, waits until every one is ready, releases them at once and waits
+ * for all to exit. Throws (with its stderr) if any worker fails.
+ */
+export async function raceWorkers<R>(name: string, specs: readonly unknown[]): Promise<R[]> {
+  const workers = specs.map((spec) => spawnWorker(name, spec));
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+  } catch (error) {
+    for (const w of workers) w.kill();
+    throw error;
+  }
+  for (const w of workers) w.go();
+  const exits = await Promise.all(workers.map((w) => w.exited));
+  const failed = exits.filter((e) => e.code !== 0);
+  if (failed.length > 0) {
+    throw new Error(`${failed.length} of ${exits.length} ${name} workers failed:\n${failed.map((e) => e.stderr).join("\n")}`);
+  }
+  return exits.map((e) => e.result as R);
+}

@@ -1,0 +1,46 @@
+/**
+ * Crash worker: claims with a short lease, "works" for a random while, completes; the test
+ * SIGKILLs it at random instants. Stale-token refusals are expected (it may have stalled past
+ * its lease); when nothing is ready but tasks are still held by others it waits for their
+ * leases to expire, since their holders may be dead.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { openBoard } from "../../src/index.js";
+import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
+
+interface Spec {
+  url: string;
+  agent: string;
+  leaseSeconds: number;
+  maxWorkMs: number;
+}
+
+async function main(): Promise<void> {
+  const spec = workerSpec<Spec>();
+  const board = await openBoard(spec.url);
+  await waitForGo();
+  let completed = 0;
+  for (;;) {
+    let claim;
+    try {
+      claim = await board.claim({ agent: spec.agent, leaseSeconds: spec.leaseSeconds });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "NOTHING_READY") throw error;
+      const counts = await board.stats();
+      if (counts.pending + counts.in_progress + counts.failed === 0) break;
+      await sleep(25);
+      continue;
+    }
+    await sleep(Math.random() * spec.maxWorkMs);
+    try {
+      await board.complete(claim.task.id, { token: claim.leaseToken });
+      completed++;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "LEASE_LOST") throw error;
+    }
+  }
+  await board.close();
+  reportResult({ completed });
+}
+
+main().catch(exitOnError);
