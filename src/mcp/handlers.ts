@@ -73,6 +73,6 @@ function describeTool(tool: BatonTool): Tool {
     title: tool.title,
     description: tool.description,
     inputSchema: inputSchema as Tool["inputSchema"],
-    annotations: { title: tool.title, ...tool.annotations },
+    annotations: tool.annotations,
   };
 }

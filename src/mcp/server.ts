@@ -7,17 +7,29 @@ import { openBoard } from "../index.js";
 import { checkAgentId } from "../core/validation.js";
 import { createBatonMcpServer } from "./handlers.js";
 import { Session } from "./session.js";
+import type { BoardPolicyInput } from "../core/policy.js";
 
 export interface McpServerOptions {
   /** Store URL (`sqlite:…`, `json:…`, `postgres://…`). */
   storeUrl: string;
   /** Default agent identity for tools called without `agent` (from --agent / BATON_AGENT). */
   agent?: string;
+  /** The board's policy (lease length, attempts, prefixes…), e.g. from its config. */
+  policy?: BoardPolicyInput;
+  /**
+   * Create the board when it does not exist. Default false: a mistyped --store must fail at
+   * start with "no board at …; run `baton init`", not serve an empty board where agents would
+   * see NOTHING_READY forever.
+   */
+  create?: boolean;
 }
 
 export async function runMcpServer(options: McpServerOptions): Promise<void> {
   const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
-  const board = await openBoard(options.storeUrl);
+  const board = await openBoard(options.storeUrl, {
+    create: options.create ?? false,
+    ...(options.policy && { policy: options.policy }),
+  });
   const log = (line: string): void => void process.stderr.write(`baton mcp: ${line}\n`);
   const session = new Session(board, agent, log);
   const server = createBatonMcpServer({ board, session });

@@ -125,6 +125,8 @@ export class Session {
         });
         lease.nextBeatAt = Date.now() + beatEveryMs(lease.leaseSeconds);
       } catch (error) {
+        // The agent ended this lease (complete, release…) while its beat was on the way.
+        if (this.leases.get(lease.taskId) !== lease) continue;
         if (isBatonError(error) && isFinal(error.code)) {
           lease.lost = true;
           this.log(`stopped heartbeating ${lease.taskId}: ${error.message}`);

@@ -11,7 +11,7 @@ let mcp: McpSession;
 let anonymous: McpSession;
 
 beforeAll(async () => {
-  url = freshBoardUrl();
+  url = await freshBoardUrl();
   mcp = await connect(url, "agent-a");
   anonymous = await connect(url);
   // A board with something to damage: a pending task, a held task, a dependency.

@@ -10,10 +10,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { openBoard } from "../../src/index.js";
 import type { BoardEvent, Task } from "../../src/index.js";
 
-export const CLI = process.env.BATON_MCP_TEST_CLI ?? join(process.cwd(), "dist/src/cli/main.js"); // DEV-ONLY override, remove
+export const CLI = join(process.cwd(), "dist/src/cli/main.js");
 
-export function freshBoardUrl(): string {
-  return `sqlite:${join(mkdtempSync(join(tmpdir(), "baton-mcp-")), "board.db")}`;
+/** A new, empty board (created here: `baton mcp` refuses to create one). */
+export async function freshBoardUrl(): Promise<string> {
+  const url = `sqlite:${join(mkdtempSync(join(tmpdir(), "baton-mcp-")), "board.db")}`;
+  await (await openBoard(url)).close();
+  return url;
 }
 
 export interface ToolOutcome {

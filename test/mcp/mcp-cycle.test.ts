@@ -37,7 +37,7 @@ afterEach(async () => {
 
 describe("baton mcp over stdio", () => {
   it("lists exactly the 15 baton tools, each with a described, closed JSON Schema input", async () => {
-    const mcp = await start(freshBoardUrl(), "agent-a");
+    const mcp = await start(await freshBoardUrl(), "agent-a");
     const { tools } = await mcp.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
     for (const tool of tools) {
@@ -55,7 +55,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("runs claim → heartbeat → complete with only the task id; the board shows it completed with 4 events", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const mcp = await start(url, "agent-a");
     const created = await mcp.call("create_task", { title: "write the parser", description: "in src/parser.ts" });
     expect(created).toMatchObject({ isError: false, body: { task: { id: "T-1", status: "pending" } } });
@@ -91,7 +91,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("heartbeats the session's leases by itself: a 3 s lease is still held after its first expiry and completes", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const mcp = await start(url, "agent-a");
     await mcp.call("create_task", { title: "long job" });
     const claimed = await mcp.call("claim_task", { lease_seconds: 3 });
@@ -115,7 +115,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("leaves held tasks to expire when the client disconnects: still held, then recovered by heal as a TIMEOUT", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const mcp = await start(url, "agent-a");
     await mcp.call("create_task", { title: "abandoned" });
     const claimed = await mcp.call("claim_task", { lease_seconds: 60 });
@@ -136,7 +136,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("lets a new session of the same agent take over its lease by heartbeat, then complete it", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const first = await start(url, "agent-a");
     await first.call("create_task", { title: "survives a restart" });
     await first.call("claim_task", {});
@@ -156,7 +156,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("fail counts an attempt and schedules a retry; release hands the task back without one", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const mcp = await start(url, "agent-a");
     await mcp.call("create_tasks", { tasks: [{ title: "flaky" }, { title: "not now" }] });
     await mcp.call("claim_task", { id: "T-1" });
@@ -183,7 +183,7 @@ describe("baton mcp over stdio", () => {
   });
 
   it("answers next_task without claiming, and refuses a claim on a task waiting for a dependency with NOT_READY", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const mcp = await start(url, "agent-a");
     await mcp.call("create_task", { title: "first" });
     await mcp.call("create_task", { title: "second" });

@@ -32,7 +32,7 @@ const FULL_KEYS = [
 
 let mcp: McpSession;
 beforeAll(async () => {
-  mcp = await connect(freshBoardUrl(), "agent-a");
+  mcp = await connect(await freshBoardUrl(), "agent-a");
   const tasks = Array.from({ length: TASKS }, (_, i) => ({
     title: `Task number ${i + 1} of the migration`,
     description: `Step ${i + 1}: ${"move the records, check the counts, write the report. ".repeat(4)}`,

@@ -30,7 +30,7 @@ function winnerOf(outcomes: ToolOutcome[]): { winner: ToolOutcome; loser: ToolOu
 
 describe("two MCP clients racing for one task", () => {
   it(`claim_task without id: in each of ${ROUNDS} rounds exactly one agent wins, the other gets NOTHING_READY`, async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const [a, b] = await twoAgents(url);
     const winners: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -57,7 +57,7 @@ describe("two MCP clients racing for one task", () => {
   });
 
   it(`claim_task by id: in each of ${ROUNDS} rounds exactly one agent wins, the other gets CONFLICT naming the holder`, async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const [a, b] = await twoAgents(url);
     for (let round = 1; round <= ROUNDS; round++) {
       const id = `T-${round}`;
@@ -80,7 +80,7 @@ describe("two MCP clients racing for one task", () => {
   });
 
   it("the loser's complete_task on the winner's task is refused with CONFLICT and the winner's lease stands", async () => {
-    const url = freshBoardUrl();
+    const url = await freshBoardUrl();
     const [a, b] = await twoAgents(url);
     await a.call("create_task", { title: "contested" });
     const { winner } = winnerOf(await Promise.all([a.call("claim_task", {}), b.call("claim_task", {})]));
