@@ -1,0 +1,28 @@
+/**
+ * Verbs that start another face of baton. Their code (the MCP SDK, the demo's agents) loads
+ * only when the verb runs, so it never slows the verbs agents call thousands of times.
+ */
+import { wholeNumber } from "../options.js";
+import { action, verb } from "../verb.js";
+import type { Command } from "commander";
+
+export function registerFaceVerbs(program: Command): void {
+  verb(program, "mcp", "serve this board to an MCP client over stdio (Claude Code, Cursor, VS Code…)").action(
+    action(async (ctx) => {
+      const storeUrl = ctx.location().url;
+      const { runMcpServer } = await import("../../mcp/server.js");
+      await runMcpServer({ storeUrl, ...(ctx.agent !== undefined && { agent: ctx.agent }) });
+    }),
+  );
+
+  program
+    .command("demo")
+    .description("watch real agent processes work through a task graph on a temporary board (~20 s)")
+    .option("--agents <n>", "how many agent processes (2-8)", "4")
+    .option("--keep", "keep the temporary board and say where it is")
+    .action(async (options: { agents: string; keep?: boolean }) => {
+      const agents = wholeNumber("--agents", options.agents, "4") as number;
+      const { runDemo } = await import("../demo/demo.js");
+      await runDemo({ agents, keep: options.keep === true });
+    });
+}

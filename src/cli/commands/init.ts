@@ -1,0 +1,84 @@
+/**
+ * `baton init`: a board in `.baton/` here. The default store is `.baton/board.db` (SQLite);
+ * `--store` records another in `.baton/config.json`, and policy flags record the board's rules
+ * there. Running it again is harmless: it reopens the board and merges new policy flags.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BatonError, ErrorCode } from "../../core/errors.js";
+import { policySchema } from "../../core/policy.js";
+import { parseInput } from "../../core/validation.js";
+import { openBoard } from "../../index.js";
+import { BATON_DIR, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
+import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
+import { action, verb } from "../verb.js";
+import type { BoardPolicyInput } from "../../core/policy.js";
+import type { VerbOptions } from "../verb.js";
+import type { Command } from "commander";
+
+export function registerInit(program: Command): void {
+  verb(program, "init", "create a board in .baton/ here (default store: .baton/board.db, SQLite)")
+    .option("--lease <duration>", "default lease of a claim (board policy leaseSeconds; default 15m)")
+    .option("--max-attempts <n>", "attempts before a task is dead (default 3)")
+    .option("--retry-base <duration>", "first retry delay after a failure (default 5m)")
+    .option("--retry-multiplier <x>", "each further retry waits this many times longer (default 2)")
+    .option("--prefix <prefix>", "prefix of new task ids (default T)")
+    .option("--allowed-prefixes <list>", "only these prefixes may be reserved or minted, comma-separated")
+    .action(
+      action(async (ctx, _args, o) => {
+        const root = ctx.cwd;
+        const dir = join(root, BATON_DIR);
+        const existed = existsSync(dir);
+        const config = existed ? readConfig(root) : { policy: {} };
+        const store = ctx.options.store;
+        if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
+          throw new BatonError(
+            ErrorCode.CONFLICT,
+            `${dir} already records the store ${config.store ?? "sqlite:.baton/board.db"}; ` +
+              `edit ${configPath(root)} to point it at ${store}, or run \`baton init\` in another directory`,
+          );
+        }
+        const policy: BoardPolicyInput = { ...config.policy, ...policyFlags(o) };
+        parseInput(policySchema, policy, "board policy");
+        const recordedStore = store ?? config.store;
+        const url = recordedStore === undefined ? defaultStoreUrl(root) : absoluteStoreUrl(recordedStore, root);
+        mkdirSync(dir, { recursive: true });
+        try {
+          const board = await openBoard(url, { policy, create: true });
+          await board.close();
+        } catch (error) {
+          // A board that failed to open leaves no half-made .baton/ behind.
+          if (!existed) rmSync(dir, { recursive: true, force: true });
+          throw error;
+        }
+        const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
+        if (wroteConfig) {
+          writeFileSync(configPath(root), `${JSON.stringify({ ...(recordedStore && { store: recordedStore }), ...policy }, null, 2)}\n`);
+        }
+        if (!existed && recordedStore === undefined) writeFileSync(join(dir, ".gitignore"), "board.db\nboard.db-*\n");
+        const verbText = existed ? "reopened the board" : "created a board";
+        return {
+          json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
+          human:
+            `${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+            "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
+        };
+      }),
+    );
+}
+
+function policyFlags(o: VerbOptions): BoardPolicyInput {
+  const policy: BoardPolicyInput = {};
+  const lease = durationSeconds("--lease", o.lease as string | undefined);
+  if (lease !== undefined) policy.leaseSeconds = lease;
+  const maxAttempts = wholeNumber("--max-attempts", o.maxAttempts as string | undefined, "3");
+  if (maxAttempts !== undefined) policy.maxAttempts = maxAttempts;
+  const retryBase = durationSeconds("--retry-base", o.retryBase as string | undefined);
+  if (retryBase !== undefined) policy.retryBaseSeconds = retryBase;
+  const multiplier = decimal("--retry-multiplier", o.retryMultiplier as string | undefined, "2");
+  if (multiplier !== undefined) policy.retryMultiplier = multiplier;
+  if (o.prefix !== undefined) policy.defaultPrefix = o.prefix as string;
+  const allowed = list(o.allowedPrefixes as string | undefined);
+  if (allowed !== undefined) policy.allowedPrefixes = allowed;
+  return policy;
+}

@@ -1,0 +1,3 @@
+export async function runDemo(_options: { agents: number; keep: boolean }): Promise<void> {
+  throw new Error("not yet");
+}

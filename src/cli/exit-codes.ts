@@ -1,0 +1,63 @@
+/**
+ * The CLI's one table from outcomes to exit codes (SPEC §5). Scripts and agents branch on
+ * these numbers, so they never change meaning.
+ */
+import { ErrorCode } from "../core/errors.js";
+
+export const ExitCode = {
+  ok: 0,
+  /** The store is corrupt or unreachable, or something unexpected went wrong. */
+  error: 1,
+  /** Unknown verb or flag, missing argument, invalid input. Nothing was changed. */
+  usage: 2,
+  /** No such task, or no board here. */
+  notFound: 3,
+  /** Held by another agent, lease lost, not ready, already finished. */
+  conflict: 4,
+  /** `claim` / `next`: nothing is ready for this agent now. */
+  nothingReady: 5,
+  /** The board stayed locked by other writers for longer than the lock timeout. */
+  lockTimeout: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODE_OF: Record<ErrorCode, ExitCode> = {
+  [ErrorCode.INVALID_INPUT]: ExitCode.usage,
+  [ErrorCode.NOT_FOUND]: ExitCode.notFound,
+  [ErrorCode.CONFLICT]: ExitCode.conflict,
+  [ErrorCode.NOT_READY]: ExitCode.conflict,
+  [ErrorCode.LEASE_LOST]: ExitCode.conflict,
+  [ErrorCode.NOTHING_READY]: ExitCode.nothingReady,
+  [ErrorCode.LOCK_TIMEOUT]: ExitCode.lockTimeout,
+  [ErrorCode.CORRUPT_STORE]: ExitCode.error,
+  [ErrorCode.STORE_UNAVAILABLE]: ExitCode.error,
+};
+
+/** The code printed for failures that are not a BatonError (a bug, an I/O surprise). */
+export const INTERNAL = "INTERNAL";
+
+export interface CliFailure {
+  code: ErrorCode | typeof INTERNAL;
+  message: string;
+  exitCode: ExitCode;
+}
+
+/**
+ * A BatonError may come from a second copy of the core: the fast path is bundled, while
+ * stores and faces loaded on demand (JSON, PostgreSQL, demo) run from the compiled tree. So
+ * recognise it by name and code, not by `instanceof`.
+ */
+export function describeFailure(error: unknown): CliFailure {
+  if (error instanceof Error && error.name === "BatonError") {
+    const code = (error as Error & { code?: unknown }).code;
+    if (typeof code === "string" && Object.hasOwn(EXIT_CODE_OF, code)) {
+      return { code: code as ErrorCode, message: error.message, exitCode: EXIT_CODE_OF[code as ErrorCode] };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: INTERNAL,
+    message: `unexpected failure: ${message} (set BATON_DEBUG=1 for the stack trace, and please report it)`,
+    exitCode: ExitCode.error,
+  };
+}

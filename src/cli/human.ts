@@ -1,0 +1,177 @@
+/**
+ * Readable output for people: tables of tasks, agents and events, and one-line outcomes.
+ * Machines use `--json` (json-shape.ts); nothing here is a contract.
+ */
+import { formatDuration } from "../core/duration.js";
+import { fromIso } from "../core/time.js";
+import type { Agent, BoardEvent, Task } from "../core/task.js";
+import { STATUS_PAINT } from "./style.js";
+import type { Style, Paint } from "./style.js";
+
+interface Column<T> {
+  title: string;
+  cell: (row: T) => string;
+  paint?: (row: T) => Paint | null;
+}
+
+/** Left-aligned columns; the last one is cut to the terminal width. */
+export function table<T>(rows: readonly T[], columns: readonly Column<T>[], style: Style): string {
+  const cells = rows.map((row) => columns.map((c) => c.cell(row)));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] as string).length)));
+  const fit = (text: string, i: number): string => {
+    if (i < columns.length - 1) return text.padEnd(widths[i] as number);
+    if (style.width === null) return text;
+    const room = style.width - widths.slice(0, -1).reduce((a, w) => a + w + 2, 0);
+    return text.length > room && room > 4 ? `${text.slice(0, room - 1)}…` : text;
+  };
+  const header = columns.map((c, i) => style.paint("bold", fit(c.title, i))).join("  ");
+  const lines = cells.map((r, ri) =>
+    r
+      .map((text, i) => {
+        const paint = columns[i]?.paint?.(rows[ri] as T) ?? null;
+        return paint ? style.paint(paint, fit(text, i)) : fit(text, i);
+      })
+      .join("  ")
+      .trimEnd(),
+  );
+  return [header.trimEnd(), ...lines].join("\n");
+}
+
+export function taskTable(tasks: readonly Task[], style: Style, now: number): string {
+  if (tasks.length === 0) return "no tasks";
+  return table(
+    tasks,
+    [
+      { title: "ID", cell: (t) => t.id, paint: () => "bold" },
+      { title: "STATUS", cell: (t) => t.status, paint: (t) => STATUS_PAINT[t.status] },
+      { title: "PRIORITY", cell: (t) => t.priority },
+      { title: "AGENT", cell: (t) => t.assignedTo ?? "" },
+      { title: "WHEN", cell: (t) => timing(t, now) },
+      { title: "TITLE", cell: (t) => t.title + (t.dependsOn.length ? `  (after ${t.dependsOn.join(", ")})` : "") },
+    ],
+    style,
+  );
+}
+
+/** The time that matters for this status: lease end, retry time, or when it finished. */
+function timing(task: Task, now: number): string {
+  if (task.status === "in_progress" && task.leaseExpiresAt) return `lease ${relative(task.leaseExpiresAt, now)}`;
+  if (task.status === "failed" && task.nextAttemptAt) return `retry ${relative(task.nextAttemptAt, now)}`;
+  if (task.attempts > 0 && task.status !== "completed") return `${task.attempts}/${task.maxAttempts} attempts`;
+  return "";
+}
+
+export function relative(iso: string, now: number): string {
+  const ms = fromIso(iso) - now;
+  return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} ago`;
+}
+
+export function taskDetail(task: Task, style: Style, now: number): string {
+  const rows: [string, string][] = [
+    ["id", style.paint("bold", task.id)],
+    ["title", task.title],
+    ["status", style.paint(STATUS_PAINT[task.status], task.status)],
+    ["priority", task.priority],
+  ];
+  if (task.assignedTo) rows.push([task.status === "in_progress" ? "held by" : "reserved for", task.assignedTo]);
+  if (task.leaseToken !== null) rows.push(["lease token", String(task.leaseToken)]);
+  if (task.leaseExpiresAt) rows.push(["lease expires", `${task.leaseExpiresAt} (${relative(task.leaseExpiresAt, now)})`]);
+  if (task.needs.length) rows.push(["needs", task.needs.join(", ")]);
+  if (task.dependsOn.length) rows.push(["after", task.dependsOn.join(", ")]);
+  rows.push(["attempts", `${task.attempts} of ${task.maxAttempts}`]);
+  if (task.nextAttemptAt) rows.push(["next attempt", `${task.nextAttemptAt} (${relative(task.nextAttemptAt, now)})`]);
+  if (task.lastError) rows.push(["last error", task.lastError]);
+  if (task.result !== null) rows.push(["result", task.result]);
+  rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
+  rows.push(["updated", task.updatedAt]);
+  if (Object.keys(task.metadata).length) rows.push(["metadata", JSON.stringify(task.metadata)]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);
+  if (task.description) lines.push("", task.description);
+  return lines.join("\n");
+}
+
+/** One line saying what a verb just did to a task, with the next step when there is one. */
+export function outcome(task: Task, style: Style, now: number): string {
+  const id = style.paint("bold", task.id);
+  switch (task.status) {
+    case "in_progress":
+      return (
+        `${id} held by ${task.assignedTo} · lease token ${style.paint("bold", String(task.leaseToken))} · ` +
+        `expires ${relative(task.leaseExpiresAt as string, now)}  "${task.title}"`
+      );
+    case "completed":
+      return `${id} ${style.status("completed")}  "${task.title}"`;
+    case "failed":
+      return (
+        `${id} ${style.status("failed")} (attempt ${task.attempts} of ${task.maxAttempts}); ` +
+        `it is ready again ${relative(task.nextAttemptAt as string, now)}`
+      );
+    case "dead":
+      return (
+        `${id} is ${style.status("dead")} after ${task.attempts} attempts (poison pill): ` +
+        `fix the cause, then \`baton revive ${task.id}\``
+      );
+    case "pending":
+      return `${id} ${style.status("pending")}${task.assignedTo ? ` (reserved for ${task.assignedTo})` : ""}  "${task.title}"`;
+    case "cancelled":
+      return `${id} ${style.status("cancelled")}  "${task.title}"`;
+  }
+}
+
+export function claimSummary(task: Task, style: Style, now: number): string {
+  const token = task.leaseToken as number;
+  return [
+    `claimed ${outcome(task, style, now)}`,
+    style.paint(
+      "dim",
+      `  finish: baton done ${task.id} --token ${token} · give up: baton fail ${task.id} --token ${token} --error TEXT`,
+    ),
+  ].join("\n");
+}
+
+export function eventLine(event: BoardEvent, style: Style): string {
+  const move = event.from || event.to ? `${event.from ?? "·"}→${event.to ?? "·"}` : "";
+  return [
+    style.paint("dim", `#${event.seq}`),
+    style.paint("dim", event.at.slice(11, 23)),
+    style.paint(EVENT_PAINT[event.type] ?? "blue", event.type.padEnd(15)),
+    (event.taskId ?? "").padEnd(8),
+    (event.agentId ?? "").padEnd(10),
+    move.padEnd(24),
+    event.details,
+  ]
+    .join(" ")
+    .trimEnd();
+}
+
+const EVENT_PAINT: Partial<Record<BoardEvent["type"], Paint>> = {
+  CLAIMED: "yellow",
+  COMPLETED: "green",
+  FAILED: "magenta",
+  RETRY_SCHEDULED: "cyan",
+  TIMEOUT: "red",
+  POISON_PILL: "red",
+  AGENT_DEAD: "red",
+  LOCK_BROKEN: "red",
+  CANCELLED: "grey",
+};
+
+export function eventTable(events: readonly BoardEvent[], style: Style): string {
+  if (events.length === 0) return "no events";
+  return events.map((e) => eventLine(e, style)).join("\n");
+}
+
+export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
+  if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
+  return table(
+    agents,
+    [
+      { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
+      { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
+      { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
+      { title: "HOLDING", cell: (a) => (holding.get(a.id) ?? []).join(", ") },
+    ],
+    style,
+  );
+}
