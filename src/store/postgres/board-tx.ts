@@ -31,26 +31,52 @@ export class BoardTx implements StoreWriter {
   private readonly versions = new WeakMap<Task, string>();
   /** Due retries fetched together with expired leases (one round trip for both). */
   private prefetchedRetries: { nowIso: string; limit: number; tasks: Task[] } | undefined;
+  /** The seq nextLeaseToken took, for the CLAIMED event appended next. */
+  private reservedSeq: number | undefined;
   /** A candidate page came back short while other transactions held candidate rows. */
   sawLockedCandidates = false;
-  private begun: boolean;
+  private started = false;
 
   constructor(
     private readonly client: pg.ClientBase,
     private readonly mode: TxMode,
-    /** Read transactions begin lazily, so listEvents can take its horizon before the snapshot. */
-    private readonly begin: (() => Promise<void>) | null,
-  ) {
-    this.begun = begin === null;
+    /**
+     * The BEGIN statement, sent lazily with the first query: the board's first query is
+     * `now()`, which has no parameters, so BEGIN and it travel in one round trip. Read
+     * transactions also need listEvents to take its horizon before the snapshot begins.
+     */
+    private readonly beginSql: string,
+  ) {}
+
+  /** Whether BEGIN was sent (so the store must COMMIT or ROLLBACK). */
+  get begun(): boolean {
+    return this.started;
   }
 
   private async query<R extends pg.QueryResultRow>(name: string | undefined, text: string, values: unknown[] = []): Promise<R[]> {
-    if (!this.begun) {
-      this.begun = true;
-      await this.begin?.();
+    if (!this.started) {
+      this.started = true;
+      await this.client.query(this.beginSql);
     }
     const result = await this.client.query<R>(name ? { name, text, values } : { text, values });
     return result.rows;
+  }
+
+  /**
+   * The database's clock at this statement (clock_timestamp, not now(): now() is frozen at
+   * the transaction's start). The board reads it first thing in each transaction.
+   */
+  async now(): Promise<number> {
+    const sql = "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms";
+    let rows: { ms: number }[];
+    if (!this.started) {
+      this.started = true;
+      const results = (await this.client.query(`${this.beginSql}; ${sql}`)) as unknown as pg.QueryResult<{ ms: number }>[];
+      rows = results[1]?.rows ?? [];
+    } else {
+      rows = (await this.client.query<{ ms: number }>({ name: "db-clock", text: sql })).rows;
+    }
+    return (rows[0] as { ms: number }).ms;
   }
 
   private tasks(rows: TaskRow[]): Task[] {
@@ -179,7 +205,7 @@ export class BoardTx implements StoreWriter {
         await this.query<TaskRow>(
           "expired-leases-read",
           `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'in_progress' AND lease_expires_at <= $1
-           ORDER BY lease_expires_at LIMIT $2`,
+           ORDER BY lease_expires_at, created_at, id LIMIT $2`,
           [nowIso, limit],
         ),
       );
@@ -191,15 +217,20 @@ export class BoardTx implements StoreWriter {
       "recoverable-write",
       `WITH expired AS (
          SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'in_progress' AND lease_expires_at <= $1
-         ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+         ORDER BY lease_expires_at, created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),
        due AS (
          SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'failed' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         ORDER BY next_attempt_at, created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
        SELECT 0 AS part, * FROM expired UNION ALL SELECT 1 AS part, * FROM due`,
       [nowIso, limit],
     );
     const by = (part: number, key: "lease_expires_at" | "next_attempt_at"): TaskRow[] =>
-      rows.filter((r) => r.part === part).sort((a, b) => compareText(a[key] ?? "", b[key] ?? ""));
+      rows
+        .filter((r) => r.part === part)
+        .sort(
+          (a, b) =>
+            compareText(a[key] ?? "", b[key] ?? "") || compareText(a.created_at, b.created_at) || compareText(a.id, b.id),
+        );
     this.prefetchedRetries = { nowIso, limit, tasks: this.tasks(by(1, "next_attempt_at")) };
     return this.tasks(by(0, "lease_expires_at"));
   }
@@ -212,7 +243,7 @@ export class BoardTx implements StoreWriter {
       await this.query<TaskRow>(
         `due-retries-${this.mode}`,
         `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'failed' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at LIMIT $2 ${this.skipLocked}`,
+         ORDER BY next_attempt_at, created_at, id LIMIT $2 ${this.skipLocked}`,
         [nowIso, limit],
       ),
     );
@@ -221,7 +252,7 @@ export class BoardTx implements StoreWriter {
   async listEvents(query: EventQuery): Promise<BoardEvent[]> {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (!this.begun && this.mode === "read") {
+    if (!this.started && this.mode === "read") {
       // Events commit out of seq order (seq is taken before commit). Read only up to the
       // horizon, below which every transaction has finished, so a watcher polling with
       // afterSeq never skips an event that commits later with a lower seq.
@@ -307,10 +338,12 @@ export class BoardTx implements StoreWriter {
   }
 
   async appendEvent(event: NewEvent): Promise<BoardEvent> {
+    const reserved = this.reservedSeq ?? null;
+    this.reservedSeq = undefined;
     const [row] = await this.query<{ seq: number }>(
       "append-event",
-      "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8) AS seq",
-      [event.at, event.type, event.taskId, event.agentId, event.from, event.to, event.details, JSON.stringify(event.data)],
+      "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9) AS seq",
+      [reserved, event.at, event.type, event.taskId, event.agentId, event.from, event.to, event.details, JSON.stringify(event.data)],
     );
     return { ...event, seq: (row as { seq: number }).seq };
   }
@@ -334,10 +367,16 @@ export class BoardTx implements StoreWriter {
     );
   }
 
-  /** A sequence: strictly increasing across the board, never rolled back, never blocks. */
+  /**
+   * A lease token is the seq of the CLAIMED event that will record it: the board appends that
+   * event next. So tokens strictly increase across the board in audit order, as on the
+   * embedded stores, without serialising claims: a sequence never blocks.
+   */
   async nextLeaseToken(): Promise<number> {
-    const [row] = await this.query<{ token: number }>("next-lease-token", "SELECT nextval('baton_lease_token') AS token");
-    return (row as { token: number }).token;
+    const [row] = await this.query<{ token: number }>("next-lease-token", "SELECT baton_take_seq() AS token");
+    const token = (row as { token: number }).token;
+    this.reservedSeq = token;
+    return token;
   }
 
   async putAgent(agent: Agent): Promise<void> {

@@ -153,14 +153,13 @@ export class PostgresStore implements Store {
       let commitSent = false;
       try {
         client = await this.acquire();
-        await client.query("BEGIN");
-        const tx = new BoardTx(client, "write", null);
+        const tx = new BoardTx(client, "write", "BEGIN");
         const result = await fn(tx);
         // The board's claim returns null when it found nothing ready. If rows it might have
         // taken were only locked by other claimers (who may not take them), look again.
         if (result === null && tx.sawLockedCandidates && Date.now() < lockedDeadline) throw new CandidatesBusy();
         commitSent = true;
-        await client.query("COMMIT");
+        if (tx.begun) await client.query("COMMIT");
         release(client);
         return result;
       } catch (error) {
@@ -195,17 +194,13 @@ export class PostgresStore implements Store {
 
   async read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
     return this.withConnection(RECONNECT_WINDOW_MS, `after retrying for ${RECONNECT_WINDOW_MS / 1000} s`, async (client) => {
-      let begun = false;
-      const tx = new BoardTx(client, "read", async () => {
-        begun = true;
-        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      });
+      const tx = new BoardTx(client, "read", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       try {
         const result = await fn(tx);
-        if (begun) await client.query("COMMIT");
+        if (tx.begun) await client.query("COMMIT");
         return result;
       } catch (error) {
-        if (begun && !isConnectionFailure(error)) await client.query("ROLLBACK").catch(ignore);
+        if (tx.begun && !isConnectionFailure(error)) await client.query("ROLLBACK").catch(ignore);
         throw error;
       }
     });

@@ -78,16 +78,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER baton_events_no_truncate BEFORE TRUNCATE ON baton_events
     FOR EACH STATEMENT EXECUTE FUNCTION baton_events_append_only();
 
-  -- Appends one event: takes the event lock shared before taking a seq (so readers can wait
-  -- for every transaction holding a seq to finish), and pokes LISTENers in the same
-  -- transaction (NOTIFY is delivered at commit; identical notifications are folded into one).
-  CREATE FUNCTION baton_append_event(p_at timestamptz, p_type text, p_task_id text, p_agent_id text,
-      p_from text, p_to text, p_details text, p_data json) RETURNS bigint LANGUAGE plpgsql AS $$
-  DECLARE
-    new_seq bigint;
+  -- Takes the next seq: first the event lock, shared, held until commit (so a reader can wait
+  -- for every transaction holding a seq to finish, see baton_event_horizon).
+  CREATE FUNCTION baton_take_seq() RETURNS bigint LANGUAGE plpgsql AS $$
   BEGIN
     PERFORM pg_advisory_xact_lock_shared(${BOARD_LOCK_SPACE}, ${EVENT_LOCK});
-    new_seq := nextval('baton_events_seq');
+    RETURN nextval('baton_events_seq');
+  END $$;
+
+  -- Appends one event, at p_seq when the transaction took it already (a lease token is the
+  -- seq of the CLAIMED event that records it), and pokes LISTENers in the same transaction
+  -- (NOTIFY is delivered at commit; identical notifications are folded into one).
+  CREATE FUNCTION baton_append_event(p_seq bigint, p_at timestamptz, p_type text, p_task_id text,
+      p_agent_id text, p_from text, p_to text, p_details text, p_data json) RETURNS bigint LANGUAGE plpgsql AS $$
+  DECLARE
+    new_seq bigint := coalesce(p_seq, baton_take_seq());
+  BEGIN
     INSERT INTO baton_events (seq, at, type, task_id, agent_id, from_status, to_status, details, data)
       VALUES (new_seq, p_at, p_type, p_task_id, p_agent_id, p_from, p_to, p_details, p_data);
     PERFORM pg_notify('baton_events', '');
@@ -104,7 +110,6 @@ export const MIGRATIONS: readonly string[] = [
     RETURN (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM baton_events_seq);
   END $$;
 
-  CREATE SEQUENCE baton_lease_token;
   CREATE TABLE baton_counters (prefix text PRIMARY KEY, value bigint NOT NULL);
   CREATE TABLE baton_agents (
     id text PRIMARY KEY,
