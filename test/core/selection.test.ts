@@ -33,9 +33,7 @@ describe("claim order", () => {
   });
 
   it("gives the precise refusal for each reason", () => {
-    const none = new Map();
-    const reason = (t: ReturnType<typeof taskIn>, caps: string[] = [], statuses: Map<string, never> = none) =>
-      claimRefusal(t, "A", caps, statuses);
+    const reason = (t: ReturnType<typeof taskIn>, caps: string[] = []) => claimRefusal(t, "A", caps, new Map());
     expect(reason(taskIn("pending"))).toBe(null);
     expect(reason(taskIn("in_progress", { assignedTo: "B" }))?.message).toBe("T-1 is already held by B");
     expect(reason(taskIn("in_progress"))?.message).toBe("T-1 is already held by you (A, token 7); heartbeat or finish it");
