@@ -34,10 +34,14 @@ export interface McpSession {
   stderr(): string;
 }
 
-/** Spawns `node dist/src/cli/main.js mcp --store URL [--agent ID]` and connects to it. */
-export async function connect(storeUrl: string, agent?: string): Promise<McpSession> {
+/**
+ * Spawns `node dist/src/cli/main.js mcp --store URL [--agent ID]` and connects to it. The child
+ * gets only the SDK's default environment (HOME, PATH…) plus `env`, so no BATON_* variable of
+ * the test run leaks in.
+ */
+export async function connect(storeUrl: string, agent?: string, env: Record<string, string> = {}): Promise<McpSession> {
   const args = [CLI, "mcp", "--store", storeUrl, ...(agent === undefined ? [] : ["--agent", agent])];
-  const transport = new StdioClientTransport({ command: process.execPath, args, stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args, env, stderr: "pipe" });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: "baton-test", version: "1.0.0" });
