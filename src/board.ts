@@ -11,7 +11,7 @@ import { checkHolder } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown, parseNumberedId } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
 import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
-import { toIso } from "./core/time.js";
+import { fromIso, toIso } from "./core/time.js";
 import { applyTransition } from "./core/transitions.js";
 import {
   agentIdSchema,
@@ -371,7 +371,10 @@ export class Board {
       if (parsed.ids) {
         const ids = [...new Set(parsed.ids)];
         const found = new Map((await tx.getTasks(ids)).map((t) => [t.id, t]));
-        chosen = ids.map((id) => found.get(id) ?? throwNotFound(id));
+        chosen = [];
+        // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
+        // recovery batch above; recover it here, or it would be refused as still held.
+        for (const id of ids) chosen.push(await this.recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
@@ -551,6 +554,16 @@ export class Board {
       }
       return report;
     });
+  }
+
+  private async recoverTask(tx: StoreWriter, task: Task, now: number): Promise<Task> {
+    if (task.status === "in_progress" && task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) <= now) {
+      return this.change(tx, task, { kind: "expire" }, task.assignedTo, now);
+    }
+    if (task.status === "failed" && task.nextAttemptAt !== null && fromIso(task.nextAttemptAt) <= now) {
+      return this.change(tx, task, { kind: "promote" }, null, now);
+    }
+    return task;
   }
 
   private async recover(tx: StoreWriter, now: number, limit: number): Promise<HealReport> {

@@ -100,6 +100,21 @@ export function retryTests(c: Conformance): void {
     expect((await board.audit({ taskId: task.id })).map((e) => e.type)).toEqual(["CREATED", "CLAIMED", "TIMEOUT", "CLAIMED"]);
   });
 
+  c.test("a claim by id takes over an expired lease even when many other leases expired too", async () => {
+    const { board, clock } = await c.open();
+    await board.addMany(Array.from({ length: 40 }, (_, i) => ({ title: `task ${i}` })));
+    for (let i = 0; i < 40; i++) {
+      await board.claim({ agent: `A${i}`, leaseSeconds: 60 });
+      clock.advanceMs(1);
+    }
+    clock.advanceSeconds(60);
+    // T-40's lease expired last; a claim by id must still see it as expired, not as held.
+    const taken = await board.claim({ agent: "B", ids: ["T-40"] });
+    expect([taken.task.id, taken.task.assignedTo, taken.task.attempts]).toEqual(["T-40", "B", 1]);
+    const timeouts = (await board.audit({ taskId: "T-40" })).map((e) => e.type);
+    expect(timeouts).toEqual(["CREATED", "CLAIMED", "TIMEOUT", "CLAIMED"]);
+  });
+
   c.test("an expired lease on the last attempt makes the task dead (POISON_PILL)", async () => {
     const { board, clock } = await c.open();
     const task = await board.add({ title: "doomed", maxAttempts: 2 });
