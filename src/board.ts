@@ -26,6 +26,7 @@ import {
   nonNegativeIntSchema,
   parseInput,
   positiveIntSchema,
+  taskIdSchema,
   statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
@@ -207,29 +208,36 @@ export class Board {
   }
 
   async update(id: string, patch: TaskPatch, by: { agent?: string } = {}): Promise<Task> {
-    checkTaskId(id);
     const parsed = parseInput(taskPatchSchema, patch, "update");
+    return this.edit(id, by, () => parsed);
+  }
+
+  /** Adds dependencies, reading and writing the list in one transaction (no lost edit). */
+  async addDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
+    const added = parseInput(z.array(taskIdSchema), [...dependsOn], "dependencies");
+    return this.edit(id, by, (task) => ({ dependsOn: [...task.dependsOn, ...added] }));
+  }
+
+  async removeDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
+    const removed = parseInput(z.array(taskIdSchema), [...dependsOn], "dependencies");
+    return this.edit(id, by, (task) => ({ dependsOn: task.dependsOn.filter((d) => !removed.includes(d)) }));
+  }
+
+  /** One UPDATED change whose patch is computed from the task as read inside the transaction. */
+  private async edit(id: string, by: { agent?: string }, patchOf: (task: Task) => TaskPatch): Promise<Task> {
+    checkTaskId(id);
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const before = await mustGet(tx, id);
-      if (parsed.dependsOn) {
-        parsed.dependsOn = [...new Set(parsed.dependsOn)];
-        await this.checkDependencies(tx, id, parsed.dependsOn);
+      const patch = { ...patchOf(before) };
+      if (patch.dependsOn) {
+        patch.dependsOn = [...new Set(patch.dependsOn)];
+        await this.checkDependencies(tx, id, patch.dependsOn);
       }
-      if (parsed.needs) parsed.needs = [...new Set(parsed.needs)];
-      return this.change(tx, before, { kind: "update", patch: parsed }, agent, now);
+      if (patch.needs) patch.needs = [...new Set(patch.needs)];
+      return this.change(tx, before, { kind: "update", patch }, agent, now);
     });
-  }
-
-  async addDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
-    const task = await this.get(id);
-    return this.update(id, { dependsOn: [...new Set([...task.dependsOn, ...dependsOn])] }, by);
-  }
-
-  async removeDependencies(id: string, dependsOn: readonly string[], by: { agent?: string } = {}): Promise<Task> {
-    const task = await this.get(id);
-    return this.update(id, { dependsOn: task.dependsOn.filter((d) => !dependsOn.includes(d)) }, by);
   }
 
   async cancel(id: string, by: { agent?: string; reason?: string } = {}): Promise<Task> {

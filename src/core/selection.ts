@@ -4,6 +4,7 @@
  * completed; an agent must have every capability the task needs.
  */
 import { BatonError, ErrorCode } from "./errors.js";
+import { parseNumberedId } from "./ids.js";
 import { PRIORITY_RANK } from "./task.js";
 import type { Task, TaskStatus } from "./task.js";
 
@@ -41,9 +42,17 @@ export function compareForClaim(agentId: string): (a: Task, b: Task) => number {
       reservedA - reservedB ||
       PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] ||
       (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+      compareIds(a.id, b.id)
     );
   };
+}
+
+/** Ids in natural order, so tasks created in the same millisecond go T-9 before T-10. */
+export function compareIds(a: string, b: string): number {
+  const na = parseNumberedId(a);
+  const nb = parseNumberedId(b);
+  if (na && nb && na.prefix === nb.prefix) return na.n - nb.n;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
