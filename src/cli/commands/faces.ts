@@ -9,9 +9,9 @@ import type { Command } from "commander";
 export function registerFaceVerbs(program: Command): void {
   verb(program, "mcp", "serve this board to an MCP client over stdio (Claude Code, Cursor, VS Code…)").action(
     action(async (ctx) => {
-      const storeUrl = ctx.location().url;
+      const { url, policy } = ctx.location();
       const { runMcpServer } = await import("../../mcp/server.js");
-      await runMcpServer({ storeUrl, ...(ctx.agent !== undefined && { agent: ctx.agent }) });
+      await runMcpServer({ storeUrl: url, policy, ...(ctx.agent !== undefined && { agent: ctx.agent }) });
     }),
   );
 
