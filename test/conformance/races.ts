@@ -18,9 +18,13 @@ export function raceTests(c: Conformance): void {
       const url = await c.factory.freshUrl();
       const board = await c.reopen(url);
       await board.addMany(Array.from({ length: RACE_TASKS }, (_, i) => ({ title: `race task ${i}` })));
-      const results = await raceWorkers<{ completed: string[] }>(
+      const { results, raceMs } = await raceWorkers<{ completed: string[] }>(
         "race-claimer",
         Array.from({ length: processes }, (_, i) => ({ url, agent: `racer-${i}`, leaseSeconds: 600 })),
+      );
+      console.info(
+        `${c.factory.name} race: ${processes} processes, ${RACE_TASKS} claim+complete cycles in ${Math.round(raceMs)} ms ` +
+          `(${Math.round(RACE_TASKS / (raceMs / 1000))}/s, from the start signal to the last exit)`,
       );
       const reported = results.flatMap((r) => r.completed);
       expect(reported.length).toBe(RACE_TASKS);
@@ -51,7 +55,7 @@ export function raceTests(c: Conformance): void {
       batches: Array.from({ length: 20 }, (_, j) => 1 + ((i + j) % 3)),
     }));
     const expectedTotal = specs.reduce((sum, s) => sum + s.batches.reduce((a, b) => a + b, 0), 0);
-    const results = await raceWorkers<{ ids: string[] }>("reserve-racer", specs);
+    const { results } = await raceWorkers<{ ids: string[] }>("reserve-racer", specs);
     const ids = results.flatMap((r) => r.ids);
     expect(ids.length).toBe(expectedTotal);
     expect(new Set(ids).size).toBe(expectedTotal);
@@ -67,7 +71,7 @@ export function raceTests(c: Conformance): void {
     const url = await c.factory.freshUrl();
     const board = await c.reopen(url);
     const perProcess = 25;
-    const results = await raceWorkers<{ ids: string[] }>(
+    const { results } = await raceWorkers<{ ids: string[] }>(
       "add-racer",
       Array.from({ length: processes }, (_, i) => ({ url, agent: `adder-${i}`, count: perProcess })),
     );

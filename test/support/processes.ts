@@ -84,7 +84,10 @@ export function spawnWorker(name: string, spec: unknown): WorkerProcess {
  * Starts one worker per spec, waits until every one is ready, releases them at once and waits
  * for all to exit. Throws (with its stderr) if any worker fails.
  */
-export async function raceWorkers<R>(name: string, specs: readonly unknown[]): Promise<R[]> {
+export async function raceWorkers<R>(
+  name: string,
+  specs: readonly unknown[],
+): Promise<{ results: R[]; /** From the start signal until the last worker exited. */ raceMs: number }> {
   const workers = specs.map((spec) => spawnWorker(name, spec));
   try {
     await Promise.all(workers.map((w) => w.ready));
@@ -92,11 +95,13 @@ export async function raceWorkers<R>(name: string, specs: readonly unknown[]): P
     for (const w of workers) w.kill();
     throw error;
   }
+  const started = performance.now();
   for (const w of workers) w.go();
   const exits = await Promise.all(workers.map((w) => w.exited));
+  const raceMs = performance.now() - started;
   const failed = exits.filter((e) => e.code !== 0);
   if (failed.length > 0) {
     throw new Error(`${failed.length} of ${exits.length} ${name} workers failed:\n${failed.map((e) => e.stderr).join("\n")}`);
   }
-  return exits.map((e) => e.result as R);
+  return { results: exits.map((e) => e.result as R), raceMs };
 }
