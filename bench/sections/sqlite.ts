@@ -1,6 +1,89 @@
-import type { BenchSection } from "../report.js";
+/**
+ * SQLite store under contention. All figures come from one run, so compare them as ratios:
+ * - the bare commit rate of this disk (the physical limit; a cycle costs two commits),
+ * - claim+complete cycles/s and claim latency with 1, 4, 16, 64 agent processes,
+ *   in both durability modes,
+ * - claim latency on a 100k-task board ÷ on a 1k-task board.
+ *
+ * Knobs for short runs while iterating (defaults in brackets):
+ *   BENCH_SQLITE_WINDOW_MS [3000]  measured window per configuration
+ *   BENCH_SQLITE_PROCS [1,4,16,64] process counts
+ *   BENCH_SQLITE_MODES [normal,full]
+ *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
+ */
+import { MODES, bareCommitsPerSecond, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
+import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
+import type { ContentionResult } from "../sqlite/measure.js";
+import type { Durability } from "../../src/index.js";
 
-/** Placeholder: the sqlite benchmark is being written. */
+const env = process.env;
+const windowMs = Number(env.BENCH_SQLITE_WINDOW_MS ?? 3000);
+const warmupMs = Math.min(1000, windowMs / 3);
+const processCounts = (env.BENCH_SQLITE_PROCS ?? "1,4,16,64").split(",").map(Number);
+const modes = (env.BENCH_SQLITE_MODES ?? MODES.join(",")).split(",") as Durability[];
+const bigBoard = Number(env.BENCH_SQLITE_BIG ?? 100_000);
+const SMALL_BOARD = 1000;
+
 export async function run(): Promise<BenchSection> {
-  return { title: "sqlite", tables: [], ratios: [], notes: ["not measured yet"] };
+  const tables: BenchTable[] = [];
+  const ratios: BenchRatio[] = [];
+  const notes: string[] = [];
+
+  const bare = new Map<Durability, number>();
+  for (const mode of modes) bare.set(mode, bareCommitsPerSecond(mode, Math.min(2000, windowMs)));
+  tables.push({
+    title: "Bare commit rate (one-row BEGIN IMMEDIATE … COMMIT, one process)",
+    columns: ["durability", "commits/s", "limit for cycles/s (÷ 2)"],
+    rows: modes.map((m) => [m, bare.get(m) as number, (bare.get(m) as number) / 2]),
+  });
+
+  for (const mode of modes) {
+    const results: ContentionResult[] = [];
+    for (const processes of processCounts) {
+      // Enough tasks that no configuration runs dry: the physical limit over the whole run.
+      const tasks = Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
+      const url = boardUrl(freshBoardPath(), mode);
+      await fillBoard(url, tasks);
+      results.push(await contention(url, processes, { warmupMs, windowMs }));
+    }
+    const limit = (bare.get(mode) as number) / 2;
+    tables.push({
+      title: `claim → complete cycles, durability=${mode} (window ${windowMs} ms)`,
+      columns: ["processes", "cycles/s", "% of commit limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)"],
+      rows: results.map((r) => [
+        r.processes,
+        r.cyclesPerSecond,
+        `${((100 * r.cyclesPerSecond) / limit).toFixed(1)} %${r.exhausted ? " (board ran dry)" : ""}`,
+        r.claimP50Ms,
+        r.claimP99Ms,
+        r.fairness,
+      ]),
+    });
+    const one = results.find((r) => r.processes === 1);
+    const sixteen = results.find((r) => r.processes === 16);
+    if (sixteen) {
+      const share = sixteen.cyclesPerSecond / limit;
+      ratios.push({ name: `${mode}: 16 processes ÷ (bare commits/s ÷ 2)`, value: share, target: ">= 0.4", met: share >= 0.4 });
+    }
+    if (one && sixteen) {
+      const scaling = sixteen.cyclesPerSecond / one.cyclesPerSecond;
+      ratios.push({ name: `${mode}: 16 processes ÷ 1 process (cycles/s)`, value: scaling, target: ">= 1", met: scaling >= 1 });
+    }
+  }
+
+  if (bigBoard > 0) {
+    const sizes = [SMALL_BOARD, bigBoard];
+    const urls = sizes.map((size) => ({ size, url: boardUrl(freshBoardPath(), "normal") }));
+    for (const { size, url } of urls) await fillBoard(url, size);
+    const medians = await claimLatencyBySize(urls, 4, 100);
+    tables.push({
+      title: "Claim latency against board size (one process, durability=normal, median of 400 claims)",
+      columns: ["pending tasks", "claim p50 ms"],
+      rows: sizes.map((s) => [s, medians.get(s) as number]),
+    });
+    const growth = (medians.get(bigBoard) as number) / (medians.get(SMALL_BOARD) as number);
+    ratios.push({ name: `claim latency ${bigBoard} tasks ÷ ${SMALL_BOARD} tasks`, value: growth, target: "<= 1.5", met: growth <= 1.5 });
+  }
+  notes.push("2 shared cores: figures move between runs; compare ratios from the same run.");
+  return { title: "sqlite", tables, ratios, notes };
 }

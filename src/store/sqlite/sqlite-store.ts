@@ -194,7 +194,7 @@ export class SqliteStore implements Store {
       },
       claimCandidates: async (agentId, limit, offset) => {
         const reserved = tasks(
-          `SELECT * FROM tasks WHERE status = 'pending' AND assigned_to = ?
+          `SELECT * FROM tasks INDEXED BY tasks_reserved WHERE status = 'pending' AND assigned_to = ?
            ORDER BY priority_rank, created_at, id LIMIT ?`,
           agentId,
           limit + offset,
@@ -202,7 +202,7 @@ export class SqliteStore implements Store {
         const page = reserved.slice(offset, offset + limit);
         if (page.length === limit) return page;
         const open = tasks(
-          `SELECT * FROM tasks WHERE status = 'pending' AND assigned_to IS NULL
+          `SELECT * FROM tasks INDEXED BY tasks_claimable WHERE status = 'pending' AND assigned_to IS NULL
            ORDER BY priority_rank, created_at, id LIMIT ? OFFSET ?`,
           limit - page.length,
           Math.max(0, offset - reserved.length),
@@ -211,14 +211,14 @@ export class SqliteStore implements Store {
       },
       expiredLeases: async (nowIso, limit) =>
         tasks(
-          `SELECT * FROM tasks WHERE status = 'in_progress' AND lease_expires_at <= ?
+          `SELECT * FROM tasks INDEXED BY tasks_leases WHERE status = 'in_progress' AND lease_expires_at <= ?
            ORDER BY lease_expires_at LIMIT ?`,
           nowIso,
           limit,
         ),
       dueRetries: async (nowIso, limit) =>
         tasks(
-          `SELECT * FROM tasks WHERE status = 'failed' AND next_attempt_at <= ?
+          `SELECT * FROM tasks INDEXED BY tasks_retries WHERE status = 'failed' AND next_attempt_at <= ?
            ORDER BY next_attempt_at LIMIT ?`,
           nowIso,
           limit,

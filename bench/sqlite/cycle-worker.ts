@@ -1,0 +1,50 @@
+/**
+ * One agent process of the contention bench: `node dist/bench/sqlite/cycle-worker.js URL AGENT`
+ * (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as any agent
+ * would, and loops claim → complete until the measured window closes.
+ */
+import { isBatonError, openBoard } from "../../src/index.js";
+import type { DoneMessage, ParentMessage, WorkerMessage } from "./protocol.js";
+
+const [url, agent] = process.argv.slice(2);
+if (!url || !agent || !process.send) {
+  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT");
+  process.exit(2);
+}
+
+const send = (message: WorkerMessage): void => void process.send?.(message);
+const board = await openBoard(url, { create: false });
+
+const goMessage = new Promise<ParentMessage>((resolve) => process.once("message", (m) => resolve(m as ParentMessage)));
+send({ type: "ready" });
+const go = await goMessage;
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, go.startAt - Date.now())));
+
+const measureFrom = performance.now() + go.warmupMs;
+const measureUntil = measureFrom + go.windowMs;
+const claimLatencies: number[] = [];
+let cycles = 0;
+let exhausted = false;
+for (;;) {
+  const started = performance.now();
+  if (started >= measureUntil) break;
+  let claimed;
+  try {
+    claimed = await board.claim({ agent });
+  } catch (error) {
+    if (isBatonError(error) && error.code === "NOTHING_READY") {
+      exhausted = true;
+      break;
+    }
+    throw error;
+  }
+  const claimedAt = performance.now();
+  await board.complete(claimed.task.id, { token: claimed.leaseToken });
+  const finished = performance.now();
+  if (started >= measureFrom) claimLatencies.push(claimedAt - started);
+  if (finished >= measureFrom && finished < measureUntil) cycles++;
+}
+await board.close();
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted };
+send(done);
+process.disconnect();

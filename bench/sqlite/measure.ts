@@ -1,0 +1,148 @@
+/**
+ * The sqlite section's measurements: the bare commit rate of the disk, claim+complete cycles
+ * across N agent processes started together, and claim latency against board size.
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { openBoard } from "../../src/index.js";
+import type { Durability } from "../../src/index.js";
+import type { DoneMessage, GoMessage, WorkerMessage } from "./protocol.js";
+
+export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
+
+export function freshBoardPath(): string {
+  return join(mkdtempSync(join(tmpdir(), "baton-bench-")), "board.db");
+}
+
+export function boardUrl(path: string, mode: Durability): string {
+  return `sqlite:${path}?durability=${mode}`;
+}
+
+/**
+ * One-row write transactions from one process, with the store's pragmas (WAL; synchronous
+ * NORMAL or FULL): the physical limit a claim or a complete (one commit each) runs against.
+ */
+export function bareCommitsPerSecond(mode: Durability, windowMs: number): number {
+  const db = new Database(freshBoardPath());
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${mode === "full" ? "FULL" : "NORMAL"}`);
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, at REAL NOT NULL)");
+  const begin = db.prepare("BEGIN IMMEDIATE");
+  const insert = db.prepare("INSERT INTO t (at) VALUES (?)");
+  const commit = db.prepare("COMMIT");
+  const started = performance.now();
+  let commits = 0;
+  let now = started;
+  while (now - started < windowMs) {
+    begin.run();
+    insert.run(now);
+    commit.run();
+    commits++;
+    now = performance.now();
+  }
+  db.close();
+  return (commits * 1000) / (now - started);
+}
+
+/** Pending tasks, inserted in large addMany transactions (one commit per chunk). */
+export async function fillBoard(url: string, count: number, chunk = 5000): Promise<void> {
+  const board = await openBoard(url);
+  try {
+    for (let done = 0; done < count; done += chunk) {
+      const n = Math.min(chunk, count - done);
+      await board.addMany(Array.from({ length: n }, (_, i) => ({ title: `bench task ${done + i + 1}` })));
+    }
+  } finally {
+    await board.close();
+  }
+}
+
+export interface ContentionResult {
+  processes: number;
+  cyclesPerSecond: number;
+  claimP50Ms: number;
+  claimP99Ms: number;
+  /** cycles of the slowest / fastest process: 1 is perfectly fair, 0 is starvation. */
+  fairness: number;
+  exhausted: boolean;
+}
+
+const WORKER = new URL("./cycle-worker.js", import.meta.url);
+
+/** N processes open the board, wait at a barrier, then loop claim → complete together. */
+export async function contention(
+  url: string,
+  processes: number,
+  timing: { warmupMs: number; windowMs: number },
+): Promise<ContentionResult> {
+  const children = Array.from({ length: processes }, (_, i) =>
+    fork(WORKER, [url, `agent-${i + 1}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+  );
+  const ready = children.map(
+    (child) =>
+      new Promise<void>((resolve, reject) => {
+        child.once("message", () => resolve());
+        child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before the barrier`)));
+      }),
+  );
+  const done = children.map(
+    (child) =>
+      new Promise<DoneMessage>((resolve, reject) => {
+        child.on("message", (m: WorkerMessage) => m.type === "done" && resolve(m));
+        child.once("exit", (code) => code !== 0 && reject(new Error(`bench worker exited with ${code}`)));
+      }),
+  );
+  await Promise.all(ready);
+  // Every worker is open and idle: the start instant leaves time for the message to arrive.
+  const go: GoMessage = { type: "go", startAt: Date.now() + 100 + processes * 5, ...timing };
+  for (const child of children) child.send(go);
+  const results = await Promise.all(done);
+  const cycles = results.map((r) => r.cycles);
+  const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
+  const total = cycles.reduce((a, b) => a + b, 0);
+  return {
+    processes,
+    cyclesPerSecond: (total * 1000) / timing.windowMs,
+    claimP50Ms: percentile(latencies, 0.5),
+    claimP99Ms: percentile(latencies, 0.99),
+    fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
+    exhausted: results.some((r) => r.exhausted),
+  };
+}
+
+/**
+ * Median claim latency (single process) on boards of each size, measured in interleaved
+ * rounds so that load from elsewhere on the machine hits every size alike.
+ */
+export async function claimLatencyBySize(
+  urls: { size: number; url: string }[],
+  rounds: number,
+  claimsPerRound: number,
+): Promise<Map<number, number>> {
+  const boards = await Promise.all(urls.map(async (u) => ({ ...u, board: await openBoard(u.url) })));
+  const samples = new Map<number, number[]>(urls.map((u) => [u.size, []]));
+  try {
+    for (let round = -1; round < rounds; round++) {
+      for (const { size, board } of boards) {
+        for (let i = 0; i < claimsPerRound; i++) {
+          const started = performance.now();
+          const { task, leaseToken } = await board.claim({ agent: "bench" });
+          // Round -1 warms up the JIT and the page cache and is not counted.
+          if (round >= 0) samples.get(size)?.push(performance.now() - started);
+          await board.complete(task.id, { token: leaseToken });
+        }
+      }
+    }
+  } finally {
+    for (const { board } of boards) await board.close();
+  }
+  return new Map([...samples].map(([size, s]) => [size, percentile(s.sort((a, b) => a - b), 0.5)]));
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}

@@ -1,0 +1,30 @@
+/**
+ * Messages between the sqlite bench section and its cycle workers (child_process IPC).
+ * A worker opens the board, says `ready`, waits for `go` (the barrier: every process starts at
+ * the same wall-clock instant), loops claim → complete, and reports what it measured.
+ */
+export interface GoMessage {
+  type: "go";
+  /** Date.now() at which every worker starts claiming. */
+  startAt: number;
+  /** Cycles completed before startAt + warmupMs are not counted (JIT warm-up, cold cache). */
+  warmupMs: number;
+  windowMs: number;
+}
+
+export interface ReadyMessage {
+  type: "ready";
+}
+
+export interface DoneMessage {
+  type: "done";
+  /** claim + complete cycles finished inside the measured window. */
+  cycles: number;
+  /** Milliseconds per claim, for claims started inside the measured window. */
+  claimLatencies: number[];
+  /** The board ran out of tasks before the window ended (the figure is then too low). */
+  exhausted: boolean;
+}
+
+export type ParentMessage = GoMessage;
+export type WorkerMessage = ReadyMessage | DoneMessage;
