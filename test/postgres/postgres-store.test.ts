@@ -41,7 +41,7 @@ async function deadPort(): Promise<number> {
 describe("postgres store: opening", () => {
   it("16 processes opening a brand-new board at once create its schema exactly once and all work", async () => {
     const url = await server.createDatabase("migrate");
-    const results = await raceWorkers<{ id: string }>(
+    const { results } = await raceWorkers<{ id: string }>(
       "pg-opener",
       Array.from({ length: 16 }, (_, i) => ({ url, agent: `opener-${i}` })),
     );

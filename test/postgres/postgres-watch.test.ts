@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { raceWorkers } from "../support/processes.js";
 import { startPostgres } from "../support/postgres-server.js";
-import type { Board, BoardEvent } from "../../src/index.js";
+import { collect } from "./watch-collector.js";
+import type { BoardEvent } from "../../src/index.js";
 import type { PostgresServer } from "../support/postgres-server.js";
 
 let server: PostgresServer;
@@ -17,24 +18,6 @@ beforeAll(async () => {
   server = await startPostgres({ maxConnections: 100 });
 });
 afterAll(() => server?.stop());
-
-/** Collects watched events until `until` says stop; returns them. */
-export function collect(board: Board, afterSeq: number, until: (events: BoardEvent[]) => boolean): {
-  events: BoardEvent[];
-  done: Promise<BoardEvent[]>;
-  stop: () => void;
-} {
-  const events: BoardEvent[] = [];
-  const abort = new AbortController();
-  const done = (async () => {
-    for await (const event of board.watch({ afterSeq, pollMs: 60_000, signal: abort.signal })) {
-      events.push(event);
-      if (until(events)) break;
-    }
-    return events;
-  })();
-  return { events, done, stop: () => abort.abort() };
-}
 
 describe("postgres store: watching events", () => {
   it("an event that commits after a higher seq is visible still reaches a watcher, before the higher one", async () => {
