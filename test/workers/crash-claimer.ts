@@ -12,6 +12,8 @@ interface Spec {
   url: string;
   agent: string;
   leaseSeconds: number;
+  /** Each task "takes" between these, so a kill often lands while a lease is held. */
+  minWorkMs: number;
   maxWorkMs: number;
 }
 
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
       await sleep(25);
       continue;
     }
-    await sleep(Math.random() * spec.maxWorkMs);
+    await sleep(spec.minWorkMs + Math.random() * (spec.maxWorkMs - spec.minWorkMs));
     try {
       await board.complete(claim.task.id, { token: claim.leaseToken });
       completed++;
