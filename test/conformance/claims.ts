@@ -42,6 +42,18 @@ export function claimTests(c: Conformance): void {
     expect(second.task.assignedTo).toBe("B");
   });
 
+  c.test("claim looks past any number of better candidates that are blocked", async () => {
+    const { board } = await c.open();
+    const blocker = await board.add({ title: "blocker", needs: ["nobody-has-this"] });
+    await board.addMany(Array.from({ length: 40 }, (_, i) => ({ title: `blocked ${i}`, priority: "critical" as const, dependsOn: [blocker.id] })));
+    await board.addMany(Array.from({ length: 40 }, (_, i) => ({ title: `needs gpu ${i}`, priority: "high" as const, needs: ["gpu"] })));
+    await board.addMany(Array.from({ length: 40 }, (_, i) => ({ title: `reserved ${i}`, priority: "high" as const, assignedTo: "Z" })));
+    const open = await board.add({ title: "the only one A may take", priority: "low" });
+    const claim = await board.claim({ agent: "A" });
+    expect(claim.task.id).toBe(open.id);
+    expect(await board.next({ agent: "A" })).toBe(null);
+  });
+
   c.test("claim on a board with nothing that fits is NOTHING_READY and changes no task", async () => {
     const { board } = await c.open();
     const empty = await expectRefusedUnchanged(board, () => board.claim({ agent: "A" }), "NOTHING_READY");

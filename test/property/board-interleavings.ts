@@ -1,6 +1,6 @@
 /**
- * Property: any interleaving of operations by several agents (add, claim, heartbeat, complete,
- * fail, release, cancel, time passing, heal) keeps the board's invariants:
+ * Property: any interleaving of operations by several agents (add, claim, batch claim, heartbeat,
+ * complete, fail, release, cancel, revive, assign, time passing, heal) keeps the board's invariants:
  *   - at most one holder per task (from the audit trail);
  *   - in_progress ⇔ a holder, a token and a lease expiry;
  *   - lease tokens strictly increase;
@@ -27,7 +27,9 @@ export type Operation =
   | { op: "claim"; agent: number; leaseSeconds: number }
   | { op: "claimById"; agent: number; pick: number }
   | { op: "heartbeat" | "complete" | "fail" | "release"; agent: number; pick: number; withToken: boolean }
-  | { op: "cancel"; pick: number }
+  | { op: "claimBatch"; agent: number; picks: [number, number] }
+  | { op: "cancel" | "revive"; pick: number }
+  | { op: "assign"; pick: number; agent: number | null }
   | { op: "advance"; seconds: number }
   | { op: "heal" };
 
@@ -47,7 +49,9 @@ export const operationArbitrary: fc.Arbitrary<Operation> = fc.oneof(
       withToken: fc.boolean(),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("cancel" as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("claimBatch" as const), agent, picks: fc.tuple(pick, pick) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("cancel", "revive" as const), pick }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("assign" as const), pick, agent: fc.option(agent, { nil: null }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("advance" as const), seconds: fc.integer({ min: 1, max: 400 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("heal" as const) }) },
 );
@@ -126,9 +130,28 @@ async function runInterleaving(board: Board, clock: PropertyBoard["clock"], ops:
           else expect(before.assignedTo).toBe(name);
           break;
         }
-        case "cancel": {
+        case "claimBatch": {
+          const ids = [...new Set(operation.picks.map((n) => pickTask(n)?.id).filter((id) => id !== undefined))];
+          if (ids.length === 0) break;
+          const claims = await board.claimBatch({ agent: AGENTS[operation.agent] as string, ids, leaseSeconds: 60 });
+          expect(claims.map((cl) => cl.task.id)).toEqual(ids);
+          for (const claim of claims) {
+            expect(claim.leaseToken).toBeGreaterThan(highestToken);
+            highestToken = claim.leaseToken;
+            memory[operation.agent]!.push({ id: claim.task.id, token: claim.leaseToken });
+          }
+          break;
+        }
+        case "cancel":
+        case "revive": {
           const target = pickTask(operation.pick);
-          if (target) await board.cancel(target.id, { reason: "property" });
+          if (target && operation.op === "cancel") await board.cancel(target.id, { reason: "property" });
+          else if (target) await board.revive(target.id);
+          break;
+        }
+        case "assign": {
+          const target = pickTask(operation.pick);
+          if (target) await board.assign(target.id, operation.agent === null ? null : (AGENTS[operation.agent] as string));
           break;
         }
         case "advance":
