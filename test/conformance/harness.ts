@@ -45,6 +45,8 @@ export interface Conformance {
   open(options?: OpenOptions): Promise<TestBoard>;
   /** Opens a board at a URL (fake clock optional); closed after the test. */
   reopen(url: string, options?: OpenOptions & { clock?: () => number }): Promise<Board>;
+  /** Throws if `factory.skip` names a test that does not exist (a typo would skip nothing). */
+  checkSkipsNamed(): void;
 }
 
 export function makeConformance(factory: BoardFactory): Conformance {
@@ -61,9 +63,12 @@ export function makeConformance(factory: BoardFactory): Conformance {
     opened.push(board);
     return board;
   };
+  const names = new Set<string>();
   return {
     factory,
     test(name, fn, timeoutMs) {
+      if (names.has(name)) throw new Error(`two conformance tests are named "${name}"`);
+      names.add(name);
       const reason = factory.skip?.[name];
       if (reason !== undefined) {
         if (reason.trim() === "") throw new Error(`${factory.name} skips "${name}" without a reason`);
@@ -79,6 +84,10 @@ export function makeConformance(factory: BoardFactory): Conformance {
       return { board, clock, url };
     },
     reopen,
+    checkSkipsNamed() {
+      const unknown = Object.keys(factory.skip ?? {}).filter((name) => !names.has(name));
+      if (unknown.length > 0) throw new Error(`${factory.name} skips tests that do not exist: ${unknown.join("; ")}`);
+    },
   };
 }
 

@@ -35,5 +35,6 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("properties", () => propertyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
+    c.checkSkipsNamed();
   });
 }
