@@ -76,6 +76,8 @@ export const EventType = {
   REVIVED: "REVIVED",
   NOTE: "NOTE",
   IDS_RESERVED: "IDS_RESERVED",
+  /** `initCounters` moved counters past ids found on the board or in a TASKS.md. */
+  COUNTERS_RAISED: "COUNTERS_RAISED",
   LOCK_BROKEN: "LOCK_BROKEN",
   AGENT_DEAD: "AGENT_DEAD",
 } as const;

@@ -62,5 +62,9 @@ export function reservationTests(c: Conformance): void {
     expect((await board.reserve("OPS")).ids).toEqual(["OPS-8"]);
     expect((await board.reserve("DOC")).ids).toEqual(["DOC-10"]);
     expect(await board.initCounters()).toEqual({ DOC: 10, OPS: 8, SEC: 41 });
+    // Raising counters is a change, so it is audited once; a call that raises nothing is not.
+    const raised = await board.audit({ type: "COUNTERS_RAISED" });
+    expect(raised.length).toBe(1);
+    expect(raised[0]?.data).toEqual({ before: { DOC: 9, OPS: 7 }, after: { SEC: 40 } });
   });
 }
