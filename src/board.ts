@@ -519,8 +519,23 @@ export class Board {
     return this.store.transaction(async (tx) => {
       const ids = (await tx.listTasks({})).map((t) => t.id);
       if (options.markdown !== undefined) ids.push(...idsInMarkdown(options.markdown));
+      const before = await tx.counters();
       for (const [prefix, n] of highestPerPrefix(ids)) await tx.raiseCounter(prefix, n);
-      return tx.counters();
+      const after = await tx.counters();
+      const raised = Object.fromEntries(Object.entries(after).filter(([prefix, n]) => before[prefix] !== n));
+      if (Object.keys(raised).length > 0) {
+        await tx.appendEvent({
+          at: toIso(await this.now(tx)),
+          type: "COUNTERS_RAISED",
+          taskId: null,
+          agentId: null,
+          from: null,
+          to: null,
+          details: `counters raised past existing ids: ${Object.entries(raised).map(([p, n]) => `${p} → ${n}`).join(", ")}`,
+          data: { before, after: raised },
+        });
+      }
+      return after;
     });
   }
 
