@@ -137,6 +137,7 @@ export class JsonStore implements Store {
         this.recordBrokenLocks(broken, { entries: [], meta, counters, readEvents: () => [] });
         meta = readMeta(this.paths.meta);
       }
+      this.lock.breaksLogged();
       const entries = this.readTasks(meta.pending?.id ?? "");
       return await body({ entries, meta, counters, readEvents: () => readEvents(this.paths.audit) });
     } finally {
@@ -171,7 +172,13 @@ export class JsonStore implements Store {
   /** Each stale lock this process broke is a LOCK_BROKEN event, committed before anything else. */
   private recordBrokenLocks(broken: readonly BrokenLock[], loaded: LoadedBoard): void {
     const state = new BoardState(loaded);
+    // A dead breaker's break may have been logged just before it died (it dies between its
+    // commit and removing `.breaking`): log an adopted break only if it is not there yet.
+    const logged = broken.some((b) => b.brokenBy !== undefined)
+      ? new Set(readEvents(this.paths.audit).filter((e) => e.type === "LOCK_BROKEN").map((e) => e.data.lock))
+      : new Set<unknown>();
     for (const lock of broken) {
+      if (logged.has(lock.content)) continue;
       const record = lock.judgement.record;
       state.appendEvent({
         at: toIso(Date.parse(lock.brokenAt)),
@@ -180,10 +187,12 @@ export class JsonStore implements Store {
         agentId: record?.agent_id ?? null,
         from: null,
         to: null,
-        details: `broke the stale lock ${this.paths.lock} held by ${lock.judgement.holder}: ${lock.judgement.reason}`,
+        details:
+          `broke the stale lock ${this.paths.lock} held by ${lock.judgement.holder}: ${lock.judgement.reason}` +
+          (lock.brokenBy ? ` (broken by ${lock.brokenBy}, which died before logging it)` : ""),
         data: { lock: lock.content, since: lock.judgement.since, ageMs: Math.round(lock.judgement.ageMs) },
       });
     }
-    commit(this.paths, state.changes().commit, this.durable);
+    if (state.hasChanges) commit(this.paths, state.changes().commit, this.durable);
   }
 }

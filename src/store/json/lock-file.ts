@@ -7,9 +7,23 @@
  *   3. check the renamed file is the very lock judged (same content); if not, link it back;
  *   4. then compete for the lock with O_EXCL like everyone else.
  * A holder never loses its lock to a breaker unless it is judged stale (its pid gone).
+ * `.breaking` also records the breaks not yet logged: it stays until the breaker has
+ * committed its LOCK_BROKEN events, and a `.breaking` left by a dead breaker is adopted — its
+ * breaks logged — by the next lock holder, so a break is logged even if its breaker dies.
  */
 import { hostname } from "node:os";
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { isProcessAlive, judgeLock } from "./lock-record.js";
@@ -26,9 +40,16 @@ export interface BrokenLock {
   content: string;
   judgement: LockJudgement;
   brokenAt: string;
+  /** Set when the breaker died before logging its break and this process logs it instead. */
+  brokenBy?: string;
 }
 
-/** A breaker holds `.breaking` for microseconds; one older than this was left by a crash. */
+/** What `.breaking` holds: who is breaking, and the locks it has moved aside but not yet logged. */
+interface BreakIntent extends LockRecord {
+  broken: string[];
+}
+
+/** A breaker holds `.breaking` for milliseconds; one older than this was left by a crash. */
 const BREAKING_STALE_MS = 5_000;
 /** First backoff ceiling, doubled per attempt up to the cap (full jitter below both). */
 const BACKOFF_BASE_MS = 1;
@@ -37,6 +58,11 @@ const BACKOFF_CAP_MS = 25;
 export class LockFile {
   private held: string | null = null;
   private readonly host = hostname();
+  /** Locks this process broke and has not logged yet; `.breaking` stays ours until they are. */
+  private unlogged: string[] = [];
+  private holdsBreaking = false;
+  /** Breaks by dead breakers, found while taking `.breaking`, to log with ours. */
+  private adopted: BrokenLock[] = [];
 
   constructor(
     readonly path: string,
@@ -44,7 +70,15 @@ export class LockFile {
     private readonly options: LockOptions,
   ) {}
 
-  /** Waits for the lock; returns the stale locks this call broke (for LOCK_BROKEN events). */
+  private get breakingStaleMs(): number {
+    return Math.min(BREAKING_STALE_MS, this.options.staleMs);
+  }
+
+  /**
+   * Waits for the lock. Returns the stale locks broken on the way (by this call, or by a
+   * breaker that died before logging its break): the caller logs them as LOCK_BROKEN and then
+   * calls `breaksLogged()`.
+   */
   async acquire(): Promise<{ broken: BrokenLock[]; waitedMs: number }> {
     const started = performance.now();
     const broken: BrokenLock[] = [];
@@ -53,6 +87,8 @@ export class LockFile {
       const content = this.record();
       if (this.tryCreate(this.path, content)) {
         this.held = content;
+        if (!this.holdsBreaking) this.adoptOrphanBreaks();
+        broken.push(...this.adopted.splice(0));
         return { broken, waitedMs: performance.now() - started };
       }
       const seen = this.inspect(this.path);
@@ -73,6 +109,14 @@ export class LockFile {
     }
   }
 
+  /** The LOCK_BROKEN events are committed: let other breakers in. */
+  breaksLogged(): void {
+    if (!this.holdsBreaking) return;
+    this.unlogged = [];
+    this.holdsBreaking = false;
+    removeQuietly(this.breakingPath);
+  }
+
   /** Removes the lock if it is still ours (a breaker may have judged us dead). */
   release(): void {
     const mine = this.held;
@@ -83,10 +127,6 @@ export class LockFile {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
-  }
-
-  get isHeld(): boolean {
-    return this.held !== null;
   }
 
   private record(): string {
@@ -115,7 +155,7 @@ export class LockFile {
     return true;
   }
 
-  /** The lock's content and judgement; null when it vanished meanwhile. */
+  /** The file's content and judgement; null when it vanished meanwhile. */
   private inspect(path: string, staleMs = this.options.staleMs): { content: string; judgement: LockJudgement } | null {
     try {
       const mtimeMs = statSync(path).mtimeMs;
@@ -136,19 +176,29 @@ export class LockFile {
   }
 
   private breakStale(judgedContent: string): BrokenLock | null {
-    if (!this.takeBreaking()) return null;
-    try {
-      const now = this.inspect(this.path);
-      if (!now || now.content !== judgedContent || !now.judgement.stale) return null;
-      const moved = this.moveAside(this.path, judgedContent);
-      return moved ? { content: judgedContent, judgement: now.judgement, brokenAt: new Date().toISOString() } : null;
-    } finally {
-      try {
-        unlinkSync(this.breakingPath);
-      } catch {
-        // Already gone: only a breaker of a crashed breaker removes it, and that is harmless.
-      }
+    if (!this.holdsBreaking && !this.takeBreaking()) return null;
+    const now = this.inspect(this.path);
+    if (!now || now.content !== judgedContent || !now.judgement.stale) {
+      if (this.unlogged.length === 0) this.breaksLogged();
+      return null;
     }
+    // The intent is on disk before the lock moves: if this process dies from here on, the next
+    // holder finds `.breaking` left by a dead pid and logs the break for it.
+    this.writeIntent([...this.unlogged, judgedContent]);
+    if (!this.moveAside(this.path, judgedContent)) {
+      this.writeIntent(this.unlogged);
+      if (this.unlogged.length === 0) this.breaksLogged();
+      return null;
+    }
+    this.unlogged.push(judgedContent);
+    return { content: judgedContent, judgement: now.judgement, brokenAt: new Date().toISOString() };
+  }
+
+  private writeIntent(broken: string[]): void {
+    const intent: BreakIntent = { ...(JSON.parse(this.record()) as LockRecord), broken };
+    const temp = `${this.breakingPath}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(intent));
+    renameSync(temp, this.breakingPath);
   }
 
   /** Renames `path` to a unique name; true if what moved is the expected content. */
@@ -162,9 +212,9 @@ export class LockFile {
     }
     const moved = readFileSync(aside, "utf8");
     if (moved !== expected) {
-      // Not the lock we judged (its holder released and someone re-took it meanwhile): put it
-      // back. link fails only if yet another process has taken the lock since; then the one
-      // we moved had been released already by the time we judged, so nothing is lost.
+      // Not the file we judged (its owner released it and someone re-took it meanwhile): put
+      // it back. link fails only if yet another process has taken the lock since; then the
+      // one we moved had been released already by the time we judged, so nothing is lost.
       try {
         linkSync(aside, path);
       } catch {
@@ -178,10 +228,52 @@ export class LockFile {
   }
 
   private takeBreaking(): boolean {
-    if (this.tryCreate(this.breakingPath, this.record())) return true;
-    const seen = this.inspect(this.breakingPath, BREAKING_STALE_MS);
-    if (seen?.judgement.stale) this.moveAside(this.breakingPath, seen.content);
-    return this.tryCreate(this.breakingPath, this.record());
+    if (this.tryCreate(this.breakingPath, JSON.stringify({ ...(JSON.parse(this.record()) as LockRecord), broken: [] }))) {
+      this.holdsBreaking = true;
+      return true;
+    }
+    const seen = this.inspect(this.breakingPath, this.breakingStaleMs);
+    if (!seen?.judgement.stale) return false;
+    const current = this.inspect(this.path)?.content;
+    const orphans = this.orphanBreaks(seen).filter((b) => b.content !== current);
+    if (!this.moveAside(this.breakingPath, seen.content)) return false;
+    this.adopted.push(...orphans);
+    return this.takeBreaking();
+  }
+
+  /** Holding the lock: a `.breaking` left by a dead breaker holds breaks nobody logged. */
+  private adoptOrphanBreaks(): void {
+    if (!existsSync(this.breakingPath)) return;
+    const seen = this.inspect(this.breakingPath, this.breakingStaleMs);
+    if (!seen?.judgement.stale) return;
+    const orphans = this.orphanBreaks(seen);
+    if (this.moveAside(this.breakingPath, seen.content)) this.adopted.push(...orphans);
+  }
+
+  private orphanBreaks(seen: { content: string; judgement: LockJudgement }): BrokenLock[] {
+    let broken: unknown;
+    try {
+      broken = (JSON.parse(seen.content) as Partial<BreakIntent>).broken;
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(broken)) return [];
+    const brokenBy = seen.judgement.holder;
+    return broken
+      .filter((c): c is string => typeof c === "string")
+      .map((content) => ({
+        content,
+        judgement: judgeLock({
+          content,
+          mtimeMs: 0,
+          nowMs: Date.now(),
+          staleMs: 0,
+          hostname: this.host,
+          isAlive: isProcessAlive,
+        }),
+        brokenAt: new Date().toISOString(),
+        brokenBy,
+      }));
   }
 
   private timeout(waitedMs: number, holder: LockJudgement | null): BatonError {
@@ -198,6 +290,14 @@ export class LockFile {
         ...(holder && { holder: holder.record, since: holder.since }),
       },
     );
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 
