@@ -14,7 +14,7 @@ import { SerialQueue } from "../serial-queue.js";
 import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
-import { applyPending, commit, identityOf } from "./commit.js";
+import { applyPending, commit } from "./commit.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { readCounters, readMeta, readText } from "./sidecar-files.js";
@@ -84,12 +84,6 @@ export class JsonStore implements Store {
   private readonly lock: LockFile;
   private readonly codec: TasksCodec;
   private readonly durable: boolean;
-  /**
-   * The version of tasks.json this process last read or wrote, to skip re-reading it. Its key
-   * is the file's inode:size:mtime plus the id of the last baton commit (from the sidecar):
-   * mtime alone ticks only every few ms, and inodes are reused.
-   */
-  private lastSeen: { key: string; entries: readonly TaskEntry[] } | null = null;
 
   constructor(
     private readonly paths: BoardPaths,
@@ -138,16 +132,19 @@ export class JsonStore implements Store {
         meta = readMeta(this.paths.meta);
       }
       this.lock.breaksLogged();
-      const entries = this.readTasks(meta.pending?.id ?? "");
+      const entries = this.readTasks();
       return await body({ entries, meta, counters, readEvents: () => readEvents(this.paths.audit) });
     } finally {
       this.lock.release();
     }
   }
 
-  private readTasks(lastCommit: string): readonly TaskEntry[] {
-    const key = `${identityOf(this.paths.tasks)}|${lastCommit}`;
-    if (this.lastSeen?.key === key) return this.lastSeen.entries;
+  /**
+   * Read every time, even when this process wrote the last version: a hand-following agent
+   * may have overwritten it in place, and inode, size and mtime (which ticks only every few
+   * ms) cannot prove it did not. The codec makes an unchanged file cheap to parse.
+   */
+  private readTasks(): readonly TaskEntry[] {
     const text = readText(this.paths.tasks);
     if (text === null) {
       throw new BatonError(
@@ -156,17 +153,13 @@ export class JsonStore implements Store {
         { location: this.paths.tasks },
       );
     }
-    const entries = this.codec.parse(text);
-    // Only trust the cache if nobody wrote between the stat and the read.
-    if (`${identityOf(this.paths.tasks)}|${lastCommit}` === key) this.lastSeen = { key, entries };
-    return entries;
+    return this.codec.parse(text);
   }
 
   private commit(state: BoardState): void {
     const { commit: changes, entries } = state.changes();
-    const commitId = commit(this.paths, changes, this.durable);
+    commit(this.paths, changes, this.durable);
     if (changes.tasksText !== null) this.codec.remember(entries);
-    this.lastSeen = { key: `${identityOf(this.paths.tasks)}|${commitId}`, entries: [...entries] };
   }
 
   /** Each stale lock this process broke is a LOCK_BROKEN event, committed before anything else. */
