@@ -7,7 +7,7 @@
  *
  * What stays out of the bundle and loads from tsc's output only when used: every dynamic
  * import() except the SQLite store (the JSON and PostgreSQL stores, the MCP server, the demo),
- * and native/heavy packages (better-sqlite3 via require, pg, the MCP SDK). If esbuild is not
+ * and heavy packages (pg, the MCP SDK); better-sqlite3's native addon is loaded from its package. If esbuild is not
  * installed, tsc's unbundled main.js is kept: slower to start, same behaviour.
  */
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -40,13 +40,23 @@ const lazyModulesStayOut = {
       const path = relative(outDir, compiled).split(sep).join("/");
       return { path: path.startsWith(".") ? path : `./${path}`, external: true };
     });
-    // A native addon cannot be bundled; require() it directly rather than import it, which
-    // would make Node parse its CommonJS source for named exports on every start.
-    build.onResolve({ filter: /^better-sqlite3$/ }, (args) =>
-      args.kind === "require-call" ? { external: true } : { path: args.path, namespace: "native" },
+    // better-sqlite3's JavaScript is bundled; only its native addon is loaded from disk. Its
+    // `bindings` helper finds the addon by walking the stack and probing ~10 paths (~3 ms
+    // here); the addon sits at a fixed place inside the package, so load it from there.
+    build.onResolve({ filter: /^bindings$/ }, (args) =>
+      args.importer.includes(`${sep}better-sqlite3${sep}`) ? { path: "bindings", namespace: "addon" } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: "native" }, (args) => ({
-      contents: `export default require(${JSON.stringify(args.path)});`,
+    build.onLoad({ filter: /.*/, namespace: "addon" }, () => ({
+      contents: `
+        const { dirname, join } = __batonRequire("node:path");
+        module.exports = function bindings(name) {
+          const root = dirname(__batonRequire.resolve("better-sqlite3/package.json"));
+          try {
+            return __batonRequire(join(root, "build", "Release", name));
+          } catch {
+            return __batonRequire("bindings")({ bindings: name, module_root: root });
+          }
+        };`,
       loader: "js",
     }));
   },
@@ -67,7 +77,7 @@ const result = await esbuild.build({
   plugins: [lazyModulesStayOut],
   // commander is CommonJS and requires Node's built-ins; give the bundle a real require().
   banner: {
-    js: 'import { createRequire as __batonCreateRequire } from "node:module";\nconst require = __batonCreateRequire(import.meta.url);',
+    js: 'import { createRequire as __batonCreateRequire } from "node:module";\nconst require = __batonCreateRequire(import.meta.url);\nconst __batonRequire = require;',
   },
 });
 
