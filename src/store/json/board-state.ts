@@ -5,7 +5,7 @@
  * scans of the in-memory array: a 10,000-task board scans in well under a millisecond, far
  * below the cost of reading the file.
  */
-import { compareForClaim } from "../../core/selection.js";
+import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { eventLine } from "./audit-file.js";
 import { recordFromTask } from "./task-record.js";
@@ -135,13 +135,14 @@ export class BoardState {
         return counts;
       },
       claimCandidates: async (agentId, limit, offset) => {
-        if (this.candidates?.agentId !== agentId || this.candidates.version !== this.version) {
-          const tasks = this.tasks()
-            .filter((t) => t.status === "pending" && (t.assignedTo === null || t.assignedTo === agentId))
-            .sort(compareForClaim(agentId));
-          this.candidates = { agentId, version: this.version, tasks };
+        const cached = this.candidates;
+        if (cached?.agentId !== agentId || cached.version !== this.version || cached.tasks.length < offset + limit) {
+          const open = this.tasks().filter(
+            (t) => t.status === "pending" && (t.assignedTo === null || t.assignedTo === agentId),
+          );
+          this.candidates = { agentId, version: this.version, tasks: best(open, compareForClaim(agentId), 4 * (offset + limit)) };
         }
-        return this.candidates.tasks.slice(offset, offset + limit).map(copyTask);
+        return (this.candidates as { tasks: Task[] }).tasks.slice(offset, offset + limit).map(copyTask);
       },
       expiredLeases: async (nowIso, limit) =>
         this.tasks()
@@ -194,6 +195,29 @@ export class BoardState {
   }
 }
 
+/**
+ * The `k` smallest tasks in order, without sorting them all: a claim needs the first 16 of
+ * maybe thousands, and a full sort of 1,000 pending tasks cost ~1 ms per claim (measured).
+ * When fewer than k are open this is the whole list, sorted.
+ */
+function best(tasks: readonly Task[], compare: (a: Task, b: Task) => number, k: number): Task[] {
+  if (tasks.length <= k) return [...tasks].sort(compare);
+  const top: Task[] = [];
+  for (const task of tasks) {
+    if (top.length === k && compare(task, top[k - 1] as Task) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(top[mid] as Task, task) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, task);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
 function listTasks(tasks: readonly Task[], query: TaskQuery): Task[] {
   const needle = query.text?.toLowerCase();
   const found = tasks
@@ -206,7 +230,7 @@ function listTasks(tasks: readonly Task[], query: TaskQuery): Task[] {
         t.title.toLowerCase().includes(needle) ||
         t.description.toLowerCase().includes(needle),
     )
-    .sort((a, b) => byString(a.createdAt, b.createdAt) || byString(a.id, b.id));
+    .sort((a, b) => byString(a.createdAt, b.createdAt) || compareIds(a.id, b.id));
   const offset = query.offset ?? 0;
   return found.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
 }

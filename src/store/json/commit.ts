@@ -51,7 +51,7 @@ export function commit(paths: BoardPaths, changes: CommitChanges, durable: boole
     counters: changes.counters,
   };
   replaceFile(paths.meta, `${paths.meta}.${id}.tmp`, metaText({ ...changes.meta, pending }), durable);
-  if (!applyPending(paths, pending, durable)) {
+  if (!applyPending(paths, pending, durable, true)) {
     throw new BatonError(
       ErrorCode.CONFLICT,
       `${paths.tasks} was rewritten by another program while baton held ${paths.lock}; this change was not saved. ` +
@@ -66,11 +66,12 @@ export function commit(paths: BoardPaths, changes: CommitChanges, durable: boole
  * Finishes a committed transaction; safe to run any number of times. False when tasks.json was
  * changed by someone else before the rename, so the transaction was dropped instead.
  */
-export function applyPending(paths: BoardPaths, pending: PendingCommit, durable: boolean): boolean {
+export function applyPending(paths: BoardPaths, pending: PendingCommit, durable: boolean, justWritten = false): boolean {
   if (pending.tasks_temp !== null) {
     const temp = join(paths.dir, pending.tasks_temp);
     const untouched = identityOf(paths.tasks) === pending.tasks_before;
-    if (existsSync(temp)) {
+    // Just written under the lock we still hold: the temp file is there (saves a stat).
+    if (justWritten || existsSync(temp)) {
       if (!untouched) {
         unlinkSync(temp);
         return false;
@@ -113,15 +114,13 @@ function sizeOf(path: string): number {
 function keepBackup(paths: BoardPaths): void {
   const temp = `${paths.backup}.tmp`;
   try {
-    unlinkSync(temp);
-  } catch {
-    // usually absent
-  }
-  try {
     linkSync(paths.tasks, temp);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // no previous version
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return; // no previous version
+    if (code !== "EEXIST") throw error;
+    unlinkSync(temp); // left by a crash between link and rename
+    linkSync(paths.tasks, temp);
   }
   renameSync(temp, paths.backup);
 }

@@ -12,12 +12,12 @@ import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { SerialQueue } from "../serial-queue.js";
 import { readEvents } from "./audit-file.js";
-import { writeFileDurably } from "./atomic-write.js";
+import { replaceFile, writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit } from "./commit.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
-import { readCounters, readMeta, readText } from "./sidecar-files.js";
+import { metaText, readCounters, readMeta, readText } from "./sidecar-files.js";
 import { TasksCodec } from "./tasks-file.js";
 import { toIso } from "../../core/time.js";
 import type { BrokenLock } from "./lock-file.js";
@@ -29,8 +29,9 @@ import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js"
 export interface JsonStoreOptions extends StoreOptions {
   /**
    * A lock older than this whose process is gone (or, without a pid on this host, any lock
-   * older than this) is broken. Default 10 s, or BATON_JSON_STALE_LOCK_MS. baton holds the
+   * older than this) is broken. Default BATON_JSON_STALE_LOCK_MS, else 10 s. baton holds the
    * lock for milliseconds; a hand-following agent must finish its read-modify-write sooner.
+   * (`lockTimeoutMs` defaults to BATON_JSON_LOCK_TIMEOUT_MS, else 30 s.)
    */
   staleLockMs?: number;
   /** Written into tasks.lock as agent_id. Default BATON_AGENT, else "baton-<pid>". */
@@ -75,6 +76,12 @@ function createEmptyBoard(paths: BoardPaths, durable: boolean): void {
   }
 }
 
+/** A positive number of milliseconds from the environment, for faces that pass no option. */
+function msFromEnv(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 export class JsonStore implements Store {
   readonly kind = "json" as const;
   readonly location: string;
@@ -92,10 +99,9 @@ export class JsonStore implements Store {
     this.location = paths.tasks;
     this.durable = options.durability === "full";
     this.codec = new TasksCodec(paths.tasks);
-    const envStale = Number(process.env.BATON_JSON_STALE_LOCK_MS);
     this.lock = new LockFile(paths.lock, paths.breaking, {
-      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-      staleMs: options.staleLockMs ?? (Number.isFinite(envStale) && envStale > 0 ? envStale : DEFAULT_STALE_LOCK_MS),
+      timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
+      staleMs: options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
   }
@@ -125,7 +131,12 @@ export class JsonStore implements Store {
     this.lockWaitsMs.push(waitedMs);
     try {
       let meta = readMeta(this.paths.meta);
-      if (meta.pending) applyPending(this.paths, meta.pending, this.durable);
+      if (meta.pending && !applyPending(this.paths, meta.pending, this.durable)) {
+        // Dropped (tasks.json was rewritten meanwhile): forget it, or the next holder — finding
+        // the temp file gone — would take it for done and append its audit lines.
+        meta = { ...meta, pending: null };
+        replaceFile(this.paths.meta, `${this.paths.meta}.dropped.tmp`, metaText(meta), this.durable);
+      }
       const counters = readCounters(this.paths.counters);
       if (broken.length > 0) {
         this.recordBrokenLocks(broken, { entries: [], meta, counters, readEvents: () => [] });
