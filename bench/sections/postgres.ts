@@ -1,6 +1,82 @@
-import type { BenchSection } from "../report.js";
+/**
+ * PostgreSQL store vs pg-boss, side by side on one throwaway server (fsync on, PostgreSQL's
+ * defaults otherwise), same number of jobs, same process counts, each process with its own
+ * connection: baton claim → complete cycles against pg-boss fetch → complete.
+ * A baton cycle does more than a pg-boss one: lazy lease recovery, the agent's heartbeat row,
+ * fencing, and an audit event per change (pg-boss keeps no history).
+ *
+ * Knobs (defaults in brackets): BENCH_PG_JOBS [2000], BENCH_PG_PROCS [1,8,32].
+ */
+import PgBoss from "pg-boss";
+import { openBoard } from "../../src/index.js";
+import { startPostgres } from "../../test/support/postgres-server.js";
+import { race } from "../postgres/spawn.js";
+import type { BenchRatio, BenchSection } from "../report.js";
 
-/** Placeholder: the postgres benchmark is being written. */
+const jobs = Number(process.env.BENCH_PG_JOBS ?? 2000);
+const processCounts = (process.env.BENCH_PG_PROCS ?? "1,8,32").split(",").map(Number);
+
+async function batonRun(url: string, processes: number): Promise<number> {
+  const board = await openBoard(url);
+  for (let i = 0; i < jobs; i += 500) {
+    await board.addMany(Array.from({ length: Math.min(500, jobs - i) }, (_, j) => ({ title: `job ${i + j}` })));
+  }
+  await board.close();
+  const { results, ms } = await race<{ done: number }>(
+    "baton-worker",
+    Array.from({ length: processes }, (_, i) => ({ url, agent: `bench-${i}` })),
+  );
+  const done = results.reduce((sum, r) => sum + r.done, 0);
+  if (done !== jobs) throw new Error(`baton completed ${done} of ${jobs} jobs`);
+  return (jobs * 1000) / ms;
+}
+
+async function pgBossRun(url: string, processes: number): Promise<number> {
+  const queue = "bench";
+  const boss = new PgBoss({ connectionString: url, max: 2, supervise: false, schedule: false });
+  boss.on("error", (error) => console.error(error));
+  await boss.start();
+  await boss.createQueue(queue);
+  for (let i = 0; i < jobs; i += 500) {
+    await boss.insert(Array.from({ length: Math.min(500, jobs - i) }, (_, j) => ({ name: queue, data: { n: i + j } })));
+  }
+  await boss.stop({ graceful: false, wait: true });
+  const { results, ms } = await race<{ done: number }>(
+    "pgboss-worker",
+    Array.from({ length: processes }, () => ({ url, queue })),
+  );
+  const done = results.reduce((sum, r) => sum + r.done, 0);
+  if (done !== jobs) throw new Error(`pg-boss completed ${done} of ${jobs} jobs`);
+  return (jobs * 1000) / ms;
+}
+
 export async function run(): Promise<BenchSection> {
-  return { title: "postgres", tables: [], ratios: [], notes: ["not measured yet"] };
+  const server = await startPostgres({ fsync: true, maxConnections: 300 });
+  try {
+    const rows: (string | number)[][] = [];
+    const ratios: BenchRatio[] = [];
+    for (const processes of processCounts) {
+      // Alternate who goes first, so neither always runs on a warmer server.
+      const baton = await batonRun(await server.createDatabase("bench_baton"), processes);
+      const boss = await pgBossRun(await server.createDatabase("bench_pgboss"), processes);
+      rows.push([processes, baton, boss, baton / boss]);
+      ratios.push({ name: `baton / pg-boss at ${processes} processes`, value: baton / boss, target: ">= 1.0", met: baton / boss >= 1 });
+    }
+    return {
+      title: "postgres",
+      tables: [
+        {
+          title: `claim → complete, ${jobs} jobs, one throwaway PostgreSQL server (fsync on)`,
+          columns: ["processes", "baton cycles/s", "pg-boss cycles/s", "baton / pg-boss"],
+          rows,
+        },
+      ],
+      ratios,
+      notes: [
+        "Each cycle is two transactions on both sides. baton's also recovers expired leases, records the agent's heartbeat, fences by token and appends two audit events; pg-boss keeps no history.",
+      ],
+    };
+  } finally {
+    server.stop();
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * LISTEN baton_events on a dedicated connection (a pooled one would be handed to other work).
- * Every commit that appended events sends one NOTIFY (see baton_append_event); the listener
+ * LISTEN baton_events on a dedicated connection (a pooled one would be handed to other work),
+ * registered in baton_listeners so that writers notify at all. Every commit that appended
+ * events then sends one NOTIFY (see baton_append_event); the listener
  * only pokes the watcher, which then reads events by seq — so a notification lost while the
  * connection was down costs nothing: after reconnecting we poke once to catch up.
  */
@@ -23,6 +24,12 @@ export class EventListener {
     client.on("end", () => this.reconnect());
     await client.connect();
     await client.query("LISTEN baton_events");
+    // Writers notify only while a listener is registered (NOTIFY serialises commits); rows of
+    // listeners that died without unregistering are purged here.
+    await client.query(
+      `DELETE FROM baton_listeners WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL);
+       INSERT INTO baton_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT (pid) DO UPDATE SET since = now()`,
+    );
     if (this.stopped) {
       client.removeAllListeners("end");
       await client.end().catch(() => undefined);
@@ -61,6 +68,7 @@ export class EventListener {
     this.client = undefined;
     if (!client) return;
     client.removeAllListeners("end");
+    await client.query("DELETE FROM baton_listeners WHERE pid = pg_backend_pid()").catch(() => undefined);
     await client.end().catch(() => undefined);
   }
 }

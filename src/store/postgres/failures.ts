@@ -89,6 +89,13 @@ export function mapQueryFailure(error: unknown, location: string, lockTimeoutMs:
       { location, waitedMs: lockTimeoutMs },
     );
   }
+  if (isSerializationConflict(error)) {
+    return new BatonError(
+      ErrorCode.LOCK_TIMEOUT,
+      `the tasks this operation reads on ${location} kept changing under it for over ${lockTimeoutMs} ms; retry`,
+      { location, waitedMs: lockTimeoutMs },
+    );
+  }
   if (code === "22021" || code === "22P05" || (code === "22P02" && /\\u0000/.test(messageOf(error)))) {
     return new BatonError(
       ErrorCode.INVALID_INPUT,

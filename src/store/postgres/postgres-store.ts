@@ -7,7 +7,7 @@
  */
 import pg from "pg";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import { BoardTx, StaleRow } from "./board-tx.js";
+import { BoardTx } from "./board-tx.js";
 import { EventListener } from "./event-listener.js";
 import {
   describeUrl,
@@ -65,11 +65,13 @@ export class PostgresStore implements Store {
       keepAlive: true,
       application_name: "baton",
       types: typeParsers,
-      // UTC: timestamptz text is parsed without a time-zone table. lock_timeout: a row lock
+      // UTC: timestamptz text is parsed without a time-zone table. Generic plans: our
+      // prepared statements are planned once per connection, not per call (a claim's candidate
+      // query took 0.86 ms to plan and 0.25 ms to run). lock_timeout: a row lock
       // held too long becomes LOCK_TIMEOUT. idle_in_transaction: a hung agent cannot hold
       // row locks forever (a crashed one loses its connection, which rolls back at once).
       options:
-        `-c TimeZone=UTC -c lock_timeout=${this.lockTimeoutMs}` +
+        `-c TimeZone=UTC -c plan_cache_mode=force_generic_plan -c lock_timeout=${this.lockTimeoutMs}` +
         ` -c idle_in_transaction_session_timeout=${Math.max(60_000, this.lockTimeoutMs * 2)}`,
     });
     // Idle clients whose server went away emit 'error'; the pool drops them. Without a
@@ -159,17 +161,22 @@ export class PostgresStore implements Store {
         // taken were only locked by other claimers (who may not take them), look again.
         if (result === null && tx.sawLockedCandidates && Date.now() < lockedDeadline) throw new CandidatesBusy();
         commitSent = true;
-        if (tx.begun) await client.query("COMMIT");
+        await tx.commit();
         release(client);
         return result;
       } catch (error) {
         if (client) {
           const broken = isConnectionFailure(error);
-          if (!broken && !commitSent) await client.query("ROLLBACK").catch(ignore);
+          // Also after a failed COMMIT batch (a queued write refused): never pool an aborted session.
+          if (!broken) await client.query("ROLLBACK").catch(ignore);
           release(client, broken ? error : undefined);
         }
-        if (error instanceof CandidatesBusy || error instanceof StaleRow || isSerializationConflict(error)) {
+        if (isSerializationConflict(error) && Date.now() < lockedDeadline) {
           await sleep(Math.random() * Math.min(2 ** attempt, 50));
+          continue;
+        }
+        if (error instanceof CandidatesBusy) {
+          await sleep(Math.random() * Math.min(2 ** attempt, 20));
           continue;
         }
         if (isUniqueRace(error) && ++uniqueRaces <= MAX_UNIQUE_RACES) continue;

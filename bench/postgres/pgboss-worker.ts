@@ -1,0 +1,22 @@
+/** Bench worker: pg-boss fetch → complete, one job at a time, until the queue is empty. */
+import PgBoss from "pg-boss";
+import { report, waitForGo } from "./spawn.js";
+
+const spec = JSON.parse(process.argv[2] as string) as { url: string; queue: string };
+// No supervisor, scheduler or migrations: this process only fetches and completes, like an
+// agent; the benchmark created the schema and the queue before starting the workers.
+const boss = new PgBoss({ connectionString: spec.url, max: 2, supervise: false, schedule: false, migrate: false });
+boss.on("error", (error) => {
+  throw error;
+});
+await boss.start();
+await waitForGo();
+let done = 0;
+for (;;) {
+  const [job] = await boss.fetch(spec.queue, { batchSize: 1 });
+  if (!job) break;
+  await boss.complete(spec.queue, job.id, { ok: true });
+  done++;
+}
+await boss.stop({ graceful: false, wait: true });
+report({ done });
