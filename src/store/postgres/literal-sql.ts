@@ -5,9 +5,14 @@
  * does not need (a task update, its event, the agent's heartbeat row) are queued and sent
  * together with the next read or with COMMIT, as one multi-statement simple query.
  */
+import { invalidInput } from "../../core/errors.js";
 
 /** The same quoting as libpq's PQescapeLiteral: '…' with quotes doubled, E'…' if backslashes. */
 export function quoteLiteral(text: string): string {
+  // A NUL byte would end the query text on the wire; PostgreSQL cannot store one in text anyway.
+  if (text.includes("\u0000")) {
+    throw invalidInput("PostgreSQL cannot store a NUL character (\\u0000) in text; remove it and retry");
+  }
   const body = text.replace(/'/g, "''");
   return text.includes("\\") ? ` E'${body.replace(/\\/g, "\\\\")}'` : `'${body}'`;
 }
