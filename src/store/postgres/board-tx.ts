@@ -8,39 +8,18 @@
  *   the row is still at that version; otherwise PostgreSQL raises serialization_failure and
  *   the store re-runs the transaction (the Store contract allows it).
  * Writes whose answer the board does not need are queued and travel with the next statement
- * or with COMMIT (see literal-sql.ts): a claim is 5 round trips, a completion 3.
+ * or with COMMIT (see tx-connection.ts): a claim is 4 round trips, a completion 3.
  */
-import { PRIORITY_RANK, TASK_STATUSES } from "../../core/task.js";
+import { TASK_STATUSES } from "../../core/task.js";
 import { toIso } from "../../core/time.js";
-import { inline } from "./literal-sql.js";
+import { byClaimOrder, CLAIM_ORDER, compareText, PREFETCH_RECOVERY, recoverableSql } from "./claim-sql.js";
+import { TxConnection } from "./tx-connection.js";
 import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow, taskParams } from "./rows.js";
-import type { Agent, BoardEvent, NewEvent, Priority, Task, TaskStatus } from "../../core/task.js";
+import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
 import type { EventQuery, StoreWriter, TaskQuery } from "../store.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
-import type pg from "pg";
 
-export type TxMode = "read" | "write";
-
-const CLAIM_ORDER = "ORDER BY priority_rank, created_at, id";
-/** The board's lazy recovery batch (LAZY_RECOVERY_BATCH in board.ts); another limit just misses the prefetch. */
-const PREFETCH_RECOVERY = 32;
-
-/**
- * Expired leases and due retries at `nowSql`, locked SKIP LOCKED (a row another transaction
- * is recovering is left to it). Expiring a lease never makes a task a due retry, so retries
- * fetched with the leases are still right when the board asks for them next.
- */
-function recoverableSql(nowSql: string, limitSql: string): string {
-  return `WITH expired AS (
-      SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'in_progress' AND lease_expires_at <= ${nowSql}
-      ORDER BY lease_expires_at, created_at, id LIMIT ${limitSql} FOR UPDATE SKIP LOCKED),
-    due AS (
-      SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'failed' AND next_attempt_at <= ${nowSql}
-      ORDER BY next_attempt_at, created_at, id LIMIT ${limitSql} FOR UPDATE SKIP LOCKED)
-    SELECT 0 AS part, * FROM expired UNION ALL SELECT 1 AS part, * FROM due`;
-}
-
-export class BoardTx implements StoreWriter {
+export class BoardTx extends TxConnection implements StoreWriter {
   /** Row version (xmin) each task object was read at. */
   private readonly versions = new WeakMap<Task, string>();
   /** Expired leases fetched with the clock at BEGIN. */
@@ -51,66 +30,8 @@ export class BoardTx implements StoreWriter {
   private reservedSeq: number | undefined;
   /** A seq taken with the clock at BEGIN, for the first event or lease token. */
   private spareSeq: number | undefined;
-  /** Queued writes (inlined SQL) and the table each changes, sent before a statement that reads that table, or with COMMIT. */
-  private pending: { table: string; sql: string }[] = [];
   /** A candidate page came back short while other transactions held candidate rows. */
   sawLockedCandidates = false;
-  private started = false;
-
-  constructor(
-    private readonly client: pg.ClientBase,
-    private readonly mode: TxMode,
-    /**
-     * The BEGIN statement, sent lazily with the first statement (the board's first is the
-     * clock). Read transactions also need listEvents to take its horizon before the snapshot.
-     */
-    private readonly beginSql: string,
-  ) {}
-
-  /** Whether BEGIN was sent (so the store must COMMIT or ROLLBACK). */
-  get begun(): boolean {
-    return this.started;
-  }
-
-  /**
-   * BEGIN (if not sent yet) and the queued writes to tables `text` mentions (all of them when
-   * no text), to send ahead of it: a read always sees this transaction's own writes.
-   */
-  private takePrefix(text?: string): string[] {
-    const due = text === undefined ? this.pending : this.pending.filter((w) => text.includes(w.table));
-    this.pending = text === undefined ? [] : this.pending.filter((w) => !text.includes(w.table));
-    const prefix = [...(this.started ? [] : [this.beginSql]), ...due.map((w) => w.sql)];
-    this.started = true;
-    return prefix;
-  }
-
-  /** One multi-statement simple query: one round trip, all results. */
-  private async batch(statements: string[]): Promise<pg.QueryResult[]> {
-    const result = (await this.client.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
-    return Array.isArray(result) ? result : [result];
-  }
-
-  private async query<R extends pg.QueryResultRow>(name: string | undefined, text: string, values: unknown[] = []): Promise<R[]> {
-    const prefix = this.takePrefix(text);
-    if (prefix.length > 0) {
-      const results = await this.batch([...prefix, inline(text, values)]);
-      return (results[results.length - 1]?.rows ?? []) as R[];
-    }
-    const result = await this.client.query<R>(name ? { name, text, values } : { text, values });
-    return result.rows;
-  }
-
-  /** Queues a write to `table` whose answer nobody needs; a failure surfaces at the next flush. */
-  private queue(table: string, text: string, values: unknown[]): void {
-    this.pending.push({ table, sql: inline(text, values) });
-  }
-
-  /** Sends the queued writes and COMMIT in one round trip. */
-  async commit(): Promise<void> {
-    if (!this.started && this.pending.length === 0) return;
-    await this.batch([...this.takePrefix(), "COMMIT"]);
-  }
-
   /**
    * The database's clock at this statement (clock_timestamp, not now(): now() is frozen at
    * the transaction's start). The board reads it first in each transaction, so it travels
@@ -487,17 +408,4 @@ export class BoardTx implements StoreWriter {
       [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt],
     );
   }
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function byClaimOrder(a: TaskRow & { part: number }, b: TaskRow & { part: number }): number {
-  return (
-    a.part - b.part ||
-    PRIORITY_RANK[a.priority as Priority] - PRIORITY_RANK[b.priority as Priority] ||
-    compareText(a.created_at, b.created_at) ||
-    compareText(a.id, b.id)
-  );
 }
