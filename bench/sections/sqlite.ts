@@ -41,7 +41,7 @@ export async function run(): Promise<BenchSection> {
     const results: ContentionResult[] = [];
     for (const processes of processCounts) {
       // Enough tasks that no configuration runs dry: the physical limit over the whole run.
-      const tasks = Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
+      const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
       const url = boardUrl(freshBoardPath(), mode);
       await fillBoard(url, tasks);
       results.push(await contention(url, processes, { warmupMs, windowMs }));

@@ -1,10 +1,13 @@
 /**
  * Waiting for SQLite's write lock. SQLite's own busy handler sleeps in coarse steps (1, 2, 5,
  * 10, 15, 20, 25, 25, 25, 50, 50, 100 ms), so under contention a waiter often sleeps long
- * after the lock came free and throughput collapses. We set busy_timeout to 0 and retry
- * ourselves: first sub-millisecond waits with jitter (a transaction here holds the lock for
- * well under a millisecond), then growing waits capped at a few milliseconds.
+ * after the lock came free and throughput collapses. We set busy_timeout to 0 and wait
+ * ourselves: blocked on the board's doorbell (doorbell.ts) when it has one, so the releasing
+ * process wakes the next waiter; else (and while the doorbell's watchdog starts) with
+ * sub-millisecond jittered sleeps, growing to a few milliseconds.
  */
+import type { Doorbell } from "./doorbell.js";
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Sub-millisecond sleep; blocks this thread, which has nothing to do but wait anyway. */
@@ -20,6 +23,8 @@ export function isBusy(error: unknown): boolean {
 export interface BusyPolicy {
   timeoutMs: number;
   random?: () => number;
+  /** Present when waiters can block until a release rings (see doorbell.ts). */
+  doorbell?: Doorbell | null;
 }
 
 /**
@@ -28,17 +33,31 @@ export interface BusyPolicy {
  */
 export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeout: (waitedMs: number) => never): T {
   const random = policy.random ?? Math.random;
-  const started = performance.now();
+  const doorbell = policy.doorbell;
+  let started = 0;
   let capMicros = 100;
+  let drained = false;
   for (;;) {
     try {
       return attempt();
     } catch (error) {
       if (!isBusy(error)) throw error;
+      if (started === 0) started = performance.now();
       const waited = performance.now() - started;
       if (waited >= policy.timeoutMs) onTimeout(waited);
-      sleepMicros(capMicros / 2 + random() * capMicros);
-      capMicros = Math.min(capMicros * 1.5, 4000);
+      if (doorbell?.ready) {
+        // Stale rings would wake us for nothing; after draining, one more try before blocking,
+        // since a ring we drained may have been the release we are waiting for.
+        if (!drained) {
+          doorbell.drain();
+          drained = true;
+          continue;
+        }
+        doorbell.wait();
+      } else {
+        sleepMicros(capMicros / 2 + random() * capMicros);
+        capMicros = Math.min(capMicros * 1.5, 4000);
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import { BatonError, ErrorCode } from "../../core/errors.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy } from "./busy.js";
+import { Doorbell } from "./doorbell.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
@@ -30,6 +31,8 @@ export class SqliteStore implements Store {
   private readonly queue = new SerialQueue();
   private readonly lockTimeoutMs: number;
   private readonly tx: StoreWriter;
+  /** Opened by the first write transaction; null where the board cannot have one. */
+  private doorbell: Doorbell | null | undefined;
 
   constructor(
     readonly location: string,
@@ -104,8 +107,8 @@ export class SqliteStore implements Store {
     }
   }
 
-  private retry<T>(fn: () => T): T {
-    return retryWhileBusy(fn, { timeoutMs: this.lockTimeoutMs }, (waited) => {
+  private retry<T>(fn: () => T, doorbell: Doorbell | null = null): T {
+    return retryWhileBusy(fn, { timeoutMs: this.lockTimeoutMs, doorbell }, (waited) => {
       throw new BatonError(
         ErrorCode.LOCK_TIMEOUT,
         `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms; retry, or raise the lock timeout`,
@@ -128,7 +131,9 @@ export class SqliteStore implements Store {
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
-      this.guard(() => this.retry(() => this.db.exec("BEGIN IMMEDIATE")));
+      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
+      const doorbell = this.doorbell;
+      this.guard(() => this.retry(() => this.db.exec("BEGIN IMMEDIATE"), doorbell));
       try {
         const result = await fn(this.tx);
         this.guard(() => this.retry(() => this.db.exec("COMMIT")));
@@ -136,6 +141,9 @@ export class SqliteStore implements Store {
       } catch (error) {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw error;
+      } finally {
+        // The write lock is free: wake the process that waits longest for it.
+        doorbell?.ring();
       }
     });
   }
@@ -152,7 +160,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue.run(async () => this.db.close());
+    await this.queue.run(async () => {
+      this.db.close();
+      this.doorbell?.close();
+    });
   }
 
   private stmt(sql: string): Statement {

@@ -1,0 +1,158 @@
+/**
+ * A doorbell beside the database: a named pipe (FIFO) through which a process that releases
+ * the write lock wakes exactly one process waiting for it. SQLite, as built here, cannot block
+ * on its locks (no SQLITE_ENABLE_SETLK_TIMEOUT), so waiters used to poll with short sleeps;
+ * on two cores a poller that wakes while the lock is held steals the holder's core and the
+ * holder stalls with the lock. A read on a pipe blocks in the kernel, which wakes one reader
+ * per byte, oldest first (exclusive waits, Linux >= 5.5): the kernel hands the lock over.
+ *
+ * The pipe only says "try again": the lock itself is still BEGIN IMMEDIATE, so a lost or
+ * extra byte costs time, never correctness. Bytes are kept honest by three rules:
+ *  - every release rings (writes one byte), whether or not anyone waits;
+ *  - a waiter that finds the lock busy first drains stale bytes, then tries once more before
+ *    it blocks, so a byte eaten by the drain was never the only way out;
+ *  - a watchdog thread rings while its process has been blocked for WATCHDOG_MS, so waiters
+ *    still wake if a holder died between COMMIT and its ring.
+ * Where a FIFO cannot be made (Windows, a read-only directory), the store keeps polling.
+ *
+ * Measured (2 shared cores, WAL NORMAL, same run): 16 processes 1,411 cycles/s with the
+ * doorbell vs 1,137 polling; 64 processes 947 vs 505. Tried and dropped: a "polite" releaser
+ * that queues behind the waiter its ring woke instead of barging back in: fairness (min/max
+ * cycles per process) 0.34 → 0.86 and claim p99 76 → 26 ms, but 1,802 → 1,175 cycles/s at 16
+ * processes, since the lock then idles while each woken waiter is scheduled.
+ */
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, lstatSync, openSync, readSync, writeSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+
+/** How long a process stays blocked before its watchdog rings once more. */
+const WATCHDOG_MS = 25;
+
+/**
+ * Busy tries before this process starts its watchdog thread (~40 ms of CPU to boot): a CLI
+ * command that meets the lock once or twice polls instead of paying for a thread.
+ */
+const WATCHDOG_AFTER_BUSY_TRIES = 8;
+
+const STATE = { idle: 0, blocked: 1 } as const;
+
+export class Doorbell {
+  private readonly blockingFd: number;
+  private readonly nonBlockingFd: number;
+  /**
+   * [0]: STATE of the main thread; [1]: generation, bumped each time it blocks; [2]: 1 once the
+   * watchdog runs (a flag, not the "online" event: a claim loop may never yield to the event loop).
+   */
+  private readonly shared = new Int32Array(new SharedArrayBuffer(12));
+  private watchdog: Worker | null = null;
+  private readonly scratch = Buffer.alloc(4096);
+  private busyTries = 0;
+
+  private constructor(private readonly path: string) {
+    // O_RDWR: opening a FIFO for reading alone blocks until a writer opens it.
+    this.blockingFd = openSync(path, constants.O_RDWR);
+    this.nonBlockingFd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  }
+
+  /** The doorbell of the database at `databasePath`, or null where none can be made. */
+  static open(databasePath: string): Doorbell | null {
+    if (process.platform === "win32") return null;
+    const path = `${databasePath}-doorbell`;
+    try {
+      if (!isFifo(path)) {
+        try {
+          // Node has no mkfifo(2); this spawn happens once per board.
+          execFileSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+        } catch {
+          // Another process made it first, or we cannot: checked just below.
+        }
+        if (!isFifo(path)) return null;
+      }
+      return new Doorbell(path);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Ready to block: the watchdog thread runs. Until then, waiters poll. */
+  get ready(): boolean {
+    if (!this.watchdog && ++this.busyTries >= WATCHDOG_AFTER_BUSY_TRIES) this.startWatchdog();
+    return Atomics.load(this.shared, 2) === 1;
+  }
+
+  /** After releasing the write lock: wake one waiter (or leave a byte for the next one). */
+  ring(): void {
+    try {
+      writeSync(this.nonBlockingFd, "x");
+    } catch {
+      // EAGAIN: the pipe is full of unread rings, so waiters will wake anyway.
+    }
+  }
+
+  /** Throws away rings nobody waited for, so they do not wake a waiter for nothing. */
+  drain(): void {
+    try {
+      while (readSync(this.nonBlockingFd, this.scratch, 0, this.scratch.length, null) === this.scratch.length);
+    } catch {
+      // EAGAIN: empty.
+    }
+  }
+
+  /** Blocks this thread until a ring (a release elsewhere, or the watchdog). */
+  wait(): void {
+    Atomics.add(this.shared, 1, 1);
+    Atomics.store(this.shared, 0, STATE.blocked);
+    Atomics.notify(this.shared, 0);
+    try {
+      readSync(this.blockingFd, this.scratch, 0, 1, null);
+    } catch {
+      // EINTR and the like: a spurious wake, the caller tries again.
+    } finally {
+      Atomics.store(this.shared, 0, STATE.idle);
+      Atomics.notify(this.shared, 0);
+    }
+  }
+
+  close(): void {
+    void this.watchdog?.terminate();
+    closeSync(this.blockingFd);
+    closeSync(this.nonBlockingFd);
+  }
+
+  private startWatchdog(): void {
+    this.watchdog = new Worker(WATCHDOG_SOURCE, {
+      eval: true,
+      workerData: { path: this.path, shared: this.shared, periodMs: WATCHDOG_MS },
+    });
+    this.watchdog.unref();
+    // A watchdog that cannot run leaves this process polling, as without a doorbell.
+    this.watchdog.once("error", () => Atomics.store(this.shared, 2, 0));
+  }
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return lstatSync(path).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The watchdog: sleeps until the main thread blocks, then rings every periodMs for as long as
+ * that same wait lasts. It never blocks in a system call, so it never holds up process exit.
+ */
+const WATCHDOG_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { openSync, writeSync, constants } = require("node:fs");
+const { path, shared, periodMs } = workerData;
+const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+Atomics.store(shared, 2, 1);
+for (;;) {
+  Atomics.wait(shared, 0, ${STATE.idle});
+  const generation = Atomics.load(shared, 1);
+  if (Atomics.wait(shared, 0, ${STATE.blocked}, periodMs) !== "timed-out") continue;
+  if (Atomics.load(shared, 0) !== ${STATE.blocked} || Atomics.load(shared, 1) !== generation) continue;
+  try { writeSync(fd, "w"); } catch {}
+}
+`;
