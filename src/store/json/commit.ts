@@ -36,7 +36,8 @@ export interface CommitChanges {
 
 /** Returns the commit's id (recorded in the sidecar). */
 export function commit(paths: BoardPaths, changes: CommitChanges, durable: boolean): string {
-  const id = randomBytes(6).toString("hex");
+  // The pid in the id lets a breaker remove the temp files of a writer that died (leftovers.ts).
+  const id = `${process.pid}-${randomBytes(6).toString("hex")}`;
   let tasksTemp: string | null = null;
   if (changes.tasksText !== null) {
     tasksTemp = paths.tasksTemp(id);

@@ -15,6 +15,7 @@ import { readEvents } from "./audit-file.js";
 import { replaceFile, writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit } from "./commit.js";
+import { removeLeftovers } from "./leftovers.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { metaText, readCounters, readMeta, readText } from "./sidecar-files.js";
@@ -60,7 +61,7 @@ export async function openJsonStore(path: string, options: JsonStoreOptions = {}
 function createEmptyBoard(paths: BoardPaths, durable: boolean): void {
   try {
     mkdirSync(paths.dir, { recursive: true });
-    const temp = paths.tasksTemp(`init-${randomBytes(4).toString("hex")}`);
+    const temp = paths.tasksTemp(`${process.pid}-init-${randomBytes(4).toString("hex")}`);
     writeFileDurably(temp, "[]\n", durable);
     try {
       linkSync(temp, paths.tasks);
@@ -135,12 +136,13 @@ export class JsonStore implements Store {
         // Dropped (tasks.json was rewritten meanwhile): forget it, or the next holder — finding
         // the temp file gone — would take it for done and append its audit lines.
         meta = { ...meta, pending: null };
-        replaceFile(this.paths.meta, `${this.paths.meta}.dropped.tmp`, metaText(meta), this.durable);
+        replaceFile(this.paths.meta, `${this.paths.meta}.${process.pid}-dropped.tmp`, metaText(meta), this.durable);
       }
       const counters = readCounters(this.paths.counters);
       if (broken.length > 0) {
         this.recordBrokenLocks(broken, { entries: [], meta, counters, readEvents: () => [] });
         meta = readMeta(this.paths.meta);
+        removeLeftovers(this.paths, broken.flatMap((b) => b.deadPids));
       }
       this.lock.breaksLogged();
       const entries = this.readTasks();

@@ -26,7 +26,7 @@ import {
 } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import { isProcessAlive, judgeLock } from "./lock-record.js";
+import { isProcessAlive, judgeLock, parseLockRecord } from "./lock-record.js";
 import type { LockJudgement, LockRecord } from "./lock-record.js";
 
 export interface LockOptions {
@@ -42,6 +42,8 @@ export interface BrokenLock {
   brokenAt: string;
   /** Set when the breaker died before logging its break and this process logs it instead. */
   brokenBy?: string;
+  /** Pids on this host known dead: the lock's holder, and a breaker that died. */
+  deadPids: number[];
 }
 
 /** What `.breaking` holds: who is breaking, and the locks it has moved aside but not yet logged. */
@@ -191,7 +193,12 @@ export class LockFile {
       return null;
     }
     this.unlogged.push(judgedContent);
-    return { content: judgedContent, judgement: now.judgement, brokenAt: new Date().toISOString() };
+    return {
+      content: judgedContent,
+      judgement: now.judgement,
+      brokenAt: new Date().toISOString(),
+      deadPids: this.deadPidOf(now.judgement.record),
+    };
   }
 
   private writeIntent(broken: string[]): void {
@@ -237,17 +244,33 @@ export class LockFile {
     const current = this.inspect(this.path)?.content;
     const orphans = this.orphanBreaks(seen).filter((b) => b.content !== current);
     if (!this.moveAside(this.breakingPath, seen.content)) return false;
-    this.adopted.push(...orphans);
-    return this.takeBreaking();
+    if (!this.takeBreaking()) {
+      // Someone else took `.breaking` in between; the orphans' breaks are ours to log now.
+      this.adopted.push(...orphans);
+      return false;
+    }
+    this.adopt(orphans);
+    return true;
   }
 
-  /** Holding the lock: a `.breaking` left by a dead breaker holds breaks nobody logged. */
+  /**
+   * Holding the lock: a `.breaking` left by a dead breaker holds breaks nobody logged. We take
+   * it over by replacing it with our own intent listing them (nobody else touches `.breaking`
+   * while the lock is fresh), so they stay on disk until logged even if we die too.
+   */
   private adoptOrphanBreaks(): void {
     if (!existsSync(this.breakingPath)) return;
     const seen = this.inspect(this.breakingPath, this.breakingStaleMs);
     if (!seen?.judgement.stale) return;
-    const orphans = this.orphanBreaks(seen);
-    if (this.moveAside(this.breakingPath, seen.content)) this.adopted.push(...orphans);
+    this.holdsBreaking = true;
+    this.adopt(this.orphanBreaks(seen));
+  }
+
+  /** Makes a dead breaker's unlogged breaks ours: in our intent on disk, and to be logged. */
+  private adopt(orphans: BrokenLock[]): void {
+    this.unlogged.push(...orphans.map((o) => o.content));
+    this.writeIntent(this.unlogged);
+    this.adopted.push(...orphans);
   }
 
   private orphanBreaks(seen: { content: string; judgement: LockJudgement }): BrokenLock[] {
@@ -259,6 +282,7 @@ export class LockFile {
     }
     if (!Array.isArray(broken)) return [];
     const brokenBy = seen.judgement.holder;
+    const breakerPids = this.deadPidOf(seen.judgement.record);
     return broken
       .filter((c): c is string => typeof c === "string")
       .map((content) => ({
@@ -273,7 +297,14 @@ export class LockFile {
         }),
         brokenAt: new Date().toISOString(),
         brokenBy,
+        deadPids: [...breakerPids, ...this.deadPidOf(parseLockRecord(content))],
       }));
+  }
+
+  /** The record's pid if it is on this host and gone (never another host's pid). */
+  private deadPidOf(record: Partial<LockRecord> | null): number[] {
+    const pid = record?.pid;
+    return pid !== undefined && record?.host === this.host && !isProcessAlive(pid) ? [pid] : [];
   }
 
   private timeout(waitedMs: number, holder: LockJudgement | null): BatonError {

@@ -35,7 +35,7 @@ export interface LockFacts {
 }
 
 export function judgeLock(facts: LockFacts): LockJudgement {
-  const record = parseRecord(facts.content);
+  const record = parseLockRecord(facts.content);
   const stamped = record?.timestamp === undefined ? NaN : Date.parse(record.timestamp);
   // The younger of the stamp and the file's mtime: a lock is old only when both say so.
   const sinceMs = Number.isFinite(stamped) ? Math.max(stamped, facts.mtimeMs) : facts.mtimeMs;
@@ -59,7 +59,7 @@ export function judgeLock(facts: LockFacts): LockJudgement {
   };
 }
 
-function parseRecord(content: string): Partial<LockRecord> | null {
+export function parseLockRecord(content: string): Partial<LockRecord> | null {
   try {
     const value: unknown = JSON.parse(content);
     if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
