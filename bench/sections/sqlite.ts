@@ -51,7 +51,7 @@ export async function run(): Promise<BenchSection> {
       title: `claim → complete cycles, durability=${mode} (window ${windowMs} ms)`,
       columns: ["processes", "cycles/s", "% of commit limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)"],
       rows: results.map((r) => [
-        r.processes,
+        String(r.processes),
         r.cyclesPerSecond,
         `${((100 * r.cyclesPerSecond) / limit).toFixed(1)} %${r.exhausted ? " (board ran dry)" : ""}`,
         r.claimP50Ms,
@@ -79,7 +79,7 @@ export async function run(): Promise<BenchSection> {
     tables.push({
       title: "Claim latency against board size (one process, durability=normal, median of 400 claims)",
       columns: ["pending tasks", "claim p50 ms"],
-      rows: sizes.map((s) => [s, medians.get(s) as number]),
+      rows: sizes.map((s) => [s.toLocaleString("en-US"), medians.get(s) as number]),
     });
     const growth = (medians.get(bigBoard) as number) / (medians.get(SMALL_BOARD) as number);
     ratios.push({ name: `claim latency ${bigBoard} tasks ÷ ${SMALL_BOARD} tasks`, value: growth, target: "<= 1.5", met: growth <= 1.5 });
