@@ -11,7 +11,7 @@
  *   BENCH_SQLITE_MODES [normal,full]
  *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
  */
-import { MODES, bareCommitsPerSecond, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
+import { MODES, bareCommitsPerSecond, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
 import type { ContentionResult } from "../sqlite/measure.js";
 import type { Durability } from "../../src/index.js";
@@ -25,6 +25,14 @@ const bigBoard = Number(env.BENCH_SQLITE_BIG ?? 100_000);
 const SMALL_BOARD = 1000;
 
 export async function run(): Promise<BenchSection> {
+  try {
+    return await measure();
+  } finally {
+    removeBoards();
+  }
+}
+
+async function measure(): Promise<BenchSection> {
   const tables: BenchTable[] = [];
   const ratios: BenchRatio[] = [];
   const notes: string[] = [];

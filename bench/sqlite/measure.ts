@@ -3,7 +3,7 @@
  * across N agent processes started together, and claim latency against board size.
  */
 import { fork } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -13,8 +13,17 @@ import type { DoneMessage, GoMessage, WorkerMessage } from "./protocol.js";
 
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
 
+const boardDirs: string[] = [];
+
 export function freshBoardPath(): string {
-  return join(mkdtempSync(join(tmpdir(), "baton-bench-")), "board.db");
+  const dir = mkdtempSync(join(tmpdir(), "baton-bench-sqlite-"));
+  boardDirs.push(dir);
+  return join(dir, "board.db");
+}
+
+/** The 100k board alone is ~100 MB: remove every board this run made. */
+export function removeBoards(): void {
+  for (const dir of boardDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export function boardUrl(path: string, mode: Durability): string {
