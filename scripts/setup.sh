@@ -23,5 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci installs exactly the lock file; its `prepare` script builds dist/.
-npm ci --no-audit --no-fund
+# `npm install` follows the lock file; its `prepare` script builds dist/. (Not `npm ci`: npm 11
+# with omit-lockfile-registry-resolved, as set on these machines, reports rollup's optional
+# platform packages "missing" from any lock file, even a freshly generated one, and refuses.)
+npm install --no-audit --no-fund
