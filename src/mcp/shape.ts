@@ -4,6 +4,7 @@
  * the caller asks for `detail: "full"`. Field names are SPEC §1's, in snake_case, like the
  * CLI's `--json`.
  */
+import { eventToWire, taskToWire } from "../core/wire-shape.js";
 import type { BoardEvent, Task } from "../core/task.js";
 
 export const Detail = { compact: "compact", full: "full" } as const;
@@ -11,30 +12,8 @@ export type Detail = (typeof Detail)[keyof typeof Detail];
 
 export type TaskJson = Record<string, unknown>;
 
-/** Every field of the task (SPEC §1). */
-export function fullTask(task: Task): TaskJson {
-  return {
-    id: task.id,
-    title: task.title,
-    description: task.description,
-    metadata: task.metadata,
-    result: task.result,
-    status: task.status,
-    priority: task.priority,
-    needs: task.needs,
-    depends_on: task.dependsOn,
-    assigned_to: task.assignedTo,
-    lease_token: task.leaseToken,
-    lease_expires_at: task.leaseExpiresAt,
-    attempts: task.attempts,
-    max_attempts: task.maxAttempts,
-    next_attempt_at: task.nextAttemptAt,
-    last_error: task.lastError,
-    created_at: task.createdAt,
-    updated_at: task.updatedAt,
-    created_by: task.createdBy,
-  };
-}
+/** Every field of the task (SPEC §1), as the CLI's `--json` prints it. */
+export const fullTask = (task: Task): TaskJson => taskToWire(task);
 
 /**
  * Enough to choose a task: who has it and what it waits for. Empty and null fields are left
@@ -68,21 +47,12 @@ export function taskShape(task: Task, detail: Detail): TaskJson {
 }
 
 export function eventShape(event: BoardEvent, detail: Detail): Record<string, unknown> {
-  const shape: Record<string, unknown> = {
-    seq: event.seq,
-    at: event.at,
-    type: event.type,
-    task_id: event.taskId,
-    agent_id: event.agentId,
-    from: event.from,
-    to: event.to,
-    details: event.details,
-  };
+  const { data, ...shape } = eventToWire(event);
   switch (detail) {
     case Detail.compact:
       return shape;
     case Detail.full:
-      return { ...shape, data: event.data };
+      return { ...shape, data };
     default:
       return unhandled(detail);
   }
