@@ -4,15 +4,12 @@
  * that reads the clock (or asks the store for its clock).
  */
 import { retryDelayMs } from "./core/backoff.js";
-import { cycleError, findCycle } from "./core/dependencies.js";
-import { BatonError, ErrorCode, invalidInput, notFound } from "./core/errors.js";
-import { taskEvent } from "./core/events.js";
+import { BatonError, ErrorCode, invalidInput } from "./core/errors.js";
 import { checkHolder } from "./core/fencing.js";
-import { formatId, highestPerPrefix, idsInMarkdown, parseNumberedId } from "./core/ids.js";
+import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
 import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
-import { fromIso, toIso } from "./core/time.js";
-import { applyTransition } from "./core/transitions.js";
+import { toIso } from "./core/time.js";
 import {
   agentIdSchema,
   capabilitySchema,
@@ -30,62 +27,31 @@ import {
   statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
-import type { BoardPolicy, BoardPolicyInput } from "./core/policy.js";
-import type { DependencyStatuses } from "./core/selection.js";
+import type { BoardPolicy } from "./core/policy.js";
 import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
-import type { ClaimOptions, Credential, NewTask, NewTaskInput, TaskPatch } from "./core/validation.js";
+import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
 import * as z from "zod/mini";
+import { checkDependencies, createTask } from "./board/creation.js";
+import { pickBest } from "./board/candidates.js";
+import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
+import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
+import { watchEvents } from "./board/watch.js";
+import type {
+  AuditQuery,
+  BoardOptions,
+  Claim,
+  CredentialInput,
+  HealReport,
+  ListQuery,
+  Reservation,
+} from "./board/types.js";
 
-export interface BoardOptions {
-  policy?: BoardPolicyInput;
-  /** Milliseconds since the epoch; injected by tests. Default: the store's clock, else Date.now. */
-  clock?: () => number;
-  /** In [0, 1); injected by tests to pin retry jitter. */
-  random?: () => number;
-}
-
-export interface Claim {
-  task: Task;
-  leaseToken: number;
-}
-
-export type CredentialInput = { token?: number | undefined; agent?: string | undefined };
-
-export interface ListQuery {
-  status?: TaskStatus | readonly TaskStatus[];
-  agent?: string;
-  text?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface AuditQuery {
-  taskId?: string;
-  agent?: string;
-  type?: EventType;
-  recent?: number;
-  afterSeq?: number;
-  limit?: number;
-}
-
-export interface HealReport {
-  timedOut: string[];
-  poisoned: string[];
-  retried: string[];
-  deadAgents: string[];
-}
-
-export interface Reservation {
-  ids: string[];
-  reservedAt: string;
-}
+export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = 32;
-/** Candidates examined per page when the best ones are blocked by dependencies. */
-const CANDIDATE_PAGE = 16;
 
 export class Board {
   readonly policy: BoardPolicy;
@@ -128,83 +94,9 @@ export class Board {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const created: Task[] = [];
-      for (const input of parsed) created.push(await this.create(tx, input, agent, now));
+      for (const input of parsed) created.push(await createTask(tx, input, agent, now, this.policy));
       return created;
     });
-  }
-
-  private async create(tx: StoreWriter, input: NewTask, agent: string | null, now: number): Promise<Task> {
-    let id: string;
-    if (input.id !== undefined) {
-      id = input.id;
-      if (await tx.getTask(id)) {
-        throw new BatonError(ErrorCode.CONFLICT, `task ${id} already exists; choose another id or omit --id`, {
-          taskId: id,
-        });
-      }
-      const numbered = parseNumberedId(id);
-      // An explicit SEC-25 moves the SEC counter past 25, so minted ids never collide with it.
-      if (numbered) await tx.raiseCounter(numbered.prefix, numbered.n);
-    } else {
-      const prefix = checkPrefix(input.prefix ?? this.policy.defaultPrefix, this.policy.allowedPrefixes);
-      do id = formatId(prefix, await tx.advanceCounter(prefix, 1));
-      while (await tx.getTask(id));
-    }
-    const dependsOn = [...new Set(input.dependsOn)];
-    await this.checkDependencies(tx, id, dependsOn);
-    const at = toIso(now);
-    const task: Task = {
-      id,
-      title: input.title,
-      description: input.description,
-      metadata: input.metadata,
-      result: null,
-      status: "pending",
-      priority: input.priority,
-      needs: [...new Set(input.needs)],
-      dependsOn,
-      assignedTo: input.assignedTo ?? null,
-      leaseToken: null,
-      leaseExpiresAt: null,
-      attempts: 0,
-      maxAttempts: input.maxAttempts ?? this.policy.maxAttempts,
-      nextAttemptAt: null,
-      lastError: null,
-      createdAt: at,
-      updatedAt: at,
-      createdBy: agent,
-    };
-    await tx.insertTask(task);
-    await tx.appendEvent(taskEvent(null, task, "CREATED", agent, `created "${task.title}"`, now));
-    return task;
-  }
-
-  /** Every dependency exists and none of them (transitively) waits for `id`. */
-  private async checkDependencies(tx: StoreReader, id: string, dependsOn: readonly string[]): Promise<void> {
-    if (dependsOn.length === 0) return;
-    if (dependsOn.includes(id)) throw cycleError([id, id]);
-    const edges = new Map<string, string[]>();
-    let frontier = [...dependsOn];
-    while (frontier.length > 0) {
-      const found = await tx.getTasks(frontier);
-      const byId = new Map(found.map((t) => [t.id, t]));
-      const next: string[] = [];
-      for (const depId of frontier) {
-        const dep = byId.get(depId);
-        if (!dep) {
-          if (dependsOn.includes(depId)) {
-            throw invalidInput(`${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
-          }
-          continue;
-        }
-        edges.set(depId, dep.dependsOn);
-        for (const n of dep.dependsOn) if (!edges.has(n) && n !== id) next.push(n);
-        if (dep.dependsOn.includes(id)) edges.set(depId, dep.dependsOn);
-      }
-      frontier = [...new Set(next)].filter((n) => !edges.has(n));
-    }
-    const cycle = findCycle(id, dependsOn, edges);
-    if (cycle) throw cycleError(cycle);
   }
 
   async update(id: string, patch: TaskPatch, by: { agent?: string } = {}): Promise<Task> {
@@ -233,10 +125,10 @@ export class Board {
       const patch = { ...patchOf(before) };
       if (patch.dependsOn) {
         patch.dependsOn = [...new Set(patch.dependsOn)];
-        await this.checkDependencies(tx, id, patch.dependsOn);
+        await checkDependencies(tx, id, patch.dependsOn);
       }
       if (patch.needs) patch.needs = [...new Set(patch.needs)];
-      return this.change(tx, before, { kind: "update", patch }, agent, now);
+      return applyChange(tx, before, { kind: "update", patch }, agent, now);
     });
   }
 
@@ -259,7 +151,7 @@ export class Board {
     checkTaskId(id);
     const agent = by === undefined ? null : checkAgentId(by);
     return this.store.transaction(async (tx) =>
-      this.change(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
+      applyChange(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
     );
   }
 
@@ -320,7 +212,7 @@ export class Board {
       const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
-      const best = [await this.pick(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
+      const best = [await pickBest(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
         .filter((t): t is Task => t !== null)
         .sort(compareForClaim(agent));
       return best[0] ?? null;
@@ -373,7 +265,7 @@ export class Board {
     const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      await this.recover(tx, now, LAZY_RECOVERY_BATCH);
+      await recoverDue(tx, now, LAZY_RECOVERY_BATCH);
       const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
       let chosen: Task[];
       if (parsed.ids) {
@@ -382,21 +274,21 @@ export class Board {
         chosen = [];
         // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
         // recovery batch above; recover it here, or it would be refused as still held.
-        for (const id of ids) chosen.push(await this.recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
+        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
           if (refusal) throw refusal;
         }
       } else {
-        const best = await this.pick(tx, parsed.agent, capabilities);
+        const best = await pickBest(tx, parsed.agent, capabilities);
         if (!best) return null;
         chosen = [best];
       }
       const claims: Claim[] = [];
       for (const task of chosen) {
         const leaseToken = await tx.nextLeaseToken();
-        const claimed = await this.change(
+        const claimed = await applyChange(
           tx,
           task,
           { kind: "claim", agentId: parsed.agent, leaseToken, leaseSeconds },
@@ -407,18 +299,6 @@ export class Board {
       }
       return claims;
     });
-  }
-
-  /** The best ready task for this agent, walking candidates in claim order. */
-  private async pick(tx: StoreReader, agent: string, capabilities: readonly string[]): Promise<Task | null> {
-    // The first page holds one task: usually the best candidate is ready, and reading a task
-    // row costs ~10 µs (20 columns), so a first page of 16 made the claim query ~5x dearer.
-    for (let offset = 0, size = 1; ; offset += size, size = CANDIDATE_PAGE) {
-      const page = await tx.claimCandidates(agent, size, offset);
-      const found = await firstReady(tx, page, agent, capabilities);
-      if (found) return found;
-      if (page.length < size) return null;
-    }
   }
 
   private async nothingReady(agent: string): Promise<BatonError> {
@@ -483,7 +363,7 @@ export class Board {
         transition.kind === "fail"
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
           : transition;
-      return this.change(tx, task, effective, credential.agent ?? holder, now);
+      return applyChange(tx, task, effective, credential.agent ?? holder, now);
     });
   }
 
@@ -555,53 +435,10 @@ export class Board {
   async heal(): Promise<HealReport> {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      const report = await this.recover(tx, now, 1_000_000);
-      const cutoff = toIso(now - this.policy.agentTimeoutSeconds * 1000);
-      for (const agent of await tx.listAgents()) {
-        if (agent.lastSeenAt >= cutoff) continue;
-        const held = await tx.listTasks({ statuses: ["in_progress"], assignedTo: agent.id });
-        if (held.length === 0) continue;
-        for (const task of held) {
-          const after = await this.change(tx, task, { kind: "expire" }, agent.id, now);
-          (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
-        }
-        report.deadAgents.push(agent.id);
-        await tx.appendEvent({
-          at: toIso(now),
-          type: "AGENT_DEAD",
-          taskId: null,
-          agentId: agent.id,
-          from: null,
-          to: null,
-          details: `${agent.id} unseen since ${agent.lastSeenAt}; recovered ${held.map((t) => t.id).join(", ")}`,
-          data: { lastSeenAt: agent.lastSeenAt, recovered: held.map((t) => t.id) },
-        });
-      }
+      const report = await recoverDue(tx, now, 1_000_000);
+      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report);
       return report;
     });
-  }
-
-  private async recoverTask(tx: StoreWriter, task: Task, now: number): Promise<Task> {
-    if (task.status === "in_progress" && task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) <= now) {
-      return this.change(tx, task, { kind: "expire" }, task.assignedTo, now);
-    }
-    if (task.status === "failed" && task.nextAttemptAt !== null && fromIso(task.nextAttemptAt) <= now) {
-      return this.change(tx, task, { kind: "promote" }, null, now);
-    }
-    return task;
-  }
-
-  private async recover(tx: StoreWriter, now: number, limit: number): Promise<HealReport> {
-    const report: HealReport = { timedOut: [], poisoned: [], retried: [], deadAgents: [] };
-    for (const task of await tx.expiredLeases(toIso(now), limit)) {
-      const after = await this.change(tx, task, { kind: "expire" }, task.assignedTo, now);
-      (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
-    }
-    for (const task of await tx.dueRetries(toIso(now), limit)) {
-      await this.change(tx, task, { kind: "promote" }, null, now);
-      report.retried.push(task.id);
-    }
-    return report;
   }
 
   // ── agents ──────────────────────────────────────────────────────────────────────────────
@@ -641,90 +478,15 @@ export class Board {
 
   // ── live events ─────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Events as they commit, starting after `afterSeq` (default: from now on). Uses the store's
-   * push channel when it has one (PostgreSQL LISTEN/NOTIFY), else polls every `pollMs`.
-   */
-  async *watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
-    let after =
-      options.afterSeq ?? ((await this.store.read((tx) => tx.listEvents({ recent: 1 })))[0]?.seq ?? 0);
-    const pollMs = options.pollMs ?? 200;
-    let wake: (() => void) | null = null;
-    const poke = (): void => wake?.();
-    const unsubscribe = this.store.subscribe ? await this.store.subscribe(poke) : null;
-    options.signal?.addEventListener("abort", poke);
-    try {
-      while (!options.signal?.aborted) {
-        const events = await this.store.read((tx) => tx.listEvents({ afterSeq: after, limit: 1000 }));
-        for (const event of events) {
-          after = event.seq;
-          yield event;
-        }
-        if (events.length === 1000) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
-      }
-    } finally {
-      options.signal?.removeEventListener("abort", poke);
-      await unsubscribe?.();
-    }
+  /** Events as they commit, starting after `afterSeq` (default: from now on); see board/watch.ts. */
+  watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
+    return watchEvents(this.store, options);
   }
 
   async close(): Promise<void> {
     await this.store.close();
   }
 
-  // ── the one way a task changes ──────────────────────────────────────────────────────────
-
-  private async change(
-    tx: StoreWriter,
-    before: Task,
-    transition: Transition,
-    agent: string | null,
-    now: number,
-  ): Promise<Task> {
-    const outcome = applyTransition(before, transition, now);
-    await tx.updateTask(outcome.task, before);
-    await tx.appendEvent(taskEvent(before, outcome.task, outcome.eventType, agent, outcome.details, now));
-    return outcome.task;
-  }
-}
-
-async function mustGet(tx: StoreReader, id: string): Promise<Task> {
-  return (await tx.getTask(id)) ?? throwNotFound(id);
-}
-
-function throwNotFound(id: string): never {
-  throw notFound(id);
-}
-
-async function dependencyStatuses(tx: StoreReader, tasks: readonly Task[]): Promise<DependencyStatuses> {
-  const ids = [...new Set(tasks.flatMap((t) => t.dependsOn))];
-  if (ids.length === 0) return new Map();
-  return new Map((await tx.getTasks(ids)).map((t) => [t.id, t.status]));
-}
-
-async function firstReady(
-  tx: StoreReader,
-  candidates: readonly Task[],
-  agent: string,
-  capabilities: readonly string[],
-): Promise<Task | null> {
-  const takeable = candidates.filter((t) => mayTake(t, agent, capabilities));
-  if (takeable.length === 0) return null;
-  const statuses = await dependencyStatuses(tx, takeable);
-  return takeable.find((t) => unfinishedDependencies(t, statuses).length === 0) ?? null;
-}
-
-/** How a failed task whose retry is due looks once the next claim has promoted it. */
-function asPromoted(task: Task): Task {
-  return { ...task, status: "pending", nextAttemptAt: null };
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -59,7 +59,7 @@ export async function run(): Promise<BenchSection> {
       // Alternate who goes first, so neither always runs on a warmer server.
       const baton = await batonRun(await server.createDatabase("bench_baton"), processes);
       const boss = await pgBossRun(await server.createDatabase("bench_pgboss"), processes);
-      rows.push([processes, baton, boss, baton / boss]);
+      rows.push([String(processes), baton, boss, baton / boss]);
       ratios.push({ name: `baton / pg-boss at ${processes} processes`, value: baton / boss, target: ">= 1.0", met: baton / boss >= 1 });
     }
     return {

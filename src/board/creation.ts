@@ -1,0 +1,92 @@
+/** Creating tasks: minting ids from the per-prefix counters, and checking dependencies. */
+import { cycleError, findCycle } from "../core/dependencies.js";
+import { BatonError, ErrorCode, invalidInput } from "../core/errors.js";
+import { taskEvent } from "../core/events.js";
+import { formatId, parseNumberedId } from "../core/ids.js";
+import { toIso } from "../core/time.js";
+import { checkPrefix } from "../core/validation.js";
+import type { BoardPolicy } from "../core/policy.js";
+import type { Task } from "../core/task.js";
+import type { NewTask } from "../core/validation.js";
+import type { StoreReader, StoreWriter } from "../store/store.js";
+
+/** Inserts a new task (minting its id) and its CREATED event. */
+export async function createTask(
+  tx: StoreWriter,
+  input: NewTask,
+  agent: string | null,
+  now: number,
+  policy: BoardPolicy,
+): Promise<Task> {
+  let id: string;
+  if (input.id !== undefined) {
+    id = input.id;
+    if (await tx.getTask(id)) {
+      throw new BatonError(ErrorCode.CONFLICT, `task ${id} already exists; choose another id or omit --id`, {
+        taskId: id,
+      });
+    }
+    const numbered = parseNumberedId(id);
+    // An explicit SEC-25 moves the SEC counter past 25, so minted ids never collide with it.
+    if (numbered) await tx.raiseCounter(numbered.prefix, numbered.n);
+  } else {
+    const prefix = checkPrefix(input.prefix ?? policy.defaultPrefix, policy.allowedPrefixes);
+    do id = formatId(prefix, await tx.advanceCounter(prefix, 1));
+    while (await tx.getTask(id));
+  }
+  const dependsOn = [...new Set(input.dependsOn)];
+  await checkDependencies(tx, id, dependsOn);
+  const at = toIso(now);
+  const task: Task = {
+    id,
+    title: input.title,
+    description: input.description,
+    metadata: input.metadata,
+    result: null,
+    status: "pending",
+    priority: input.priority,
+    needs: [...new Set(input.needs)],
+    dependsOn,
+    assignedTo: input.assignedTo ?? null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? policy.maxAttempts,
+    nextAttemptAt: null,
+    lastError: null,
+    createdAt: at,
+    updatedAt: at,
+    createdBy: agent,
+  };
+  await tx.insertTask(task);
+  await tx.appendEvent(taskEvent(null, task, "CREATED", agent, `created "${task.title}"`, now));
+  return task;
+}
+
+/** Every dependency exists and none of them (transitively) waits for `id`. */
+export async function checkDependencies(tx: StoreReader, id: string, dependsOn: readonly string[]): Promise<void> {
+  if (dependsOn.length === 0) return;
+  if (dependsOn.includes(id)) throw cycleError([id, id]);
+  const edges = new Map<string, string[]>();
+  let frontier = [...dependsOn];
+  while (frontier.length > 0) {
+    const found = await tx.getTasks(frontier);
+    const byId = new Map(found.map((t) => [t.id, t]));
+    const next: string[] = [];
+    for (const depId of frontier) {
+      const dep = byId.get(depId);
+      if (!dep) {
+        if (dependsOn.includes(depId)) {
+          throw invalidInput(`${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
+        }
+        continue;
+      }
+      edges.set(depId, dep.dependsOn);
+      for (const n of dep.dependsOn) if (!edges.has(n) && n !== id) next.push(n);
+      if (dep.dependsOn.includes(id)) edges.set(depId, dep.dependsOn);
+    }
+    frontier = [...new Set(next)].filter((n) => !edges.has(n));
+  }
+  const cycle = findCycle(id, dependsOn, edges);
+  if (cycle) throw cycleError(cycle);
+}

@@ -1,0 +1,67 @@
+/** Lease expiry and retry promotion: run lazily by claims and eagerly by heal. */
+import { fromIso, toIso } from "../core/time.js";
+import { applyChange } from "./task-change.js";
+import type { Task } from "../core/task.js";
+import type { StoreWriter } from "../store/store.js";
+import type { HealReport } from "./types.js";
+
+/** Recovers one task if its lease expired or its retry is due; otherwise returns it as is. */
+export async function recoverTask(tx: StoreWriter, task: Task, now: number): Promise<Task> {
+  if (task.status === "in_progress" && task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) <= now) {
+    return applyChange(tx, task, { kind: "expire" }, task.assignedTo, now);
+  }
+  if (task.status === "failed" && task.nextAttemptAt !== null && fromIso(task.nextAttemptAt) <= now) {
+    return applyChange(tx, task, { kind: "promote" }, null, now);
+  }
+  return task;
+}
+
+/**
+ * Expired leases count an attempt and go back to pending (or dead); due retries become
+ * pending. Up to `limit` of each, oldest first.
+ */
+export async function recoverDue(tx: StoreWriter, now: number, limit: number): Promise<HealReport> {
+  const report: HealReport = { timedOut: [], poisoned: [], retried: [], deadAgents: [] };
+  for (const task of await tx.expiredLeases(toIso(now), limit)) {
+    const after = await applyChange(tx, task, { kind: "expire" }, task.assignedTo, now);
+    (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
+  }
+  for (const task of await tx.dueRetries(toIso(now), limit)) {
+    await applyChange(tx, task, { kind: "promote" }, null, now);
+    report.retried.push(task.id);
+  }
+  return report;
+}
+
+/**
+ * Agents unseen since `unseenSince` are dead: each lease they hold is expired (counting an
+ * attempt) and one AGENT_DEAD event names what was recovered.
+ */
+export async function recoverDeadAgents(
+  tx: StoreWriter,
+  now: number,
+  unseenSince: number,
+  report: HealReport,
+): Promise<void> {
+  const cutoff = toIso(unseenSince);
+  for (const agent of await tx.listAgents()) {
+    if (agent.lastSeenAt >= cutoff) continue;
+    const held = await tx.listTasks({ statuses: ["in_progress"], assignedTo: agent.id });
+    if (held.length === 0) continue;
+    for (const task of held) {
+      const after = await applyChange(tx, task, { kind: "expire" }, agent.id, now);
+      (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
+    }
+    report.deadAgents.push(agent.id);
+    await tx.appendEvent({
+      at: toIso(now),
+      type: "AGENT_DEAD",
+      taskId: null,
+      agentId: agent.id,
+      from: null,
+      to: null,
+      details: `${agent.id} unseen since ${agent.lastSeenAt}; recovered ${held.map((t) => t.id).join(", ")}`,
+      data: { lastSeenAt: agent.lastSeenAt, recovered: held.map((t) => t.id) },
+    });
+  }
+}

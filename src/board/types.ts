@@ -1,0 +1,47 @@
+/** The library's option and result types (re-exported by src/board.ts and src/index.ts). */
+import type { BoardPolicyInput } from "../core/policy.js";
+import type { EventType, Task, TaskStatus } from "../core/task.js";
+
+export interface BoardOptions {
+  policy?: BoardPolicyInput;
+  /** Milliseconds since the epoch; injected by tests. Default: the store's clock, else Date.now. */
+  clock?: () => number;
+  /** In [0, 1); injected by tests to pin retry jitter. */
+  random?: () => number;
+}
+
+export interface Claim {
+  task: Task;
+  leaseToken: number;
+}
+
+export type CredentialInput = { token?: number | undefined; agent?: string | undefined };
+
+export interface ListQuery {
+  status?: TaskStatus | readonly TaskStatus[];
+  agent?: string;
+  text?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditQuery {
+  taskId?: string;
+  agent?: string;
+  type?: EventType;
+  recent?: number;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface HealReport {
+  timedOut: string[];
+  poisoned: string[];
+  retried: string[];
+  deadAgents: string[];
+}
+
+export interface Reservation {
+  ids: string[];
+  reservedAt: string;
+}
