@@ -46,6 +46,21 @@ export function eventToWire(event: BoardEvent): WireObject {
   };
 }
 
+/** The inverse of eventToWire, for stores that keep events in this shape (tasks.audit.jsonl). */
+export function eventFromWire(wire: WireObject): BoardEvent {
+  return {
+    seq: wire.seq,
+    at: wire.at,
+    type: wire.type,
+    taskId: wire.task_id,
+    agentId: wire.agent_id,
+    from: wire.from,
+    to: wire.to,
+    details: wire.details,
+    data: wire.data,
+  } as BoardEvent;
+}
+
 export function agentToWire(agent: Agent): WireObject {
   return { id: agent.id, capabilities: agent.capabilities, last_seen_at: agent.lastSeenAt };
 }

@@ -5,21 +5,12 @@
  * next lock holder, see commit.ts) and is not shown.
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { eventFromWire, eventToWire } from "../../core/wire-shape.js";
 import { readText } from "./sidecar-files.js";
 import type { BoardEvent } from "../../core/task.js";
 
 export function eventLine(event: BoardEvent): string {
-  return `${JSON.stringify({
-    seq: event.seq,
-    at: event.at,
-    type: event.type,
-    task_id: event.taskId,
-    agent_id: event.agentId,
-    from: event.from,
-    to: event.to,
-    details: event.details,
-    data: event.data,
-  })}\n`;
+  return `${JSON.stringify(eventToWire(event))}\n`;
 }
 
 export function readEvents(path: string): BoardEvent[] {
@@ -29,18 +20,7 @@ export function readEvents(path: string): BoardEvent[] {
   lines.pop(); // after the last newline: empty, or a torn append
   return lines.map((line, i) => {
     try {
-      const e = JSON.parse(line) as Record<string, unknown>;
-      return {
-        seq: e.seq,
-        at: e.at,
-        type: e.type,
-        taskId: e.task_id,
-        agentId: e.agent_id,
-        from: e.from,
-        to: e.to,
-        details: e.details,
-        data: e.data,
-      } as BoardEvent;
+      return eventFromWire(JSON.parse(line) as Record<string, unknown>);
     } catch (error) {
       throw new BatonError(
         ErrorCode.CORRUPT_STORE,
