@@ -129,7 +129,7 @@ export class Board {
       }
       if (patch.needs) patch.needs = [...new Set(patch.needs)];
       return applyChange(tx, before, { kind: "update", patch }, agent, now);
-    });
+    }, { taskIds: [id] });
   }
 
   async cancel(id: string, by: { agent?: string; reason?: string } = {}): Promise<Task> {
@@ -150,8 +150,9 @@ export class Board {
   private async simple(id: string, by: string | undefined, transition: Transition): Promise<Task> {
     checkTaskId(id);
     const agent = by === undefined ? null : checkAgentId(by);
-    return this.store.transaction(async (tx) =>
-      applyChange(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
+    return this.store.transaction(
+      async (tx) => applyChange(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
+      { taskIds: [id] },
     );
   }
 
@@ -298,7 +299,7 @@ export class Board {
         claims.push({ task: claimed, leaseToken });
       }
       return claims;
-    });
+    }, { claimFor: parsed.agent, ...(parsed.ids && { taskIds: parsed.ids }) });
   }
 
   private async nothingReady(agent: string): Promise<BatonError> {
@@ -364,7 +365,7 @@ export class Board {
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
           : transition;
       return applyChange(tx, task, effective, credential.agent ?? holder, now);
-    });
+    }, { taskIds: [id] });
   }
 
   // ── ids ─────────────────────────────────────────────────────────────────────────────────

@@ -81,7 +81,7 @@ export interface Store {
    * nothing it wrote is kept. The store may run `fn` more than once after a conflict, so `fn`
    * must act on the board only through `tx`.
    */
-  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T>;
   /** A consistent snapshot for reading. */
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
   /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */
@@ -89,6 +89,18 @@ export interface Store {
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * What a transaction will read first, known before it begins. A store whose every statement
+ * costs a network round trip (PostgreSQL) may fetch these together with BEGIN; the answers
+ * must be exactly what the same reads would return inside the transaction. Others ignore it.
+ */
+export interface TransactionIntent {
+  /** Tasks read by id (fenced operations, edits, claims by id). */
+  taskIds?: readonly string[];
+  /** The agent a claim is for: its row and its first claim candidate. */
+  claimFor?: string;
 }
 
 export type Durability = "normal" | "full";
