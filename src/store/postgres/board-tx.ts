@@ -7,65 +7,97 @@
  * - every task read remembers the row version it saw (xmin), and `updateTask` only writes if
  *   the row is still at that version; otherwise PostgreSQL raises serialization_failure and
  *   the store re-runs the transaction (the Store contract allows it).
- * Writes whose answer the board does not need are queued and travel with the next statement
- * or with COMMIT (see tx-connection.ts): a claim is 4 round trips, a completion 3.
+ * A write transaction's first round trip also fetches what the board will read first (see
+ * opening.ts), and writes whose answer the board does not need are queued and travel with the
+ * next read or with COMMIT (see tx-connection.ts): a claim is 2 round trips, a completion 2.
  */
 import { TASK_STATUSES } from "../../core/task.js";
 import { toIso } from "../../core/time.js";
-import { byClaimOrder, CLAIM_ORDER, compareText, PREFETCH_RECOVERY, recoverableSql } from "./claim-sql.js";
+import { AGENT_FOR_UPDATE, byClaimOrder, CLAIM_ORDER, CLOCK_MS, compareText, recoverableSql } from "./claim-sql.js";
+import { Opening, openingStatements } from "./opening.js";
 import { TxConnection } from "./tx-connection.js";
 import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow, taskParams } from "./rows.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, StoreWriter, TaskQuery } from "../store.js";
+import type { EventQuery, StoreWriter, TaskQuery, TransactionIntent } from "../store.js";
+import type { FirstRead } from "./opening.js";
+import type { Statement, TxMode } from "./tx-connection.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+import type pg from "pg";
 
 export class BoardTx extends TxConnection implements StoreWriter {
   /** Row version (xmin) each task object was read at. */
   private readonly versions = new WeakMap<Task, string>();
+  /** What the opening round trip is for, and what it brought back (write transactions). */
+  private firstRead: FirstRead = { kind: "other" };
+  private opening: Opening | undefined;
+  /** Prefetched task answers hold only until this transaction writes a task, the agent's until it writes an agent. */
+  private wroteTasks = false;
+  private wroteAgents = false;
   /** Expired leases fetched with the clock at BEGIN. */
   private prefetchedExpired: { nowIso: string; limit: number; tasks: Task[] } | undefined;
   /** Due retries fetched together with expired leases (one round trip for both). */
   private prefetchedRetries: { nowIso: string; limit: number; tasks: Task[] } | undefined;
   /** The seq nextLeaseToken took, for the CLAIMED event appended next. */
   private reservedSeq: number | undefined;
-  /** A seq taken with the clock at BEGIN, for the first event or lease token. */
+  /** A seq taken at BEGIN, for the first event or lease token. */
   private spareSeq: number | undefined;
   /** A candidate page came back short while other transactions held candidate rows. */
   sawLockedCandidates = false;
+
+  constructor(
+    client: pg.ClientBase,
+    mode: TxMode,
+    beginSql: string,
+    private readonly intent?: TransactionIntent,
+  ) {
+    super(client, mode, beginSql);
+  }
+
+  protected override openingStatements(): Statement[] {
+    return this.mode === "write" ? openingStatements(this.intent, this.firstRead) : [];
+  }
+
+  protected override acceptOpening(results: pg.QueryResult[]): void {
+    const opening = new Opening(this.intent, this.firstRead, results);
+    this.opening = opening;
+    this.spareSeq = opening.seq;
+    if (opening.recovery) {
+      const { nowIso, limit, rows } = opening.recovery;
+      this.prefetchedExpired = { nowIso, limit, tasks: this.keepRecoverable(rows, nowIso, limit) };
+    }
+  }
+
+  /** Sends the opening (if not sent yet) for `first`; afterwards `opening` is set in write mode. */
+  private async open(first: FirstRead): Promise<void> {
+    if (this.started) return;
+    this.firstRead = first;
+    await this.send([]);
+  }
+
+  /** An answer from the opening, when this transaction has one that still holds. */
+  private async prefetched<T>(lookup: (opening: Opening) => T | undefined): Promise<T | undefined> {
+    if (this.mode !== "write" || this.intent === undefined) return undefined;
+    await this.open({ kind: "other" });
+    return this.opening && lookup(this.opening);
+  }
+
   /**
    * The database's clock at this statement (clock_timestamp, not now(): now() is frozen at
-   * the transaction's start). The board reads it first in each transaction, so it travels
-   * with BEGIN, and a write transaction takes its first seq in the same round trip.
+   * the transaction's start). The board reads it first in each transaction, so it opens the
+   * transaction: in write mode with a seq and what the intent says the board reads next.
    */
   async now(): Promise<number> {
-    const clock = "floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms";
-    if (this.started) {
-      const { rows } = await this.client.query<{ ms: number }>({ name: "db-clock", text: `SELECT ${clock}` });
-      return (rows[0] as { ms: number }).ms;
+    if (this.mode === "write" && !this.started) {
+      await this.open({ kind: "clock" });
+      return (this.opening as Opening).clockMs;
     }
-    if (this.mode === "read") {
-      const results = await this.batch([...this.takePrefix(""), `SELECT ${clock}`]);
-      return (results[results.length - 1]?.rows[0] as { ms: number }).ms;
-    }
-    // A write transaction also takes its first seq, and fetches (and locks) what a claim
-    // recovers first, judged on this same clock reading: one round trip instead of three.
-    const results = await this.batch([
-      ...this.takePrefix(""),
-      `WITH clock AS (SELECT ${clock}), seq AS (SELECT baton_take_seq() AS seq),
-       recoverable AS (${recoverableSql("(SELECT timestamptz 'epoch' + ms * interval '1 millisecond' FROM clock)", String(PREFETCH_RECOVERY))})
-       SELECT clock.ms, seq.seq, recoverable.* FROM clock CROSS JOIN seq LEFT JOIN recoverable ON true`,
-    ]);
-    const rows = (results[results.length - 1]?.rows ?? []) as (TaskRow & { part: number; ms: number; seq: number })[];
-    const first = rows[0] as { ms: number; seq: number };
-    this.spareSeq = first.seq;
-    const nowIso = toIso(first.ms);
-    const recoverable = rows.filter((r) => r.id !== null);
-    this.prefetchedExpired = { nowIso, limit: PREFETCH_RECOVERY, tasks: this.keepRecoverable(recoverable, nowIso, PREFETCH_RECOVERY) };
-    return first.ms;
+    const [row] = await this.query<{ ms: number }>("db-clock", `SELECT ${CLOCK_MS} AS ms`);
+    return (row as { ms: number }).ms;
   }
 
   /** The next event seq: the spare one taken at BEGIN, else a fresh one. */
   private async takeSeq(): Promise<number> {
+    if (this.mode === "write") await this.open({ kind: "other" });
     if (this.spareSeq !== undefined) {
       const seq = this.spareSeq;
       this.spareSeq = undefined;
@@ -83,18 +115,12 @@ export class BoardTx extends TxConnection implements StoreWriter {
     });
   }
 
-  private get lock(): string {
-    return this.mode === "write" ? "FOR UPDATE" : "";
-  }
-
-  private get skipLocked(): string {
-    return this.mode === "write" ? "FOR UPDATE SKIP LOCKED" : "";
-  }
-
   async getTask(id: string): Promise<Task | undefined> {
+    const named = await this.prefetched((o) => (this.wroteTasks ? undefined : o.namedTasks([id])));
+    if (named) return this.tasks(named)[0];
     const rows = await this.query<TaskRow>(
       `get-task-${this.mode}`,
-      `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = $1 ${this.lock}`,
+      `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = $1 ${this.mode === "write" ? "FOR UPDATE" : ""}`,
       [id],
     );
     return this.tasks(rows)[0];
@@ -107,6 +133,10 @@ export class BoardTx extends TxConnection implements StoreWriter {
         await this.query<TaskRow>("get-tasks-read", `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = ANY($1)`, [ids]),
       );
     }
+    const prefetched = await this.prefetched((o) =>
+      this.wroteTasks ? undefined : (o.namedTasks(ids) ?? o.candidateDependencies(ids)),
+    );
+    if (prefetched) return this.tasks(prefetched);
     // Open tasks are locked for update, in id order (no deadlock between two batch claims).
     // Completed tasks never change status again: a shared lock is enough, so claims of many
     // tasks that wait for the same finished task do not queue behind each other. Two
@@ -186,24 +216,33 @@ export class BoardTx extends TxConnection implements StoreWriter {
       );
       return this.tasks(rows.sort(byClaimOrder)).slice(offset, offset + limit);
     }
-    const rows = await this.query<TaskRow & { part: number }>(
-      "claim-candidates-write",
-      `WITH mine AS (
-         SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to = $1
-         ${CLAIM_ORDER} LIMIT $2 FOR UPDATE SKIP LOCKED),
-       head AS (
-         SELECT ${TASK_COLUMNS}, priority_rank FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
-         ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED),
-       rest AS (
-         SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
-           AND (priority_rank, created_at, id) > (SELECT priority_rank, created_at, id FROM head)
-         ${CLAIM_ORDER} LIMIT $2)
-       SELECT 0 AS part, * FROM mine
-       UNION ALL SELECT 1 AS part, ${TASK_COLUMNS.replace("xmin::text AS row_version", "row_version")} FROM head
-       UNION ALL SELECT 2 AS part, * FROM rest`,
-      [agentId, window],
-    );
-    const page = this.tasks(rows.sort(byClaimOrder)).slice(offset, offset + limit);
+    const prefetched = await this.prefetched((o) => (this.wroteTasks ? undefined : o.candidatePage(agentId, limit, offset)));
+    let page: Task[];
+    let fetched: number;
+    if (prefetched) {
+      page = this.tasks(prefetched.page);
+      fetched = prefetched.fetched;
+    } else {
+      const rows = await this.query<TaskRow & { part: number }>(
+        "claim-candidates-write",
+        `WITH mine AS (
+           SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to = $1
+           ${CLAIM_ORDER} LIMIT $2 FOR UPDATE SKIP LOCKED),
+         head AS (
+           SELECT ${TASK_COLUMNS}, priority_rank FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
+           ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED),
+         rest AS (
+           SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
+             AND (priority_rank, created_at, id) > (SELECT priority_rank, created_at, id FROM head)
+           ${CLAIM_ORDER} LIMIT $2)
+         SELECT 0 AS part, * FROM mine
+         UNION ALL SELECT 1 AS part, ${TASK_COLUMNS.replace("xmin::text AS row_version", "row_version")} FROM head
+         UNION ALL SELECT 2 AS part, * FROM rest`,
+        [agentId, window],
+      );
+      page = this.tasks(rows.sort(byClaimOrder)).slice(offset, offset + limit);
+      fetched = rows.length;
+    }
     if (page.length < limit) {
       const [scope] = await this.query<{ n: number }>(
         "claim-scope",
@@ -211,7 +250,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
               + (SELECT count(*) FROM (SELECT 1 FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL LIMIT $2) b)::int AS n`,
         [agentId, window],
       );
-      if ((scope?.n ?? 0) > rows.length) this.sawLockedCandidates = true;
+      if ((scope?.n ?? 0) > fetched) this.sawLockedCandidates = true;
     }
     return page;
   }
@@ -227,6 +266,8 @@ export class BoardTx extends TxConnection implements StoreWriter {
         ),
       );
     }
+    // A claim's first read when the board runs on its own clock: the opening fetches recovery at it.
+    if (this.intent?.claimFor !== undefined) await this.open({ kind: "recovery", nowIso, limit });
     const prefetched = this.prefetchedExpired;
     this.prefetchedExpired = undefined;
     if (prefetched && prefetched.nowIso === nowIso && prefetched.limit === limit) return prefetched.tasks;
@@ -258,7 +299,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
       await this.query<TaskRow>(
         `due-retries-${this.mode}`,
         `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'failed' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at, created_at, id LIMIT $2 ${this.skipLocked}`,
+         ORDER BY next_attempt_at, created_at, id LIMIT $2 ${this.mode === "write" ? "FOR UPDATE SKIP LOCKED" : ""}`,
         [nowIso, limit],
       ),
     );
@@ -303,11 +344,12 @@ export class BoardTx extends TxConnection implements StoreWriter {
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {
-    const rows = await this.query<AgentRow>(
-      `get-agent-${this.mode}`,
-      `SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1 ${this.lock}`,
-      [id],
-    );
+    const prefetched = await this.prefetched((o) => (this.wroteAgents ? undefined : o.agentRow(id)));
+    if (prefetched !== undefined) return prefetched === null ? undefined : agentFromRow(prefetched);
+    const rows =
+      this.mode === "write"
+        ? await this.query<AgentRow>("get-agent-write", AGENT_FOR_UPDATE, [id])
+        : await this.query<AgentRow>("get-agent-read", "SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1", [id]);
     return rows[0] && agentFromRow(rows[0]);
   }
 
@@ -325,8 +367,9 @@ export class BoardTx extends TxConnection implements StoreWriter {
   }
 
   async insertTask(task: Task): Promise<void> {
+    this.wroteTasks = true;
     this.queue(
-      "baton_tasks",
+      "insert-task",
       `INSERT INTO baton_tasks (id, title, description, metadata, result, status, priority, priority_rank,
          needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
          next_attempt_at, last_error, created_at, updated_at, created_by)
@@ -336,8 +379,9 @@ export class BoardTx extends TxConnection implements StoreWriter {
   }
 
   async updateTask(after: Task, before: Task): Promise<void> {
+    this.wroteTasks = true;
     this.queue(
-      "baton_tasks",
+      "update-task",
       `WITH changed AS (
          UPDATE baton_tasks SET title = $2, description = $3, metadata = $4, result = $5, status = $6,
            priority = $7, priority_rank = $8, needs = $9, depends_on = $10, assigned_to = $11,
@@ -356,7 +400,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
   async appendEvent(event: NewEvent): Promise<BoardEvent> {
     const seq = this.reservedSeq ?? (await this.takeSeq());
     this.reservedSeq = undefined;
-    this.queue("baton_events", "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)", [
+    this.queue("append-event", "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)", [
       seq,
       event.at,
       event.type,
@@ -382,7 +426,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
 
   async raiseCounter(prefix: string, atLeast: number): Promise<void> {
     this.queue(
-      "baton_counters",
+      "raise-counter",
       `INSERT INTO baton_counters (prefix, value) VALUES ($1, $2)
        ON CONFLICT (prefix) DO UPDATE SET value = GREATEST(baton_counters.value, EXCLUDED.value)`,
       [prefix, atLeast],
@@ -401,8 +445,9 @@ export class BoardTx extends TxConnection implements StoreWriter {
   }
 
   async putAgent(agent: Agent): Promise<void> {
+    this.wroteAgents = true;
     this.queue(
-      "baton_agents",
+      "put-agent",
       `INSERT INTO baton_agents (id, capabilities, last_seen_at) VALUES ($1, $2, $3)
        ON CONFLICT (id) DO UPDATE SET capabilities = EXCLUDED.capabilities, last_seen_at = EXCLUDED.last_seen_at`,
       [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt],

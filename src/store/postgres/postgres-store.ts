@@ -20,7 +20,7 @@ import {
 } from "./failures.js";
 import { typeParsers } from "./rows.js";
 import { migrate } from "./schema.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
+import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent } from "../store.js";
 
 /** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
 const RECONNECT_WINDOW_MS = 20_000;
@@ -65,6 +65,8 @@ export class PostgresStore implements Store {
       keepAlive: true,
       application_name: "baton",
       types: typeParsers,
+      // A transaction sends what it can without waiting for answers (see tx-connection.ts).
+      pipeline: true,
       // UTC: timestamptz text is parsed without a time-zone table. Generic plans: our
       // prepared statements are planned once per connection, not per call (a claim's candidate
       // query took 0.86 ms to plan and 0.25 ms to run). lock_timeout: a row lock
@@ -146,7 +148,7 @@ export class PostgresStore implements Store {
     return mapQueryFailure(error, this.location, this.lockTimeoutMs) ?? error;
   }
 
-  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
     const reconnectDeadline = Date.now() + RECONNECT_WINDOW_MS;
     const lockedDeadline = Date.now() + this.lockTimeoutMs;
     let uniqueRaces = 0;
@@ -155,7 +157,7 @@ export class PostgresStore implements Store {
       let commitSent = false;
       try {
         client = await this.acquire();
-        const tx = new BoardTx(client, "write", "BEGIN");
+        const tx = new BoardTx(client, "write", "BEGIN", intent);
         const result = await fn(tx);
         // The board's claim returns null when it found nothing ready. If rows it might have
         // taken were only locked by other claimers (who may not take them), look again.

@@ -1,27 +1,35 @@
 /**
- * The wire side of one transaction. node-pg waits for each statement's answer before sending
- * the next (no pipelining), so every statement costs a round trip (0.2–0.3 ms on loopback
- * here, more across machines). BEGIN travels with the first statement, and writes whose answer
- * the board does not need are queued and sent with the next statement that reads their table,
- * or with COMMIT, as one multi-statement simple query (values inlined, see literal-sql.ts).
+ * The wire side of one transaction. Every statement costs a round trip only if the
+ * transaction waits for its answer before sending the next (0.2–0.3 ms on loopback here, more
+ * across machines). So statements go out pipelined (pg's `pipeline: true` clients): BEGIN and
+ * what the transaction will surely read first travel together (the opening, see opening.ts);
+ * writes whose answer the board does not need are queued and travel with the next read or
+ * with COMMIT. A claim or a completion is then two round trips: the opening, and the writes
+ * with COMMIT.
  */
-import { inline } from "./literal-sql.js";
+import { invalidInput } from "../../core/errors.js";
 import type pg from "pg";
 
 export type TxMode = "read" | "write";
 
+/** One statement; named ones are prepared once per connection and planned once (generic plans). */
+export interface Statement {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
 export class TxConnection {
-  /** Queued writes (inlined SQL) and the table each changes, sent before a statement that reads that table, or with COMMIT. */
-  protected pending: { table: string; sql: string }[] = [];
+  /** Queued writes, sent ahead of the next read or with COMMIT. */
+  protected pending: Statement[] = [];
   protected started = false;
+  /** How many times this transaction waited for the server (see the round-trip test). */
+  roundTrips = 0;
 
   constructor(
     protected readonly client: pg.ClientBase,
     protected readonly mode: TxMode,
-    /**
-     * The BEGIN statement, sent lazily with the first statement (the board's first is the
-     * clock). Read transactions also need listEvents to take its horizon before the snapshot.
-     */
+    /** Sent with the first statement. */
     protected readonly beginSql: string,
   ) {}
 
@@ -30,42 +38,72 @@ export class TxConnection {
     return this.started;
   }
 
-  /**
-   * BEGIN (if not sent yet) and the queued writes to tables `text` mentions (all of them when
-   * no text), to send ahead of it: a read always sees this transaction's own writes.
-   */
-  protected takePrefix(text?: string): string[] {
-    const due = text === undefined ? this.pending : this.pending.filter((w) => text.includes(w.table));
-    this.pending = text === undefined ? [] : this.pending.filter((w) => !text.includes(w.table));
-    const prefix = [...(this.started ? [] : [this.beginSql]), ...due.map((w) => w.sql)];
-    this.started = true;
-    return prefix;
+  /** What travels with BEGIN besides it (none here; the board's transaction adds its opening). */
+  protected openingStatements(): Statement[] {
+    return [];
   }
 
-  /** One multi-statement simple query: one round trip, all results. */
-  protected async batch(statements: string[]): Promise<pg.QueryResult[]> {
-    const result = (await this.client.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
-    return Array.isArray(result) ? result : [result];
+  /** Receives the answers to `openingStatements`. */
+  protected acceptOpening(_results: pg.QueryResult[]): void {}
+
+  /**
+   * Sends BEGIN and the opening (the first time), the queued writes and `statements` in one
+   * pipeline, waits once, and returns the answers to `statements`.
+   */
+  protected async send(statements: Statement[]): Promise<pg.QueryResult[]> {
+    const opening = this.started ? [] : [{ text: this.beginSql }, ...this.openingStatements()];
+    const all = [...opening, ...this.pending, ...statements];
+    const skip = opening.length + this.pending.length;
+    this.started = true;
+    this.pending = [];
+    const results = await this.pipeline(all);
+    if (opening.length > 1) this.acceptOpening(results.slice(1, opening.length));
+    return results.slice(skip);
+  }
+
+  /**
+   * Writes every statement before waiting for any answer. The socket is corked meanwhile, so
+   * they leave in one write: one packet on the wire, one syscall.
+   */
+  private async pipeline(statements: Statement[]): Promise<pg.QueryResult[]> {
+    this.roundTrips++;
+    const stream = (this.client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+      ?.stream;
+    stream?.cork?.();
+    let answers: Promise<pg.QueryResult>[];
+    try {
+      answers = statements.map((s) =>
+        this.client.query(s.name ? { name: s.name, text: s.text, values: s.values ?? [] } : { text: s.text, values: s.values ?? [] }),
+      );
+    } finally {
+      stream?.uncork?.();
+    }
+    return Promise.all(answers);
   }
 
   protected async query<R extends pg.QueryResultRow>(name: string | undefined, text: string, values: unknown[] = []): Promise<R[]> {
-    const prefix = this.takePrefix(text);
-    if (prefix.length > 0) {
-      const results = await this.batch([...prefix, inline(text, values)]);
-      return (results[results.length - 1]?.rows ?? []) as R[];
-    }
-    const result = await this.client.query<R>(name ? { name, text, values } : { text, values });
-    return result.rows;
+    const [result] = await this.send([{ ...(name !== undefined && { name }), text, values }]);
+    return (result?.rows ?? []) as R[];
   }
 
-  /** Queues a write to `table` whose answer nobody needs; a failure surfaces at the next flush. */
-  protected queue(table: string, text: string, values: unknown[]): void {
-    this.pending.push({ table, sql: inline(text, values) });
+  /** Queues a write whose answer nobody needs; a failure surfaces at the next send. */
+  protected queue(name: string, text: string, values: unknown[]): void {
+    refuseNul(values);
+    this.pending.push({ name, text, values });
   }
 
   /** Sends the queued writes and COMMIT in one round trip. */
   async commit(): Promise<void> {
     if (!this.started && this.pending.length === 0) return;
-    await this.batch([...this.takePrefix(), "COMMIT"]);
+    await this.send([{ text: "COMMIT" }]);
+  }
+}
+
+/** PostgreSQL cannot store a NUL in text; say so before it reaches the wire (and the board is untouched). */
+function refuseNul(values: readonly unknown[]): void {
+  for (const value of values) {
+    if (typeof value === "string" && value.includes("\u0000")) {
+      throw invalidInput("PostgreSQL cannot store a NUL character (\\u0000) in text; remove it and retry");
+    }
   }
 }
