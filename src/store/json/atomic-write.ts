@@ -6,10 +6,11 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 
-export function writeFileDurably(path: string, text: string, durable: boolean): void {
+export function writeFileDurably(path: string, text: string | Uint8Array, durable: boolean): void {
   const fd = openSync(path, "w");
   try {
-    writeSync(fd, text);
+    const bytes = typeof text === "string" ? Buffer.from(text) : text;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -9,7 +9,6 @@ import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { eventLine } from "./audit-file.js";
 import { recordFromTask } from "./task-record.js";
-import { recordText, serializeTasks } from "./tasks-file.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
 import type { EventQuery, StoreWriter, TaskQuery } from "../store.js";
 import type { CountersFile, MetaFile } from "./sidecar-files.js";
@@ -19,6 +18,10 @@ import type { CommitChanges } from "./commit.js";
 
 export interface LoadedBoard {
   entries: readonly TaskEntry[];
+  /** Task id → position in `entries` (not changed by the state: it copies before inserting). */
+  index: ReadonlyMap<string, number>;
+  /** The highest lease token on a task. */
+  maxLeaseToken: number;
   meta: MetaFile;
   counters: CountersFile;
   /** Reads the audit trail (only when a transaction asks for events). */
@@ -27,7 +30,8 @@ export interface LoadedBoard {
 
 export class BoardState {
   private readonly entries: TaskEntry[];
-  private readonly index = new Map<string, number>();
+  private index: ReadonlyMap<string, number>;
+  private indexIsOwn = false;
   private readonly changed = new Set<string>();
   private readonly history = new Map<string, HistoryEntry[]>();
   private readonly newEvents: BoardEvent[] = [];
@@ -44,13 +48,13 @@ export class BoardState {
 
   constructor(private readonly loaded: LoadedBoard) {
     this.entries = [...loaded.entries];
-    this.entries.forEach((e, i) => this.index.set(e.task.id, i));
+    this.index = loaded.index;
     this.agents = new Map(
       Object.entries(loaded.meta.agents).map(([id, a]) => [id, { id, capabilities: a.capabilities, lastSeenAt: a.last_seen_at }]),
     );
     this.counters = { ...loaded.counters.counters };
     // Tokens must rise above any on the board, even if the sidecar was lost or reset by hand.
-    this.leaseToken = this.entries.reduce((max, e) => Math.max(max, e.task.leaseToken ?? 0), loaded.meta.lease_token);
+    this.leaseToken = Math.max(loaded.maxLeaseToken, loaded.meta.lease_token);
     this.auditSeq = loaded.meta.audit_seq;
     this.writer = this.makeWriter();
   }
@@ -71,13 +75,13 @@ export class BoardState {
     return stored;
   }
 
-  /** What to commit, and the entries tasks.json will hold after it. */
-  changes(): { commit: CommitChanges; entries: TaskEntry[] } {
+  /** What to commit: `tasks` is what tasks.json will hold, or null when no task changed. */
+  changes(): CommitChanges<readonly TaskEntry[]> {
     for (const id of this.changed) {
       const i = this.index.get(id) as number;
       const entry = this.entries[i] as TaskEntry;
-      const record = recordFromTask(entry.task, entry.text === "" ? null : entry.record, this.history.get(id) ?? []);
-      this.entries[i] = { task: entry.task, record, text: recordText(record) };
+      const record = recordFromTask(entry.task, entry.record, this.history.get(id) ?? []);
+      this.entries[i] = { task: entry.task, record };
     }
     const meta: CommitChanges["meta"] = {
       lease_token: this.leaseToken,
@@ -87,13 +91,10 @@ export class BoardState {
       ),
     };
     return {
-      entries: this.entries,
-      commit: {
-        tasksText: this.changed.size > 0 ? serializeTasks(this.entries) : null,
-        meta,
-        auditLines: this.newEvents.map(eventLine).join(""),
-        counters: this.countersChanged ? { counters: this.counters, ...this.loaded.counters.rest } : null,
-      },
+      tasks: this.changed.size > 0 ? this.entries : null,
+      meta,
+      auditLines: this.newEvents.map(eventLine).join(""),
+      counters: this.countersChanged ? { counters: this.counters, ...this.loaded.counters.rest } : null,
     };
   }
 
@@ -109,8 +110,12 @@ export class BoardState {
   private put(task: Task): void {
     const i = this.index.get(task.id);
     if (i === undefined) {
-      this.index.set(task.id, this.entries.length);
-      this.entries.push({ task, record: {}, text: "" });
+      // The index is shared with the codec's cached version: copy it before the first insert.
+      const own = this.indexIsOwn ? (this.index as Map<string, number>) : new Map(this.index);
+      this.indexIsOwn = true;
+      own.set(task.id, this.entries.length);
+      this.index = own;
+      this.entries.push({ task, record: {} });
     } else {
       const entry = this.entries[i] as TaskEntry;
       this.entries[i] = { ...entry, task };

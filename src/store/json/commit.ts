@@ -25,9 +25,9 @@ import { metaText } from "./sidecar-files.js";
 import type { BoardPaths } from "./paths.js";
 import type { MetaFile, PendingCommit } from "./sidecar-files.js";
 
-export interface CommitChanges {
+export interface CommitChanges<Tasks = Uint8Array> {
   /** The next tasks.json, or null when no task changed. */
-  tasksText: string | null;
+  tasks: Tasks | null;
   meta: Omit<MetaFile, "pending">;
   auditLines: string;
   /** The next counters file's content, or null when no counter changed. */
@@ -39,9 +39,9 @@ export function commit(paths: BoardPaths, changes: CommitChanges, durable: boole
   // The pid in the id lets a breaker remove the temp files of a writer that died (leftovers.ts).
   const id = `${process.pid}-${randomBytes(6).toString("hex")}`;
   let tasksTemp: string | null = null;
-  if (changes.tasksText !== null) {
+  if (changes.tasks !== null) {
     tasksTemp = paths.tasksTemp(id);
-    writeFileDurably(tasksTemp, changes.tasksText, durable);
+    writeFileDurably(tasksTemp, changes.tasks, durable);
   }
   const pending: PendingCommit = {
     id,

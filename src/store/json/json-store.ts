@@ -18,13 +18,13 @@ import { applyPending, commit } from "./commit.js";
 import { removeLeftovers } from "./leftovers.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
-import { metaText, readCounters, readMeta, readText } from "./sidecar-files.js";
+import { metaText, readCounters, readMeta } from "./sidecar-files.js";
 import { TasksCodec } from "./tasks-file.js";
 import { toIso } from "../../core/time.js";
 import type { BrokenLock } from "./lock-file.js";
 import type { BoardPaths } from "./paths.js";
 import type { LoadedBoard } from "./board-state.js";
-import type { TaskEntry } from "./tasks-file.js";
+import type { TasksVersion } from "./tasks-file.js";
 import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
 
 export interface JsonStoreOptions extends StoreOptions {
@@ -140,13 +140,13 @@ export class JsonStore implements Store {
       }
       const counters = readCounters(this.paths.counters);
       if (broken.length > 0) {
-        this.recordBrokenLocks(broken, { entries: [], meta, counters, readEvents: () => [] });
+        this.recordBrokenLocks(broken, { entries: [], index: new Map(), maxLeaseToken: 0, meta, counters, readEvents: () => [] });
         meta = readMeta(this.paths.meta);
         removeLeftovers(this.paths, broken.flatMap((b) => b.deadPids));
       }
       this.lock.breaksLogged();
-      const entries = this.readTasks();
-      return await body({ entries, meta, counters, readEvents: () => readEvents(this.paths.audit) });
+      const tasks = this.readTasks();
+      return await body({ ...tasks, meta, counters, readEvents: () => readEvents(this.paths.audit) });
     } finally {
       this.lock.release();
     }
@@ -157,22 +157,31 @@ export class JsonStore implements Store {
    * may have overwritten it in place, and inode, size and mtime (which ticks only every few
    * ms) cannot prove it did not. The codec makes an unchanged file cheap to parse.
    */
-  private readTasks(): readonly TaskEntry[] {
-    const text = readText(this.paths.tasks);
-    if (text === null) {
+  private readTasks(): TasksVersion {
+    let tasks: TasksVersion | null;
+    try {
+      tasks = this.codec.read();
+    } catch (error) {
+      if (error instanceof BatonError) throw error;
+      throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot read ${this.paths.tasks}: ${(error as Error).message}`, {
+        location: this.paths.tasks,
+      });
+    }
+    if (tasks === null) {
       throw new BatonError(
         ErrorCode.CORRUPT_STORE,
         `${this.paths.tasks} has disappeared; restore it from ${this.paths.backup}, or create it with [] to start empty`,
         { location: this.paths.tasks },
       );
     }
-    return this.codec.parse(text);
+    return tasks;
   }
 
   private commit(state: BoardState): void {
-    const { commit: changes, entries } = state.changes();
-    commit(this.paths, changes, this.durable);
-    if (changes.tasksText !== null) this.codec.remember(entries);
+    const changes = state.changes();
+    const tasks = changes.tasks && this.codec.serialize(changes.tasks);
+    commit(this.paths, { ...changes, tasks: tasks?.bytes ?? null }, this.durable);
+    if (tasks) this.codec.adopt(tasks);
   }
 
   /** Each stale lock this process broke is a LOCK_BROKEN event, committed before anything else. */
@@ -199,6 +208,6 @@ export class JsonStore implements Store {
         data: { lock: lock.content, since: lock.judgement.since, ageMs: Math.round(lock.judgement.ageMs) },
       });
     }
-    if (state.hasChanges) commit(this.paths, state.changes().commit, this.durable);
+    if (state.hasChanges) commit(this.paths, { ...state.changes(), tasks: null }, this.durable);
   }
 }
