@@ -9,7 +9,7 @@ import { checkHolder } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
 import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
-import { toIso } from "./core/time.js";
+import { fromIso, toIso } from "./core/time.js";
 import {
   agentIdSchema,
   capabilitySchema,
@@ -463,8 +463,25 @@ export class Board {
   ): Promise<string[]> {
     const known = await tx.getAgent(agent);
     const caps = capabilities ? [...capabilities] : (known?.capabilities ?? []);
+    if (known && !this.mustTouch(known, caps, now)) return caps;
     await tx.putAgent({ id: agent, capabilities: caps, lastSeenAt: toIso(now) });
     return caps;
+  }
+
+  /**
+   * An agent seen within the last second (or 1 % of the agent timeout, if less) with the same
+   * capabilities keeps its row: rewriting it on every claim and heartbeat cost a SQLite page
+   * per operation, and liveness is judged in minutes.
+   */
+  private mustTouch(known: Agent, capabilities: readonly string[], now: number): boolean {
+    const seen = fromIso(known.lastSeenAt);
+    const interval = Math.min(1000, this.policy.agentTimeoutSeconds * 10);
+    return (
+      seen > now ||
+      now - seen >= interval ||
+      known.capabilities.length !== capabilities.length ||
+      known.capabilities.some((c, i) => c !== capabilities[i])
+    );
   }
 
   private async capabilitiesOf(
