@@ -5,8 +5,10 @@
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openBoard } from "../src/index.js";
+import { MIGRATIONS } from "../src/store/sqlite/migrations.js";
 import { refusal } from "./conformance/harness.js";
 import { runConformanceSuite } from "./conformance/suite.js";
 
@@ -76,5 +78,67 @@ describe("sqlite store", () => {
     expect((await normal.get(task.id)).status).toBe("completed");
     await normal.close();
     expect((await refusal(openBoard(`sqlite:${path}?durability=sometimes`))).code).toBe("INVALID_INPUT");
+  });
+
+  it("a board made by schema 1 migrates to schema 2 keeping every event, and lease tokens keep rising", async () => {
+    const path = join(freshDir(), "board.db");
+    // A schema-1 board as an older baton left it: one task held with token 7, events 1-3.
+    const old = new Database(path);
+    old.pragma("journal_mode = WAL");
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma("user_version = 1");
+    const at = "2026-01-01T00:00:00.000Z";
+    old.prepare(
+      `INSERT INTO tasks (id, title, status, priority, priority_rank, assigned_to, lease_token, lease_expires_at,
+         max_attempts, created_at, updated_at) VALUES ('T-1', 'held', 'in_progress', 'normal', 2, 'A', 7, '2999-01-01T00:00:00.000Z', 3, ?, ?)`,
+    ).run(at, at);
+    old.prepare(
+      `INSERT INTO tasks (id, title, status, priority, priority_rank, max_attempts, created_at, updated_at)
+       VALUES ('T-2', 'open', 'pending', 'normal', 2, 3, ?, ?)`,
+    ).run(at, at);
+    const insertEvent = old.prepare("INSERT INTO events (at, type, task_id, agent_id, details) VALUES (?, ?, ?, ?, ?)");
+    for (const [type, task, agent] of [["CREATED", "T-1", null], ["CREATED", "T-2", null], ["CLAIMED", "T-1", "A"]]) {
+      insertEvent.run(at, type, task, agent, "before the migration");
+    }
+    old.prepare("UPDATE meta SET value = 7 WHERE key = 'lease_token'").run();
+    old.close();
+
+    const board = await openBoard(`sqlite:${path}`);
+    const db = (board.store as unknown as { db: Database.Database }).db;
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual([
+      "events_task", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
+    ]);
+    expect((await board.audit()).map((e) => [e.seq, e.type, e.taskId])).toEqual([
+      [1, "CREATED", "T-1"], [2, "CREATED", "T-2"], [3, "CLAIMED", "T-1"],
+    ]);
+    // meta's old counter (7) is above every seq (3): the next token must still pass it.
+    const claim = await board.claim({ agent: "B" });
+    expect(claim.task.id).toBe("T-2");
+    expect(claim.leaseToken).toBe(8);
+    await expect(board.complete("T-1", { token: 7 })).resolves.toMatchObject({ status: "completed" });
+    await expect(board.complete("T-2", { token: 8 })).resolves.toMatchObject({ status: "completed" });
+    const events = await board.audit();
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The audit trail is still append-only after the table was rebuilt.
+    expect(() => db.prepare("DELETE FROM events").run()).toThrow(/append-only/);
+    expect(() => db.prepare("UPDATE events SET details = 'x'").run()).toThrow(/append-only/);
+    await board.close();
+  });
+
+  it("a lease token is greater than every earlier one, also for several tokens in one batch claim", async () => {
+    const board = await openBoard(`sqlite:${join(freshDir(), "board.db")}`);
+    await board.addMany([{ title: "a" }, { title: "b" }, { title: "c" }]);
+    const first = await board.claim({ agent: "A" });
+    const batch = await board.claimBatch({ agent: "B", ids: ["T-2", "T-3"] });
+    const tokens = [first.leaseToken, ...batch.map((c) => c.leaseToken)];
+    expect(new Set(tokens).size).toBe(3);
+    expect(tokens[1]).toBeGreaterThan(tokens[0] as number);
+    expect(tokens[2]).toBeGreaterThan(tokens[1] as number);
+    // Each token is the seq of its own CLAIMED event.
+    const claimed = (await board.audit({ type: "CLAIMED" })).map((e) => [e.taskId, e.seq]);
+    expect(claimed).toEqual([["T-1", tokens[0]], ["T-2", tokens[1]], ["T-3", tokens[2]]]);
+    await board.close();
   });
 });

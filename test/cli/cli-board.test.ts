@@ -116,7 +116,9 @@ describe("output contracts", () => {
       "assigned_to", "lease_token", "lease_expires_at", "attempts", "max_attempts", "next_attempt_at",
       "last_error", "created_at", "updated_at", "created_by",
     ]);
-    expect(task).toMatchObject({ id: "T-1", status: "in_progress", assigned_to: "a1", lease_token: 1, needs: ["technical"] });
+    expect(task).toMatchObject({ id: "T-1", status: "in_progress", assigned_to: "a1", needs: ["technical"] });
+    // A fencing token is the seq of the claim's own audit event: after T-1's CREATED (1), 2.
+    expect(task.lease_token).toBe(2);
   });
 
   test("claim exits 5 when nothing is ready, and says why", () => {
@@ -143,7 +145,8 @@ describe("output contracts", () => {
     expect(jsonError(refused).code).toBe("NOT_READY");
     expect(snapshot(cwd)).toEqual(before);
     const both = batonJson(["claim", "--agent", "a1", "--id", "T-1", "--id", "T-2"], { cwd });
-    expect(both.map((t: { id: string; lease_token: number }) => [t.id, t.lease_token])).toEqual([["T-1", 1], ["T-2", 2]]);
+    // One token each, rising: the seqs of the two CLAIMED events after the three CREATED ones.
+    expect(both.map((t: { id: string; lease_token: number }) => [t.id, t.lease_token])).toEqual([["T-1", 4], ["T-2", 5]]);
   });
 
   test("counters init raises counters above the ids in a TASKS.md", () => {

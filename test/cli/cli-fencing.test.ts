@@ -15,25 +15,28 @@ test("a stale holder gets exit 4 'lease lost' from done, fail and heartbeat, and
   const cwd = freshBoardDir();
   batonJson(["add", "Write the parser"], { cwd });
   const first = batonJson(["claim", "--agent", "agent-a", "--lease", "1s"], { cwd });
-  expect(first.lease_token).toBe(1);
+  const firstToken = String(first.lease_token);
   await until(first.lease_expires_at);
 
   const second = batonJson(["claim", "--agent", "agent-b", "--lease", "15m"], { cwd });
   expect(second.id).toBe(first.id);
   expect(second.assigned_to).toBe("agent-b");
-  expect(second.lease_token).toBe(2);
+  expect(second.lease_token).toBeGreaterThan(first.lease_token); // fencing tokens only rise
+  const secondToken = String(second.lease_token);
   expect(second.attempts).toBe(1); // the expired lease counted as an attempt (TIMEOUT)
 
   const before = snapshot(cwd);
   const stale = [
-    ["done", first.id, "--token", "1", "--result", "stale work"],
-    ["fail", first.id, "--token", "1", "--error", "stale failure"],
-    ["heartbeat", first.id, "--token", "1"],
+    ["done", first.id, "--token", firstToken, "--result", "stale work"],
+    ["fail", first.id, "--token", firstToken, "--error", "stale failure"],
+    ["heartbeat", first.id, "--token", firstToken],
   ];
   for (const args of stale) {
     const text = baton([...args, "--agent", "agent-a"], { cwd });
     expect(text.code).toBe(4);
-    expect(text.stderr).toMatch(/^baton: lease lost: T-1 is now held by agent-b \(token 2\); your token 1 is stale/);
+    expect(text.stderr).toMatch(
+      new RegExp(`^baton: lease lost: T-1 is now held by agent-b \\(token ${secondToken}\\); your token ${firstToken} is stale`),
+    );
     const json = baton([...args, "--agent", "agent-a", "--json"], { cwd });
     expect(json.code).toBe(4);
     expect(jsonError(json).code).toBe("LEASE_LOST");
@@ -44,7 +47,7 @@ test("a stale holder gets exit 4 'lease lost' from done, fail and heartbeat, and
   expect(byName.stderr).toMatch(/T-1 is held by agent-b, not by agent-a/);
   expect(snapshot(cwd)).toEqual(before);
 
-  const done = batonJson(["done", first.id, "--token", "2", "--result", "the real work"], { cwd });
+  const done = batonJson(["done", first.id, "--token", secondToken, "--result", "the real work"], { cwd });
   expect(done.status).toBe("completed");
   expect(done.result).toBe("the real work");
 });
@@ -55,7 +58,8 @@ test("an expired lease not yet re-claimed is also lost: exit 4, and the task sta
   const claim = batonJson(["claim", "--agent", "agent-a", "--lease", "1s"], { cwd });
   await until(claim.lease_expires_at);
   const before = snapshot(cwd);
-  for (const args of [["done", "T-1", "--token", "1"], ["heartbeat", "T-1", "--token", "1"], ["fail", "T-1", "--token", "1", "--error", "x"]]) {
+  const token = String(claim.lease_token);
+  for (const args of [["done", "T-1", "--token", token], ["heartbeat", "T-1", "--token", token], ["fail", "T-1", "--token", token, "--error", "x"]]) {
     const result = baton([...args, "--json"], { cwd });
     expect(result.code).toBe(4);
     const error = jsonError(result);

@@ -96,7 +96,7 @@ describe("bad MCP tool input", () => {
         "task T-1 already exists; choose another id or omit --id",
       ],
       ["show_task", { id: "T-404" }, "NOT_FOUND", "task T-404 not found (see `baton list` for the tasks on this board)"],
-      ["claim_task", { id: "T-2" }, "CONFLICT", "T-2 is already held by you (agent-a, token 1); heartbeat or finish it"],
+      ["claim_task", { id: "T-2" }, "CONFLICT", "T-2 is already held by you (agent-a, token 4); heartbeat or finish it"],
       ["claim_task", { id: "T-3" }, "NOT_READY", "T-3 is not ready: waiting for T-1 (pending)"],
       ["claim_tasks", { ids: ["T-1", "T-3"] }, "NOT_READY", "T-3 is not ready: waiting for T-1 (pending)"],
       ["complete_task", { id: "T-1" }, "CONFLICT", "T-1 is not in progress (it is pending); claim it first"],
@@ -104,7 +104,7 @@ describe("bad MCP tool input", () => {
         "complete_task",
         { id: "T-2", lease_token: 7 },
         "LEASE_LOST",
-        "lease lost: T-2 is now held by agent-a (token 1); your token 7 is stale",
+        "lease lost: T-2 is now held by agent-a (token 4); your token 7 is stale",
       ],
     ];
     for (const [tool, args, code, message] of expectations) {

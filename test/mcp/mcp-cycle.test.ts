@@ -63,10 +63,11 @@ describe("baton mcp over stdio", () => {
     const claimed = await mcp.call("claim_task", {});
     expect(claimed.isError).toBe(false);
     expect(claimed.body.task).toMatchObject({ id: "T-1", status: "in_progress", assigned_to: "agent-a", description: "in src/parser.ts" });
-    expect(claimed.body.lease_token).toBe(1);
+    // The fencing token is the seq of the claim's own event: after T-1's CREATED (1), 2.
+    expect(claimed.body.lease_token).toBe(2);
 
     const beat = await mcp.call("heartbeat_task", { id: "T-1", note: "parser half done" });
-    expect(beat).toMatchObject({ isError: false, body: { id: "T-1", lease_token: 1 } });
+    expect(beat).toMatchObject({ isError: false, body: { id: "T-1", lease_token: 2 } });
 
     const done = await mcp.call("complete_task", { id: "T-1", result: "parser in src/parser.ts" });
     expect(done).toMatchObject({ isError: false, body: { task: { id: "T-1", status: "completed" } } });
@@ -122,7 +123,7 @@ describe("baton mcp over stdio", () => {
     await mcp.close();
 
     const after = await snapshot(url);
-    expect(after.tasks[0]).toMatchObject({ id: "T-1", status: "in_progress", assignedTo: "agent-a", leaseToken: 1 });
+    expect(after.tasks[0]).toMatchObject({ id: "T-1", status: "in_progress", assignedTo: "agent-a", leaseToken: 2 });
     expect(after.lastEvent?.type).toBe("CLAIMED");
 
     const later = Date.parse(claimed.body.task.lease_expires_at) + 1;
@@ -144,7 +145,7 @@ describe("baton mcp over stdio", () => {
 
     const second = await start(url, "agent-a");
     const beat = await second.call("heartbeat_task", { id: "T-1" });
-    expect(beat).toMatchObject({ isError: false, body: { id: "T-1", lease_token: 1 } });
+    expect(beat).toMatchObject({ isError: false, body: { id: "T-1", lease_token: 2 } });
     const done = await second.call("complete_task", { id: "T-1" });
     expect(done).toMatchObject({ isError: false, body: { task: { status: "completed" } } });
 

@@ -56,7 +56,7 @@ describe("a stale MCP session is fenced off", () => {
     const b = await start(url, "agent-b");
     await a.call("create_task", { title: "contested" });
     const first = await a.call("claim_task", { lease_seconds: 3 });
-    expect(first.body.lease_token).toBe(1);
+    expect(first.body.lease_token).toBe(2); // the seq of its CLAIMED event, after CREATED
 
     // agent-a stalls past its lease (a clock 10 minutes ahead): heal recovers the task.
     const future = await openBoard(url, { clock: () => Date.now() + 10 * 60_000 });
@@ -66,18 +66,19 @@ describe("a stale MCP session is fenced off", () => {
       await future.close();
     }
     const second = await b.call("claim_task", {});
-    expect(second.body).toMatchObject({ task: { id: "T-1", assigned_to: "agent-b", attempts: 1 }, lease_token: 2 });
+    expect(second.body).toMatchObject({ task: { id: "T-1", assigned_to: "agent-b", attempts: 1 } });
+    expect(second.body.lease_token).toBeGreaterThan(first.body.lease_token); // fencing tokens only rise
 
     await until(async () => (a.stderr().includes("stopped heartbeating T-1: lease lost") ? true : undefined), "agent-a's session to stop beating");
     const stale = await a.call("complete_task", { id: "T-1", result: "late" });
     expect(stale.body.error).toMatchObject({
       code: "LEASE_LOST",
-      message: "lease lost: T-1 is now held by agent-b (token 2); your token 1 is stale",
+      message: `lease lost: T-1 is now held by agent-b (token ${second.body.lease_token}); your token 2 is stale`,
     });
 
     const board = await openBoard(url);
     try {
-      expect(await board.get("T-1")).toMatchObject({ status: "in_progress", assignedTo: "agent-b", leaseToken: 2, result: null });
+      expect(await board.get("T-1")).toMatchObject({ status: "in_progress", assignedTo: "agent-b", leaseToken: second.body.lease_token, result: null });
       expect((await board.audit({ taskId: "T-1", type: "COMPLETED" })).length).toBe(0);
     } finally {
       await board.close();
