@@ -110,6 +110,11 @@ describe("sqlite store", () => {
     expect(indexes).toEqual([
       "events_task", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
     ]);
+    // Existing tasks got their natural-order key from the core.
+    expect(db.prepare("SELECT id, id_order FROM tasks ORDER BY id").all()).toEqual([
+      { id: "T-1", id_order: "T-000000000000001 T-1" },
+      { id: "T-2", id_order: "T-000000000000002 T-2" },
+    ]);
     expect((await board.audit()).map((e) => [e.seq, e.type, e.taskId])).toEqual([
       [1, "CREATED", "T-1"], [2, "CREATED", "T-2"], [3, "CLAIMED", "T-1"],
     ]);

@@ -49,10 +49,20 @@ export function compareForClaim(agentId: string): (a: Task, b: Task) => number {
 
 /** Ids in natural order, so tasks created in the same millisecond go T-9 before T-10. */
 export function compareIds(a: string, b: string): number {
-  const na = parseNumberedId(a);
-  const nb = parseNumberedId(b);
-  if (na && nb && na.prefix === nb.prefix) return na.n - nb.n;
-  return a < b ? -1 : a > b ? 1 : 0;
+  const ka = idOrderKey(a);
+  const kb = idOrderKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * A string whose plain (binary) order is the ids' natural order: PREFIX-N with N zero-padded
+ * to 15 digits (then the id itself, after a space no id contains, so T-7 and T-007 differ),
+ * any other id as it is. Stores keep it beside the id, so their indexes walk tasks in the
+ * same order as the core sorts them.
+ */
+export function idOrderKey(id: string): string {
+  const numbered = parseNumberedId(id);
+  return numbered ? `${numbered.prefix}-${String(numbered.n).padStart(15, "0")} ${id}` : id;
 }
 
 /**

@@ -95,16 +95,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
-  -- Tasks: no index keyed on status or holder across all tasks, since the status changes on
-  -- every claim and completion. Each status has its own partial index instead: open tasks
-  -- those of migration 1 (claimable, reserved, leases, retries), finished ones one each
-  -- below, touched only when a task enters or leaves that status; listing in creation order
-  -- walks tasks_created, whose key never changes.
+  -- Tasks in the core's natural id order (T-9 before T-10) when created in the same
+  -- millisecond, as a batch is: id_order is the core's idOrderKey, kept beside the id.
+  ALTER TABLE tasks ADD COLUMN id_order TEXT NOT NULL DEFAULT '';
+  UPDATE tasks SET id_order = baton_id_order(id);
+  DROP INDEX tasks_claimable;
+  DROP INDEX tasks_reserved;
+  CREATE INDEX tasks_claimable ON tasks (priority_rank, created_at, id_order)
+    WHERE status = 'pending' AND assigned_to IS NULL;
+  CREATE INDEX tasks_reserved ON tasks (assigned_to, priority_rank, created_at, id_order)
+    WHERE status = 'pending' AND assigned_to IS NOT NULL;
+
+  -- No index keyed on status or holder across all tasks, since the status changes on every
+  -- claim and completion. Each status has its own partial index instead: open tasks those
+  -- above and of migration 1 (leases, retries), finished ones one each below, touched only
+  -- when a task enters or leaves that status; listing in creation order walks tasks_created,
+  -- whose key never changes.
   DROP INDEX tasks_status;
   DROP INDEX tasks_assignee;
-  CREATE INDEX tasks_created ON tasks (created_at, id);
-  CREATE INDEX tasks_completed ON tasks (created_at, id) WHERE status = 'completed';
-  CREATE INDEX tasks_dead ON tasks (created_at, id) WHERE status = 'dead';
-  CREATE INDEX tasks_cancelled ON tasks (created_at, id) WHERE status = 'cancelled';
+  CREATE INDEX tasks_created ON tasks (created_at, id_order);
+  CREATE INDEX tasks_completed ON tasks (created_at, id_order) WHERE status = 'completed';
+  CREATE INDEX tasks_dead ON tasks (created_at, id_order) WHERE status = 'dead';
+  CREATE INDEX tasks_cancelled ON tasks (created_at, id_order) WHERE status = 'cancelled';
   `,
 ];

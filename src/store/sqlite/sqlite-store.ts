@@ -8,6 +8,7 @@ import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy } from "./busy.js";
@@ -74,6 +75,8 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
+    // Migration 2 fills the id_order column of existing tasks with the core's own key.
+    this.db.function("baton_id_order", { deterministic: true }, (id: unknown) => idOrderKey(String(id)));
     const version = (): number => this.db.pragma("user_version", { simple: true }) as number;
     if (version() >= MIGRATIONS.length) return;
     this.immediate(() => {
@@ -216,14 +219,14 @@ export class SqliteStore implements Store {
       claimCandidates: async (agentId, limit, offset) => {
         const reserved = tasks(
           `SELECT * FROM tasks INDEXED BY tasks_reserved WHERE status = 'pending' AND assigned_to = ?
-           ORDER BY priority_rank, created_at, id LIMIT ${sqlLimit(limit + offset)}`,
+           ORDER BY priority_rank, created_at, id_order LIMIT ${sqlLimit(limit + offset)}`,
           agentId,
         );
         const page = reserved.slice(offset, offset + limit);
         if (page.length === limit) return page;
         const open = tasks(
           `SELECT * FROM tasks INDEXED BY tasks_claimable WHERE status = 'pending' AND assigned_to IS NULL
-           ORDER BY priority_rank, created_at, id LIMIT ${sqlLimit(limit - page.length)} OFFSET ?`,
+           ORDER BY priority_rank, created_at, id_order LIMIT ${sqlLimit(limit - page.length)} OFFSET ?`,
           Math.max(0, offset - reserved.length),
         );
         return [...page, ...open];
@@ -254,13 +257,13 @@ export class SqliteStore implements Store {
         ),
       insertTask: async (task) => {
         this.run(
-          `INSERT INTO tasks (id, title, description, metadata, result, status, priority, priority_rank,
+          `INSERT INTO tasks (id, id_order, title, description, metadata, result, status, priority, priority_rank,
              needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
              next_attempt_at, last_error, created_at, updated_at, created_by)
-           VALUES (@id, @title, @description, @metadata, @result, @status, @priority, @priority_rank,
+           VALUES (@id, @id_order, @title, @description, @metadata, @result, @status, @priority, @priority_rank,
              @needs, @depends_on, @assigned_to, @lease_token, @lease_expires_at, @attempts, @max_attempts,
              @next_attempt_at, @last_error, @created_at, @updated_at, @created_by)`,
-          rowFromTask(task),
+          { ...rowFromTask(task), id_order: idOrderKey(task.id) },
         );
       },
       updateTask: async (after, before) => {
@@ -338,7 +341,7 @@ export class SqliteStore implements Store {
       query.statuses && query.statuses.length > 0
         ? `(${tasksOfStatuses(query.statuses)})`
         : "tasks";
-    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id LIMIT ? OFFSET ?`;
+    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ? OFFSET ?`;
     params.push(query.limit ?? -1, query.offset ?? 0);
     return this.all<TaskRow>(sql, ...params).map(taskFromRow);
   }
