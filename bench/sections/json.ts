@@ -16,8 +16,9 @@ import { openJsonStore } from "../../src/store/json/json-store.js";
 import type { Durability } from "../../src/store/store.js";
 import type { BenchSection, BenchTable } from "../report.js";
 
-const SIZES = [100, 1_000, 10_000];
-const PROCESSES = [1, 4, 16];
+/** Knobs for short runs while iterating: e.g. BATON_BENCH_JSON_SIZES=1000 BATON_BENCH_JSON_PROCESSES=4. */
+const SIZES = listFromEnv("BATON_BENCH_JSON_SIZES") ?? [100, 1_000, 10_000];
+const PROCESSES = listFromEnv("BATON_BENCH_JSON_PROCESSES") ?? [1, 4, 16];
 const DURABILITIES: Durability[] = ["normal", "full"];
 const RUN_MS = Number(process.env.BATON_BENCH_JSON_MS ?? 1_500);
 const BARE_MS = 1_000;
@@ -59,7 +60,7 @@ export async function run(): Promise<BenchSection> {
         ["temp file + fsync + rename + fsync dir", Math.round(bare.full), (1000 / bare.full).toFixed(2)],
       ],
     });
-    const at = (d: Durability): number => (results.get(`${d}/1000/4`) as RunResult).txPerSecond;
+    const at = (d: Durability): number => results.get(`${d}/1000/4`)?.txPerSecond ?? NaN;
     return {
       title: "json",
       tables,
@@ -75,6 +76,11 @@ export async function run(): Promise<BenchSection> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+function listFromEnv(name: string): number[] | undefined {
+  const list = process.env[name]?.split(",").map(Number);
+  return list && list.every((n) => Number.isInteger(n) && n > 0) ? list : undefined;
 }
 
 function ratio(name: string, value: number): BenchSection["ratios"][number] {

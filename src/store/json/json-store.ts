@@ -12,19 +12,22 @@ import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { SerialQueue } from "../serial-queue.js";
 import { readEvents } from "./audit-file.js";
-import { replaceFile, writeFileDurably } from "./atomic-write.js";
+import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
-import { applyPending, commit } from "./commit.js";
+import { applyPending, commit, withoutPending } from "./commit.js";
 import { removeLeftovers } from "./leftovers.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
-import { metaText, readCounters, readMeta } from "./sidecar-files.js";
+import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
+import { SidecarJournal } from "./sidecar-journal.js";
 import { TasksCodec } from "./tasks-file.js";
 import { toIso } from "../../core/time.js";
 import type { BrokenLock } from "./lock-file.js";
 import type { BoardPaths } from "./paths.js";
 import type { LoadedBoard } from "./board-state.js";
 import type { TasksVersion } from "./tasks-file.js";
+import type { CommitChanges } from "./commit.js";
+import type { SidecarRead } from "./sidecar-journal.js";
 import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
 
 export interface JsonStoreOptions extends StoreOptions {
@@ -39,6 +42,7 @@ export interface JsonStoreOptions extends StoreOptions {
   lockAgentId?: string;
 }
 
+const NO_TASKS = { entries: [], index: new Map<string, number>(), maxLeaseToken: 0 };
 const DEFAULT_STALE_LOCK_MS = 10_000;
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** Lock waits kept for the benchmark's p99. */
@@ -57,23 +61,30 @@ export async function openJsonStore(path: string, options: JsonStoreOptions = {}
   return new JsonStore(paths, options);
 }
 
-/** An empty tasks.json, unless another process created one first (link never overwrites). */
+/**
+ * An empty tasks.json and sidecar snapshot, unless another process created them first (link
+ * never overwrites).
+ */
 function createEmptyBoard(paths: BoardPaths, durable: boolean): void {
   try {
     mkdirSync(paths.dir, { recursive: true });
-    const temp = paths.tasksTemp(`${process.pid}-init-${randomBytes(4).toString("hex")}`);
-    writeFileDurably(temp, "[]\n", durable);
-    try {
-      linkSync(temp, paths.tasks);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      unlinkSync(temp);
-    }
+    createIfAbsent(paths.meta, paths.tasksTemp(`${process.pid}-init-${randomBytes(4).toString("hex")}`), metaText(EMPTY_META), durable);
+    createIfAbsent(paths.tasks, paths.tasksTemp(`${process.pid}-init-${randomBytes(4).toString("hex")}`), "[]\n", durable);
   } catch (error) {
     throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot create the board ${paths.tasks}: ${(error as Error).message}`, {
       location: paths.tasks,
     });
+  }
+}
+
+function createIfAbsent(path: string, temp: string, text: string, durable: boolean): void {
+  writeFileDurably(temp, text, durable);
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    unlinkSync(temp);
   }
 }
 
@@ -92,6 +103,11 @@ export class JsonStore implements Store {
   private readonly lock: LockFile;
   private readonly codec: TasksCodec;
   private readonly durable: boolean;
+  private readonly journal: SidecarJournal;
+  /** The sidecar as of the transaction under way (read under the lock, then after each commit). */
+  private sidecar: SidecarRead | null = null;
+  /** The id of the last commit this process finished (its own, or a crashed one it finished). */
+  private lastApplied: string | null = null;
 
   constructor(
     private readonly paths: BoardPaths,
@@ -100,6 +116,7 @@ export class JsonStore implements Store {
     this.location = paths.tasks;
     this.durable = options.durability === "full";
     this.codec = new TasksCodec(paths.tasks);
+    this.journal = new SidecarJournal(paths, this.durable);
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
       staleMs: options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS,
@@ -131,22 +148,25 @@ export class JsonStore implements Store {
     if (this.lockWaitsMs.length >= LOCK_WAIT_SAMPLES) this.lockWaitsMs.shift();
     this.lockWaitsMs.push(waitedMs);
     try {
-      let meta = readMeta(this.paths.meta);
-      if (meta.pending && !applyPending(this.paths, meta.pending, this.durable)) {
+      this.sidecar = this.journal.read();
+      let counters = readCounters(this.paths.counters);
+      const pending = this.sidecar.meta.pending;
+      // A commit this process finished is done; any other may have been cut short by a crash.
+      if (pending && pending.id !== this.lastApplied) {
+        const applied = applyPending(this.paths, pending, this.durable, false, counters.text);
         // Dropped (tasks.json was rewritten meanwhile): forget it, or the next holder — finding
         // the temp file gone — would take it for done and append its audit lines.
-        meta = { ...meta, pending: null };
-        replaceFile(this.paths.meta, `${this.paths.meta}.${process.pid}-dropped.tmp`, metaText(meta), this.durable);
+        if (!applied) this.sidecar = this.journal.append(withoutPending(this.sidecar.meta), this.sidecar);
+        this.lastApplied = pending.id;
+        if (pending.counters !== null) counters = readCounters(this.paths.counters);
       }
-      const counters = readCounters(this.paths.counters);
       if (broken.length > 0) {
-        this.recordBrokenLocks(broken, { entries: [], index: new Map(), maxLeaseToken: 0, meta, counters, readEvents: () => [] });
-        meta = readMeta(this.paths.meta);
+        this.recordBrokenLocks(broken, { ...NO_TASKS, meta: this.sidecar.meta, counters, readEvents: () => [] });
         removeLeftovers(this.paths, broken.flatMap((b) => b.deadPids));
       }
       this.lock.breaksLogged();
       const tasks = this.readTasks();
-      return await body({ ...tasks, meta, counters, readEvents: () => readEvents(this.paths.audit) });
+      return await body({ ...tasks, meta: this.sidecar.meta, counters, readEvents: () => readEvents(this.paths.audit) });
     } finally {
       this.lock.release();
     }
@@ -180,8 +200,14 @@ export class JsonStore implements Store {
   private commit(state: BoardState): void {
     const changes = state.changes();
     const tasks = changes.tasks && this.codec.serialize(changes.tasks);
-    commit(this.paths, { ...changes, tasks: tasks?.bytes ?? null }, this.durable);
+    this.commitChanges({ ...changes, tasks: tasks?.bytes ?? null, tasksRead: this.codec.identityRead });
     if (tasks) this.codec.adopt(tasks);
+  }
+
+  private commitChanges(changes: CommitChanges): void {
+    const done = commit(this.paths, this.journal, this.sidecar as SidecarRead, changes, this.durable);
+    this.lastApplied = done.pending.id;
+    this.sidecar = this.journal.compactIfLarge(done.sidecar);
   }
 
   /** Each stale lock this process broke is a LOCK_BROKEN event, committed before anything else. */
@@ -208,6 +234,6 @@ export class JsonStore implements Store {
         data: { lock: lock.content, since: lock.judgement.since, ageMs: Math.round(lock.judgement.ageMs) },
       });
     }
-    if (state.hasChanges) commit(this.paths, { ...state.changes(), tasks: null }, this.durable);
+    if (state.hasChanges) this.commitChanges({ ...state.changes(), tasks: null });
   }
 }

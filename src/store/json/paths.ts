@@ -16,8 +16,10 @@ export interface BoardPaths {
   breaking: string;
   audit: string;
   counters: string;
-  /** baton's own sidecar: lease-token counter, audit position, agents, the commit journal. */
+  /** A snapshot of baton's sidecar (lease-token counter, audit position, agents, last commit). */
   meta: string;
+  /** baton's sidecar as a journal: one line per commit, the last one current (sidecar-journal.ts). */
+  journal: string;
   /** A temp file for the next version of tasks.json; the suffix makes it unique per commit. */
   tasksTemp(suffix: string): string;
 }
@@ -35,6 +37,7 @@ export function boardPaths(tasksPath: string): BoardPaths {
     audit: join(dir, `${stem}.audit.jsonl`),
     counters: join(dir, ".task-id-counters.json"),
     meta: join(dir, `${stem}.baton.json`),
+    journal: join(dir, `${stem}.baton.jsonl`),
     tasksTemp: (suffix) => join(dir, `.${file}.${suffix}.tmp`),
   };
 }

@@ -2,8 +2,10 @@
  * The small files beside tasks.json, parsed and validated:
  * - `.task-id-counters.json`, seed 003's shape `{"counters":{"SEC":19}}` (other top-level keys
  *   are kept as they are);
- * - `tasks.baton.json`, baton's own: the board-wide lease-token counter, the last audit seq,
- *   agents and their heartbeats, and the journal of the last commit (see commit.ts).
+ * - baton's own sidecar: the board-wide lease-token counter, the last audit seq, agents and
+ *   their heartbeats, and the last commit's pending work (see commit.ts) — kept in
+ *   `tasks.baton.jsonl`, one line per commit, and `tasks.baton.json`, a snapshot of it (see
+ *   sidecar-journal.ts).
  * A file that does not parse or has the wrong shape is CORRUPT_STORE, never overwritten.
  */
 import { readFileSync } from "node:fs";
@@ -14,6 +16,8 @@ export interface CountersFile {
   counters: Record<string, number>;
   /** Top-level keys other than "counters", preserved. */
   rest: Record<string, unknown>;
+  /** The file as read; null when there is none. */
+  text: string | null;
 }
 
 /** What a commit will do, written before it is done so a crash mid-way can be finished. */
@@ -49,7 +53,7 @@ export function readText(path: string): string | null {
 
 export function readCounters(path: string): CountersFile {
   const text = readText(path);
-  if (text === null) return { counters: {}, rest: {} };
+  if (text === null) return { counters: {}, rest: {}, text };
   const value = parseObject(path, text, '{"counters":{"SEC":19}}');
   const { counters = {}, ...rest } = value;
   if (typeof counters !== "object" || counters === null || Array.isArray(counters)) {
@@ -60,20 +64,26 @@ export function readCounters(path: string): CountersFile {
       throw corruptSidecar(path, `counter "${prefix}" is ${JSON.stringify(n)}, not a whole number`, '{"counters":{"SEC":19}}');
     }
   }
-  return { counters: counters as Record<string, number>, rest };
+  return { counters: counters as Record<string, number>, rest, text };
 }
 
 export function countersText(file: CountersFile): string {
   return `${JSON.stringify({ counters: file.counters, ...file.rest }, null, 2)}\n`;
 }
 
+export const EMPTY_META: MetaFile = { lease_token: 0, audit_seq: 0, agents: {}, pending: null };
+
 export function readMeta(path: string): MetaFile {
   const text = readText(path);
-  if (text === null) return { lease_token: 0, audit_seq: 0, agents: {}, pending: null };
-  const v = parseObject(path, text, "baton's sidecar");
+  return text === null ? EMPTY_META : parseMeta(path, text);
+}
+
+/** `where` names the file (and line) in messages. */
+export function parseMeta(where: string, text: string): MetaFile {
+  const v = parseObject(where, text, "baton's sidecar");
   const whole = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0;
   if (!whole(v.lease_token) || !whole(v.audit_seq) || typeof v.agents !== "object" || v.agents === null) {
-    throw corruptSidecar(path, "it lacks lease_token, audit_seq or agents", "baton's sidecar");
+    throw corruptSidecar(where, "it lacks lease_token, audit_seq or agents", "baton's sidecar");
   }
   return v as unknown as MetaFile;
 }

@@ -67,10 +67,15 @@ export class TasksCodec {
 
   constructor(private readonly path: string) {}
 
+  /** inode:size:mtime of the file as last read (commit.ts refuses to replace a file changed since). */
+  identityRead = "absent";
+
   /** Reads and parses the file; null when it does not exist. CORRUPT_STORE when it is not a board. */
   read(): TasksVersion | null {
-    const bytes = readImage(this.path, this.spare);
-    if (bytes === null) return null;
+    const image = readImage(this.path, this.spare);
+    if (image === null) return null;
+    const { bytes, identity } = image;
+    this.identityRead = identity;
     if (this.known !== NO_VERSION && bytes.equals(this.known.bytes)) return this.known;
     const version = this.parse(bytes);
     this.adopt(version);

@@ -40,8 +40,11 @@ export class ImageBuffer {
   }
 }
 
-/** The whole file, read into `into`; null when it does not exist. */
-export function readImage(path: string, into: ImageBuffer): Buffer | null {
+/**
+ * The whole file, read into `into`, and its identity (inode:size:mtime) from just before the
+ * read; null when it does not exist.
+ */
+export function readImage(path: string, into: ImageBuffer): { bytes: Buffer; identity: string } | null {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -52,12 +55,14 @@ export function readImage(path: string, into: ImageBuffer): Buffer | null {
   try {
     // One byte more than the size, so that a read of 0 bytes, not the size, ends the file
     // (a hand agent writing without the lock may be making it longer).
-    let bytes = into.ensure(fstatSync(fd).size + 1);
+    const stat = fstatSync(fd, { bigint: true });
+    const identity = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+    let bytes = into.ensure(Number(stat.size) + 1);
     let length = 0;
     for (;;) {
       if (length === bytes.length) bytes = into.ensure(length * 2, length);
       const got = readSync(fd, bytes, length, bytes.length - length, length);
-      if (got === 0) return bytes.subarray(0, length);
+      if (got === 0) return { bytes: bytes.subarray(0, length), identity };
       length += got;
     }
   } finally {
