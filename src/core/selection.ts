@@ -61,9 +61,20 @@ export function compareIds(a: string, b: string): number {
  * same order as the core sorts them.
  */
 export function idOrderKey(id: string): string {
-  const numbered = parseNumberedId(id);
-  return numbered ? `${numbered.prefix}-${String(numbered.n).padStart(15, "0")} ${id}` : id;
+  let key = orderKeys.get(id);
+  if (key === undefined) {
+    const numbered = parseNumberedId(id);
+    key = numbered ? `${numbered.prefix}-${String(numbered.n).padStart(15, "0")} ${id}` : id;
+    // Sorting a board's open tasks compares the same ids again and again (the JSON store
+    // sorts 1,000 same-millisecond tasks per claim); a bounded memo keeps that a lookup.
+    if (orderKeys.size >= ORDER_KEY_MEMO) orderKeys.clear();
+    orderKeys.set(id, key);
+  }
+  return key;
 }
+
+const ORDER_KEY_MEMO = 100_000;
+const orderKeys = new Map<string, string>();
 
 /**
  * Why this agent may not claim this task by id, or null if it may. The reasons are the
