@@ -11,22 +11,29 @@
  * opening.ts), and writes whose answer the board does not need are queued and travel with the
  * next read or with COMMIT (see tx-connection.ts): a claim is 2 round trips, a completion 2.
  */
-import { TASK_STATUSES } from "../../core/task.js";
-import { toIso } from "../../core/time.js";
-import { AGENT_FOR_UPDATE, byClaimOrder, CLAIM_ORDER, CLOCK_MS, compareText, recoverableSql } from "./claim-sql.js";
-import { Opening, openingStatements } from "./opening.js";
-import { TxConnection } from "./tx-connection.js";
-import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow, taskParams } from "./rows.js";
-import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, StoreWriter, TaskQuery, TransactionIntent } from "../store.js";
+import {
+  AGENT_FOR_UPDATE,
+  byClaimOrder,
+  CLAIM_ORDER,
+  CLOCK_MS,
+  compareText,
+  Part,
+  recoverableSql,
+  tasksByIdSql,
+} from "./claim-sql.js";
+import { compareIds } from "../../core/selection.js";
+import { BoardReads } from "./board-reads.js";
+import { Opening, openingStatement } from "./opening.js";
+import { agentFromRow, TASK_COLUMNS, taskParams } from "./rows.js";
+import type { Agent, BoardEvent, NewEvent, Task } from "../../core/task.js";
+import type { StoreWriter, TransactionIntent } from "../store.js";
 import type { FirstRead } from "./opening.js";
 import type { Statement, TxMode } from "./tx-connection.js";
-import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+import type { AgentRow, TaskRow } from "./rows.js";
+import type { BatchResult } from "./wire-batch.js";
 import type pg from "pg";
 
-export class BoardTx extends TxConnection implements StoreWriter {
-  /** Row version (xmin) each task object was read at. */
-  private readonly versions = new WeakMap<Task, string>();
+export class BoardTx extends BoardReads implements StoreWriter {
   /** What the opening round trip is for, and what it brought back (write transactions). */
   private firstRead: FirstRead = { kind: "other" };
   private opening: Opening | undefined;
@@ -39,8 +46,8 @@ export class BoardTx extends TxConnection implements StoreWriter {
   private prefetchedRetries: { nowIso: string; limit: number; tasks: Task[] } | undefined;
   /** The seq nextLeaseToken took, for the CLAIMED event appended next. */
   private reservedSeq: number | undefined;
-  /** A seq taken at BEGIN, for the first event or lease token. */
-  private spareSeq: number | undefined;
+  /** Seqs taken at BEGIN, ascending, for the first events and lease token. */
+  private spareSeqs: number[] = [];
   /** A candidate page came back short while other transactions held candidate rows. */
   sawLockedCandidates = false;
 
@@ -54,13 +61,13 @@ export class BoardTx extends TxConnection implements StoreWriter {
   }
 
   protected override openingStatements(): Statement[] {
-    return this.mode === "write" ? openingStatements(this.intent, this.firstRead) : [];
+    return this.mode === "write" ? [openingStatement(this.intent, this.firstRead)] : [];
   }
 
-  protected override acceptOpening(results: pg.QueryResult[]): void {
-    const opening = new Opening(this.intent, this.firstRead, results);
+  protected override acceptOpening(results: BatchResult[]): void {
+    const opening = new Opening(this.intent, this.firstRead, results[0] as BatchResult);
     this.opening = opening;
-    this.spareSeq = opening.seq;
+    this.spareSeqs = [...opening.seqs];
     if (opening.recovery) {
       const { nowIso, limit, rows } = opening.recovery;
       this.prefetchedExpired = { nowIso, limit, tasks: this.keepRecoverable(rows, nowIso, limit) };
@@ -95,24 +102,13 @@ export class BoardTx extends TxConnection implements StoreWriter {
     return (row as { ms: number }).ms;
   }
 
-  /** The next event seq: the spare one taken at BEGIN, else a fresh one. */
+  /** The next event seq: a spare one taken at BEGIN, else a fresh one. */
   private async takeSeq(): Promise<number> {
     if (this.mode === "write") await this.open({ kind: "other" });
-    if (this.spareSeq !== undefined) {
-      const seq = this.spareSeq;
-      this.spareSeq = undefined;
-      return seq;
-    }
+    const spare = this.spareSeqs.shift();
+    if (spare !== undefined) return spare;
     const [row] = await this.query<{ seq: number }>("take-seq", "SELECT baton_take_seq() AS seq");
     return (row as { seq: number }).seq;
-  }
-
-  private tasks(rows: TaskRow[]): Task[] {
-    return rows.map((row) => {
-      const task = taskFromRow(row);
-      this.versions.set(task, row.row_version);
-      return task;
-    });
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -130,7 +126,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
     if (ids.length === 0) return [];
     if (this.mode === "read") {
       return this.tasks(
-        await this.query<TaskRow>("get-tasks-read", `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = ANY($1)`, [ids]),
+        await this.query<TaskRow>("get-tasks-read", tasksByIdSql("$1::text[]"), [ids]),
       );
     }
     const prefetched = await this.prefetched((o) =>
@@ -141,54 +137,15 @@ export class BoardTx extends TxConnection implements StoreWriter {
     // Completed tasks never change status again: a shared lock is enough, so claims of many
     // tasks that wait for the same finished task do not queue behind each other. Two
     // statements, so a task that completes between them is seen by the second.
-    const open = await this.query<TaskRow>(
-      "get-tasks-open",
-      `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = ANY($1) AND status <> 'completed' ORDER BY id FOR UPDATE`,
-      [ids],
-    );
+    const open = await this.query<TaskRow>("get-tasks-open", tasksByIdSql("$1::text[]", "AND status <> 'completed'", "FOR UPDATE"), [
+      ids,
+    ]);
     const missing = ids.filter((id) => !open.some((row) => row.id === id));
     const done =
       missing.length === 0
         ? []
-        : await this.query<TaskRow>(
-            "get-tasks-done",
-            `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE id = ANY($1) AND status = 'completed' ORDER BY id FOR SHARE`,
-            [missing],
-          );
+        : await this.query<TaskRow>("get-tasks-done", tasksByIdSql("$1::text[]", "AND status = 'completed'", "FOR SHARE"), [missing]);
     return this.tasks([...open, ...done]);
-  }
-
-  async listTasks(query: TaskQuery): Promise<Task[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (query.statuses && query.statuses.length > 0) {
-      values.push(query.statuses);
-      where.push(`status = ANY($${values.length})`);
-    }
-    if (query.assignedTo !== undefined) {
-      values.push(query.assignedTo);
-      where.push(`assigned_to = $${values.length}`);
-    }
-    if (query.text !== undefined) {
-      values.push(query.text.toLowerCase());
-      const p = `$${values.length}`;
-      where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
-    }
-    values.push(query.limit ?? null, query.offset ?? 0);
-    const sql =
-      `SELECT ${TASK_COLUMNS} FROM baton_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}` +
-      ` ORDER BY created_at, id LIMIT $${values.length - 1} OFFSET $${values.length}`;
-    return this.tasks(await this.query<TaskRow>(undefined, sql, values));
-  }
-
-  async countByStatus(): Promise<Record<TaskStatus, number>> {
-    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    const rows = await this.query<{ status: TaskStatus; n: number }>(
-      "count-by-status",
-      "SELECT status, count(*)::int AS n FROM baton_tasks GROUP BY status",
-    );
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
   }
 
   /**
@@ -229,11 +186,11 @@ export class BoardTx extends TxConnection implements StoreWriter {
            SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to = $1
            ${CLAIM_ORDER} LIMIT $2 FOR UPDATE SKIP LOCKED),
          head AS (
-           SELECT ${TASK_COLUMNS}, priority_rank FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
+           SELECT ${TASK_COLUMNS}, priority_rank, id_order FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
            ${CLAIM_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED),
          rest AS (
            SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'pending' AND assigned_to IS NULL
-             AND (priority_rank, created_at, id) > (SELECT priority_rank, created_at, id FROM head)
+             AND (priority_rank, created_at, id_order) > (SELECT priority_rank, created_at, id_order FROM head)
            ${CLAIM_ORDER} LIMIT $2)
          SELECT 0 AS part, * FROM mine
          UNION ALL SELECT 1 AS part, ${TASK_COLUMNS.replace("xmin::text AS row_version", "row_version")} FROM head
@@ -261,7 +218,7 @@ export class BoardTx extends TxConnection implements StoreWriter {
         await this.query<TaskRow>(
           "expired-leases-read",
           `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'in_progress' AND lease_expires_at <= $1
-           ORDER BY lease_expires_at, created_at, id LIMIT $2`,
+           ORDER BY lease_expires_at, created_at, id_order LIMIT $2`,
           [nowIso, limit],
         ),
       );
@@ -285,10 +242,10 @@ export class BoardTx extends TxConnection implements StoreWriter {
         .filter((r) => r.part === part)
         .sort(
           (a, b) =>
-            compareText(a[key] ?? "", b[key] ?? "") || compareText(a.created_at, b.created_at) || compareText(a.id, b.id),
+            compareText(a[key] ?? "", b[key] ?? "") || compareText(a.created_at, b.created_at) || compareIds(a.id, b.id),
         );
-    this.prefetchedRetries = { nowIso, limit, tasks: this.tasks(by(1, "next_attempt_at")) };
-    return this.tasks(by(0, "lease_expires_at"));
+    this.prefetchedRetries = { nowIso, limit, tasks: this.tasks(by(Part.due, "next_attempt_at")) };
+    return this.tasks(by(Part.expired, "lease_expires_at"));
   }
 
   async dueRetries(nowIso: string, limit: number): Promise<Task[]> {
@@ -299,48 +256,10 @@ export class BoardTx extends TxConnection implements StoreWriter {
       await this.query<TaskRow>(
         `due-retries-${this.mode}`,
         `SELECT ${TASK_COLUMNS} FROM baton_tasks WHERE status = 'failed' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at, created_at, id LIMIT $2 ${this.mode === "write" ? "FOR UPDATE SKIP LOCKED" : ""}`,
+         ORDER BY next_attempt_at, created_at, id_order LIMIT $2 ${this.mode === "write" ? "FOR UPDATE SKIP LOCKED" : ""}`,
         [nowIso, limit],
       ),
     );
-  }
-
-  async listEvents(query: EventQuery): Promise<BoardEvent[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (!this.started && this.mode === "read") {
-      // Events commit out of seq order (seq is taken before commit). Read only up to the
-      // horizon, below which every transaction has finished, so a watcher polling with
-      // afterSeq never skips an event that commits later with a lower seq.
-      const [horizon] = await this.client.query<{ h: number }>("SELECT baton_event_horizon() AS h").then((r) => r.rows);
-      values.push(horizon?.h ?? 0);
-      where.push(`seq <= $${values.length}`);
-    }
-    const add = (clause: string, value: unknown): void => {
-      values.push(value);
-      where.push(`${clause} $${values.length}`);
-    };
-    if (query.taskId !== undefined) add("task_id =", query.taskId);
-    if (query.agentId !== undefined) add("agent_id =", query.agentId);
-    if (query.type !== undefined) add("type =", query.type);
-    if (query.afterSeq !== undefined) add("seq >", query.afterSeq);
-    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    if (query.recent !== undefined) {
-      values.push(query.recent);
-      const rows = await this.query<EventRow>(
-        undefined,
-        `SELECT * FROM baton_events ${filter} ORDER BY seq DESC LIMIT $${values.length}`,
-        values,
-      );
-      return rows.reverse().map(eventFromRow);
-    }
-    values.push(query.limit ?? null);
-    const rows = await this.query<EventRow>(
-      undefined,
-      `SELECT * FROM baton_events ${filter} ORDER BY seq LIMIT $${values.length}`,
-      values,
-    );
-    return rows.map(eventFromRow);
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {
@@ -351,19 +270,6 @@ export class BoardTx extends TxConnection implements StoreWriter {
         ? await this.query<AgentRow>("get-agent-write", AGENT_FOR_UPDATE, [id])
         : await this.query<AgentRow>("get-agent-read", "SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1", [id]);
     return rows[0] && agentFromRow(rows[0]);
-  }
-
-  async listAgents(): Promise<Agent[]> {
-    const rows = await this.query<AgentRow>("list-agents", "SELECT id, capabilities, last_seen_at FROM baton_agents ORDER BY id");
-    return rows.map(agentFromRow);
-  }
-
-  async counters(): Promise<Record<string, number>> {
-    const rows = await this.query<{ prefix: string; value: number }>(
-      "counters",
-      "SELECT prefix, value FROM baton_counters ORDER BY prefix",
-    );
-    return Object.fromEntries(rows.map((r) => [r.prefix, r.value]));
   }
 
   async insertTask(task: Task): Promise<void> {
@@ -380,17 +286,10 @@ export class BoardTx extends TxConnection implements StoreWriter {
 
   async updateTask(after: Task, before: Task): Promise<void> {
     this.wroteTasks = true;
-    this.queue(
-      "update-task",
-      `WITH changed AS (
-         UPDATE baton_tasks SET title = $2, description = $3, metadata = $4, result = $5, status = $6,
-           priority = $7, priority_rank = $8, needs = $9, depends_on = $10, assigned_to = $11,
-           lease_token = $12, lease_expires_at = $13, attempts = $14, max_attempts = $15,
-           next_attempt_at = $16, last_error = $17, created_at = $18, updated_at = $19, created_by = $20
-         WHERE id = $1 AND ($21::text IS NULL OR xmin = $21::text::xid) RETURNING 1)
-       SELECT baton_expect_one(count(*), $1) FROM changed`,
-      [...taskParams(after), this.versions.get(before) ?? null],
-    );
+    this.queue("update-task", `${UPDATE_TASK_SQL} SELECT baton_expect_one(count(*), $1) FROM changed`, [
+      ...taskParams(after),
+      this.versions.get(before) ?? null,
+    ]);
   }
 
   /**
@@ -400,17 +299,20 @@ export class BoardTx extends TxConnection implements StoreWriter {
   async appendEvent(event: NewEvent): Promise<BoardEvent> {
     const seq = this.reservedSeq ?? (await this.takeSeq());
     this.reservedSeq = undefined;
-    this.queue("append-event", "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)", [
-      seq,
-      event.at,
-      event.type,
-      event.taskId,
-      event.agentId,
-      event.from,
-      event.to,
-      event.details,
-      JSON.stringify(event.data),
-    ]);
+    const values = [seq, event.at, event.type, event.taskId, event.agentId, event.from, event.to, event.details, JSON.stringify(event.data)];
+    const update = this.pending[this.pending.length - 1];
+    if (update?.name === "update-task" && update.values?.[0] === event.taskId) {
+      // The task change this event records travels in the same statement.
+      this.pending.pop();
+      this.queue(
+        "change-task",
+        `${UPDATE_TASK_SQL}, checked AS (SELECT baton_expect_one(count(*), $1) FROM changed)
+         SELECT baton_append_event($22, $23, $24, $25, $26, $27, $28, $29, $30) FROM checked`,
+        [...(update.values ?? []), ...values],
+      );
+    } else {
+      this.queue("append-event", "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)", values);
+    }
     return { ...event, seq };
   }
 
@@ -454,3 +356,15 @@ export class BoardTx extends TxConnection implements StoreWriter {
     );
   }
 }
+
+/**
+ * A task update that must change exactly the row version it was computed from ($21); anything
+ * else is a concurrent change, and baton_expect_one raises serialization_failure (the store
+ * re-runs the transaction).
+ */
+const UPDATE_TASK_SQL = `WITH changed AS (
+  UPDATE baton_tasks SET title = $2, description = $3, metadata = $4, result = $5, status = $6,
+    priority = $7, priority_rank = $8, needs = $9, depends_on = $10, assigned_to = $11,
+    lease_token = $12, lease_expires_at = $13, attempts = $14, max_attempts = $15,
+    next_attempt_at = $16, last_error = $17, created_at = $18, updated_at = $19, created_by = $20
+  WHERE id = $1 AND ($21::text IS NULL OR xmin = $21::text::xid) RETURNING 1)`;

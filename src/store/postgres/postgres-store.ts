@@ -65,8 +65,6 @@ export class PostgresStore implements Store {
       keepAlive: true,
       application_name: "baton",
       types: typeParsers,
-      // A transaction sends what it can without waiting for answers (see tx-connection.ts).
-      pipeline: true,
       // UTC: timestamptz text is parsed without a time-zone table. Generic plans: our
       // prepared statements are planned once per connection, not per call (a claim's candidate
       // query took 0.86 ms to plan and 0.25 ms to run). lock_timeout: a row lock

@@ -1,0 +1,108 @@
+/**
+ * The reads no opening answers (lists, counts, the audit trail): plain statements, sent with
+ * the queued writes ahead of them. Task objects remember the row version they were read at,
+ * for BoardTx.updateTask's check.
+ */
+import { TASK_STATUSES } from "../../core/task.js";
+import { TxConnection } from "./tx-connection.js";
+import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
+import type { Agent, BoardEvent, Task, TaskStatus } from "../../core/task.js";
+import type { EventQuery, TaskQuery } from "../store.js";
+import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+
+export class BoardReads extends TxConnection {
+  /** Row version (xmin) each task object was read at. */
+  protected readonly versions = new WeakMap<Task, string>();
+
+  protected tasks(rows: TaskRow[]): Task[] {
+    return rows.map((row) => {
+      const task = taskFromRow(row);
+      this.versions.set(task, row.row_version);
+      return task;
+    });
+  }
+
+  async listTasks(query: TaskQuery): Promise<Task[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (query.statuses && query.statuses.length > 0) {
+      values.push(query.statuses);
+      where.push(`status = ANY($${values.length})`);
+    }
+    if (query.assignedTo !== undefined) {
+      values.push(query.assignedTo);
+      where.push(`assigned_to = $${values.length}`);
+    }
+    if (query.text !== undefined) {
+      values.push(query.text.toLowerCase());
+      const p = `$${values.length}`;
+      where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
+    }
+    values.push(query.limit ?? null, query.offset ?? 0);
+    const sql =
+      `SELECT ${TASK_COLUMNS} FROM baton_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}` +
+      ` ORDER BY created_at, id_order LIMIT $${values.length - 1} OFFSET $${values.length}`;
+    return this.tasks(await this.query<TaskRow>(undefined, sql, values));
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    const rows = await this.query<{ status: TaskStatus; n: number }>(
+      "count-by-status",
+      "SELECT status, count(*)::int AS n FROM baton_tasks GROUP BY status",
+    );
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async listEvents(query: EventQuery): Promise<BoardEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (!this.started && this.mode === "read") {
+      // Events commit out of seq order (seq is taken before commit). Read only up to the
+      // horizon, below which every transaction has finished, so a watcher polling with
+      // afterSeq never skips an event that commits later with a lower seq.
+      const [horizon] = await this.client.query<{ h: number }>("SELECT baton_event_horizon() AS h").then((r) => r.rows);
+      values.push(horizon?.h ?? 0);
+      where.push(`seq <= $${values.length}`);
+    }
+    const add = (clause: string, value: unknown): void => {
+      values.push(value);
+      where.push(`${clause} $${values.length}`);
+    };
+    if (query.taskId !== undefined) add("task_id =", query.taskId);
+    if (query.agentId !== undefined) add("agent_id =", query.agentId);
+    if (query.type !== undefined) add("type =", query.type);
+    if (query.afterSeq !== undefined) add("seq >", query.afterSeq);
+    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    if (query.recent !== undefined) {
+      values.push(query.recent);
+      const rows = await this.query<EventRow>(
+        undefined,
+        `SELECT * FROM baton_events ${filter} ORDER BY seq DESC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.reverse().map(eventFromRow);
+    }
+    values.push(query.limit ?? null);
+    const rows = await this.query<EventRow>(
+      undefined,
+      `SELECT * FROM baton_events ${filter} ORDER BY seq LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map(eventFromRow);
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    const rows = await this.query<AgentRow>("list-agents", "SELECT id, capabilities, last_seen_at FROM baton_agents ORDER BY id");
+    return rows.map(agentFromRow);
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    const rows = await this.query<{ prefix: string; value: number }>(
+      "counters",
+      "SELECT prefix, value FROM baton_counters ORDER BY prefix",
+    );
+    return Object.fromEntries(rows.map((r) => [r.prefix, r.value]));
+  }
+}
