@@ -5,7 +5,11 @@
  * A baton cycle does more than a pg-boss one: lazy lease recovery, the agent's heartbeat row,
  * fencing, and an audit event per change (pg-boss keeps no history).
  *
- * Knobs (defaults in brackets): BENCH_PG_JOBS [2000], BENCH_PG_PROCS [1,8,32].
+ * Each worker process first does BENCH_PG_WARMUP cycles on jobs added for them, untimed
+ * (module compilation, statement preparation, a first pass through the JIT), on both sides;
+ * then the clock runs from "go" until the last of the measured jobs is completed.
+ *
+ * Knobs (defaults in brackets): BENCH_PG_JOBS [2000], BENCH_PG_PROCS [1,8,32], BENCH_PG_WARMUP [20].
  */
 import PgBoss from "pg-boss";
 import { openBoard } from "../../src/index.js";
@@ -15,16 +19,18 @@ import type { BenchRatio, BenchSection } from "../report.js";
 
 const jobs = Number(process.env.BENCH_PG_JOBS ?? 2000);
 const processCounts = (process.env.BENCH_PG_PROCS ?? "1,8,32").split(",").map(Number);
+const warmup = Number(process.env.BENCH_PG_WARMUP ?? 20);
 
 async function batonRun(url: string, processes: number): Promise<number> {
   const board = await openBoard(url);
-  for (let i = 0; i < jobs; i += 500) {
-    await board.addMany(Array.from({ length: Math.min(500, jobs - i) }, (_, j) => ({ title: `job ${i + j}` })));
+  const total = jobs + warmup * processes;
+  for (let i = 0; i < total; i += 500) {
+    await board.addMany(Array.from({ length: Math.min(500, total - i) }, (_, j) => ({ title: `job ${i + j}` })));
   }
   await board.close();
   const { results, ms } = await race<{ done: number }>(
     "baton-worker",
-    Array.from({ length: processes }, (_, i) => ({ url, agent: `bench-${i}` })),
+    Array.from({ length: processes }, (_, i) => ({ url, agent: `bench-${i}`, warmup })),
   );
   const done = results.reduce((sum, r) => sum + r.done, 0);
   if (done !== jobs) throw new Error(`baton completed ${done} of ${jobs} jobs`);
@@ -37,13 +43,14 @@ async function pgBossRun(url: string, processes: number): Promise<number> {
   boss.on("error", (error) => console.error(error));
   await boss.start();
   await boss.createQueue(queue);
-  for (let i = 0; i < jobs; i += 500) {
-    await boss.insert(Array.from({ length: Math.min(500, jobs - i) }, (_, j) => ({ name: queue, data: { n: i + j } })));
+  const total = jobs + warmup * processes;
+  for (let i = 0; i < total; i += 500) {
+    await boss.insert(Array.from({ length: Math.min(500, total - i) }, (_, j) => ({ name: queue, data: { n: i + j } })));
   }
   await boss.stop({ graceful: false, wait: true });
   const { results, ms } = await race<{ done: number }>(
     "pgboss-worker",
-    Array.from({ length: processes }, () => ({ url, queue })),
+    Array.from({ length: processes }, () => ({ url, queue, warmup })),
   );
   const done = results.reduce((sum, r) => sum + r.done, 0);
   if (done !== jobs) throw new Error(`pg-boss completed ${done} of ${jobs} jobs`);

@@ -47,23 +47,40 @@ function sections(intent: TransactionIntent | undefined, first: FirstRead) {
   };
 }
 
+type Sections = ReturnType<typeof sections>;
+
+/** Opening texts by statement name (the text depends only on the sections). */
+const texts = new Map<string, string>();
+
 /**
  * The opening statement. Its text depends only on which sections it has, so each variant is
  * prepared once per connection under its own name.
  */
 export function openingStatement(intent: TransactionIntent | undefined, first: FirstRead): Statement {
   const has = sections(intent, first);
+  const name = `open${has.recovery ? "-recover" : ""}${has.agent !== undefined ? "-agent" : ""}${has.ids ? "-named" : ""}${has.candidate ? "-candidate" : ""}`;
+  let text = texts.get(name);
+  if (text === undefined) {
+    text = openingText(has);
+    texts.set(name, text);
+  }
   const values: unknown[] = [];
-  const param = (value: unknown, type: string): string => {
-    values.push(value);
-    return `$${values.length}::${type}`;
-  };
+  if (has.recovery) values.push(...(first.kind === "recovery" ? [first.nowIso, first.limit] : [null, PREFETCH_RECOVERY]));
+  if (has.agent !== undefined) values.push(has.agent);
+  if (has.ids) values.push(has.ids);
+  if (has.candidate) values.push(has.agent);
+  return { name, text, values };
+}
+
+/** The SQL of an opening with these sections; parameters in the order openingStatement pushes values. */
+function openingText(has: Sections): string {
+  let params = 0;
+  const param = (type: string): string => `$${++params}::${type}`;
   const ctes = [`clock AS (SELECT ${CLOCK_MS} AS ms)`];
   const rows: string[] = [];
   if (has.recovery) {
-    const [at, limit] = first.kind === "recovery" ? [first.nowIso, first.limit] : [null, PREFETCH_RECOVERY];
-    const now = `coalesce(${param(at, "timestamptz")}, (SELECT timestamptz 'epoch' + ms * interval '1 millisecond' FROM clock))`;
-    ctes.push(`recoverable AS (${recoverableSql(now, param(limit, "int"))})`);
+    const now = `coalesce(${param("timestamptz")}, (SELECT timestamptz 'epoch' + ms * interval '1 millisecond' FROM clock))`;
+    ctes.push(`recoverable AS (${recoverableSql(now, param("int"))})`);
     rows.push("SELECT * FROM recoverable");
   }
   // One seq for the first event or lease token, and one per recovered task (each appends an event).
@@ -72,27 +89,26 @@ export function openingStatement(intent: TransactionIntent | undefined, first: F
   let agentColumns = "NULL::text AS agent_id, NULL::jsonb AS agent_capabilities, NULL::timestamptz AS agent_last_seen_at";
   let agentJoin = "";
   if (has.agent !== undefined) {
-    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = ${param(has.agent, "text")} FOR UPDATE)`);
+    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = ${param("text")} FOR UPDATE)`);
     agentColumns = "agent.id AS agent_id, agent.capabilities AS agent_capabilities, agent.last_seen_at AS agent_last_seen_at";
     agentJoin = "LEFT JOIN agent ON true";
   }
   if (has.ids) {
-    ctes.push(`named AS (${tasksByIdSql(param(has.ids, "text[]"), "", "FOR UPDATE")})`);
+    ctes.push(`named AS (${tasksByIdSql(param("text[]"), "", "FOR UPDATE")})`);
     rows.push(`SELECT ${Part.named} AS part, * FROM named`);
   }
   if (has.candidate) {
-    ctes.push(candidateCtes(param(has.agent, "text")));
+    ctes.push(candidateCtes(param("text")));
     rows.push(
       "SELECT * FROM page",
       `SELECT ${Part.dependency} AS part, * FROM dependencies_open`,
       `SELECT ${Part.dependency} AS part, * FROM dependencies_done`,
     );
   }
-  const name = `open${has.recovery ? "-recover" : ""}${has.agent !== undefined ? "-agent" : ""}${has.ids ? "-named" : ""}${has.candidate ? "-candidate" : ""}`;
-  const text =
+  return (
     `WITH ${ctes.join(",\n  ")}\n  SELECT clock.ms, seqs.seqs, ${agentColumns}${rows.length > 0 ? ", found.*" : ""}` +
-    ` FROM clock CROSS JOIN seqs ${agentJoin}${rows.length > 0 ? ` LEFT JOIN (${rows.join(" UNION ALL ")}) found ON true` : ""}`;
-  return { name, text, values };
+    ` FROM clock CROSS JOIN seqs ${agentJoin}${rows.length > 0 ? ` LEFT JOIN (${rows.join(" UNION ALL ")}) found ON true` : ""}`
+  );
 }
 
 /** The answers of the opening, for BoardTx's reads to take. */
