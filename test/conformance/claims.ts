@@ -27,6 +27,20 @@ export function claimTests(c: Conformance): void {
     expect((await board.claim({ agent: "B" })).task.title).toBe("reserved for B");
   });
 
+  c.test("tasks created together (same millisecond) are claimed and listed in natural id order: T-9 before T-10", async () => {
+    const { board } = await c.open();
+    const created = await board.addMany(Array.from({ length: 12 }, (_, i) => ({ title: `step ${i + 1}` })));
+    const ids = created.map((t) => t.id);
+    expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => `T-${i + 1}`));
+    expect((await board.list()).map((t) => t.id)).toEqual(ids);
+    expect((await board.list({ status: "pending" })).map((t) => t.id)).toEqual(ids);
+    expect((await board.ready()).map((t) => t.id)).toEqual(ids);
+    expect((await board.next({ agent: "A" }))?.id).toBe("T-1");
+    const order: string[] = [];
+    for (let i = 0; i < 12; i++) order.push((await board.claim({ agent: "A" })).task.id);
+    expect(order).toEqual(ids);
+  });
+
   c.test("claim skips tasks whose needs the agent lacks", async () => {
     const { board, clock } = await c.open();
     const gpu = await board.add({ title: "train", priority: "critical", needs: ["gpu", "technical"] });
