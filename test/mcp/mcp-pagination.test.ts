@@ -44,7 +44,7 @@ afterAll(async () => {
   await mcp.close();
 });
 
-/** Board order (created_at, then id as text: a batch shares one created_at, so T-1, T-10, T-100, T-11…). */
+/** Board order (created_at, then natural id order: a batch shares one created_at, so T-1, T-2, …, T-100). */
 async function boardOrder(args: Record<string, unknown> = {}): Promise<string[]> {
   const all = await mcp.call("list_tasks", { ...args, limit: 100 });
   expect(all.body.more).toBe(false);
@@ -69,7 +69,7 @@ describe("list_tasks pagination", () => {
     }
     expect(pages).toEqual([20, 20, 20, 20, 20]);
     expect(ids).toEqual(await boardOrder());
-    expect([...ids].sort()).toEqual(Array.from({ length: TASKS }, (_, i) => `T-${i + 1}`).sort());
+    expect(ids).toEqual(Array.from({ length: TASKS }, (_, i) => `T-${i + 1}`));
   });
 
   it("the first page is compact and small; full detail is on request and several times larger", async () => {
@@ -78,8 +78,8 @@ describe("list_tasks pagination", () => {
     expect(compact.body.tasks).toHaveLength(20);
     for (const task of compact.body.tasks) expect(Object.keys(task).sort()).toEqual(COMPACT_KEYS);
     expect(compact.body.tasks[1]).toEqual({
-      id: "T-10",
-      title: "Task number 10 of the migration",
+      id: "T-2",
+      title: "Task number 2 of the migration",
       status: "pending",
       priority: "medium",
       assigned_to: null,
