@@ -13,17 +13,25 @@ export async function* watchEvents(
     options.afterSeq ?? ((await store.read((tx) => tx.listEvents({ recent: 1 })))[0]?.seq ?? 0);
   const pollMs = options.pollMs ?? 200;
   let wake: (() => void) | null = null;
-  const poke = (): void => wake?.();
+  // A push that arrives while we are reading must not be lost: the read may have begun before
+  // that commit, and its NOTIFY may be the last one for a long time (this lost wake-up stalled
+  // a watcher for its whole poll interval, 1 run in 3 of the 16-process watch test).
+  let poked = false;
+  const poke = (): void => {
+    poked = true;
+    wake?.();
+  };
   const unsubscribe = store.subscribe ? await store.subscribe(poke) : null;
   options.signal?.addEventListener("abort", poke);
   try {
     while (!options.signal?.aborted) {
+      poked = false;
       const events = await store.read((tx) => tx.listEvents({ afterSeq: after, limit: 1000 }));
       for (const event of events) {
         after = event.seq;
         yield event;
       }
-      if (events.length === 1000) continue;
+      if (events.length === 1000 || poked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wake = () => {
