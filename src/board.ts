@@ -365,7 +365,7 @@ export class Board {
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
           : transition;
       return applyChange(tx, task, effective, credential.agent ?? holder, now);
-    }, { taskIds: [id] });
+    }, { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) });
   }
 
   // ── ids ─────────────────────────────────────────────────────────────────────────────────

@@ -101,6 +101,8 @@ export interface TransactionIntent {
   taskIds?: readonly string[];
   /** The agent a claim is for: its row and its first claim candidate. */
   claimFor?: string;
+  /** An agent whose row the transaction reads (a heartbeat records its holder as seen). */
+  agentId?: string;
 }
 
 export type Durability = "normal" | "full";

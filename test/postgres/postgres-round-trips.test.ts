@@ -116,11 +116,15 @@ describe("postgres store: round trips", () => {
     expect(done.roundTrips).toBe(2);
   });
 
-  it("a heartbeat, a fail and a release are 3, 2 and 2 round trips", async () => {
+  it("a heartbeat naming its agent, a fail and a release are 2 round trips each; a heartbeat by token alone 3", async () => {
     const b = await board();
     await b.add({ title: "one" });
     const claim = await b.claim({ agent: "agent-a", leaseSeconds: 60 });
-    // The heartbeat also rewrites the holder's agent row, read after the task names the holder.
+    // The heartbeat also reads (and may rewrite) the holder's agent row: fetched with BEGIN
+    // when the caller names the agent, else read once the task names the holder.
+    const named = await watched(() => b.heartbeat("T-1", { token: claim.leaseToken, agent: "agent-a" }));
+    expect(named.roundTrips).toBe(2);
+    expect(named.result.assignedTo).toBe("agent-a");
     expect((await watched(() => b.heartbeat("T-1", { token: claim.leaseToken }))).roundTrips).toBe(3);
     expect((await watched(() => b.release("T-1", { token: claim.leaseToken }))).roundTrips).toBe(2);
     const again = await b.claim({ agent: "agent-a", leaseSeconds: 60 });

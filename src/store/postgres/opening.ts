@@ -37,7 +37,7 @@ interface OpeningRow extends PartRow {
 
 /** What the opening reads, from the intent and the first read. */
 function sections(intent: TransactionIntent | undefined, first: FirstRead) {
-  const agent = intent?.claimFor;
+  const agent = intent?.claimFor ?? intent?.agentId;
   const ids = intent?.taskIds ?? [];
   return {
     recovery: agent !== undefined && first.kind !== "other",
