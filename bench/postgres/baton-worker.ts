@@ -1,6 +1,6 @@
 /** Bench worker: claim → complete on a PostgreSQL board until nothing is ready. */
 import { openBoard } from "../../src/index.js";
-import { report, waitForGo } from "./spawn.js";
+import { reportResult, waitForGo } from "../../test/workers/barrier.js";
 
 const spec = JSON.parse(process.argv[2] as string) as { url: string; agent: string; warmup: number };
 const board = await openBoard(spec.url);
@@ -24,4 +24,4 @@ for (;;) {
   done++;
 }
 await board.close();
-report({ done });
+reportResult({ done });

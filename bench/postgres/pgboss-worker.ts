@@ -1,6 +1,6 @@
 /** Bench worker: pg-boss fetch → complete, one job at a time, until the queue is empty. */
 import PgBoss from "pg-boss";
-import { report, waitForGo } from "./spawn.js";
+import { reportResult, waitForGo } from "../../test/workers/barrier.js";
 
 const spec = JSON.parse(process.argv[2] as string) as { url: string; queue: string; warmup: number };
 // No supervisor, scheduler or migrations: this process only fetches and completes, like an
@@ -25,4 +25,4 @@ for (;;) {
   done++;
 }
 await boss.stop({ graceful: false, wait: true });
-report({ done });
+reportResult({ done });

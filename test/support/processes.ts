@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
 
@@ -44,7 +44,13 @@ export function workerScript(name: string): string {
 }
 
 export function spawnWorker(name: string, spec: unknown): WorkerProcess {
-  const child = spawn(process.execPath, [workerScript(name), JSON.stringify(spec)], {
+  return spawnScript(workerScript(name), spec);
+}
+
+/** A worker from any compiled script that follows test/workers/barrier.ts (the benchmarks' too). */
+export function spawnScript(script: string, spec: unknown): WorkerProcess {
+  const name = basename(script, ".js");
+  const child = spawn(process.execPath, [script, JSON.stringify(spec)], {
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
@@ -88,7 +94,16 @@ export async function raceWorkers<R>(
   name: string,
   specs: readonly unknown[],
 ): Promise<{ results: R[]; /** From the start signal until the last worker exited. */ raceMs: number }> {
-  const workers = specs.map((spec) => spawnWorker(name, spec));
+  return raceScripts(workerScript(name), specs);
+}
+
+/** raceWorkers for a script given by its path. */
+export async function raceScripts<R>(
+  script: string,
+  specs: readonly unknown[],
+): Promise<{ results: R[]; /** From the start signal until the last worker exited. */ raceMs: number }> {
+  const name = basename(script, ".js");
+  const workers = specs.map((spec) => spawnScript(script, spec));
   try {
     await Promise.all(workers.map((w) => w.ready));
   } catch (error) {
