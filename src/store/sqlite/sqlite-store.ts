@@ -207,13 +207,7 @@ export class SqliteStore implements Store {
       listTasks: async (query) => this.listTasks(query),
       countByStatus: async () => {
         const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-        // Counted through each status's partial index (a GROUP BY would read the whole table).
-        const sql = TASK_STATUSES.flatMap((status) =>
-          statusIndexes(status).map(
-            ({ index, condition }) => `SELECT '${status}' AS status, count(*) AS n FROM tasks INDEXED BY ${index} WHERE ${condition}`,
-          ),
-        ).join(" UNION ALL ");
-        for (const row of this.all<{ status: TaskStatus; n: number }>(sql)) counts[row.status] += row.n;
+        for (const row of this.all<{ status: TaskStatus; n: number }>(COUNT_BY_STATUS)) counts[row.status] += row.n;
         return counts;
       },
       claimCandidates: async (agentId, limit, offset) => {
@@ -417,6 +411,13 @@ function statusIndexes(status: TaskStatus): { index: string; condition: string }
       return status satisfies never;
   }
 }
+
+/** Tasks per status, counted through each status's partial index (a GROUP BY would read the whole table). */
+const COUNT_BY_STATUS = TASK_STATUSES.flatMap((status) =>
+  statusIndexes(status).map(
+    ({ index, condition }) => `SELECT '${status}' AS status, count(*) AS n FROM tasks INDEXED BY ${index} WHERE ${condition}`,
+  ),
+).join(" UNION ALL ");
 
 /** The tasks of some statuses, each read through its own index. */
 function tasksOfStatuses(statuses: readonly TaskStatus[]): string {
