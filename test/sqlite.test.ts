@@ -146,4 +146,22 @@ describe("sqlite store", () => {
     expect(claimed).toEqual([["T-1", tokens[0]], ["T-2", tokens[1]], ["T-3", tokens[2]]]);
     await board.close();
   });
+
+  it("a board from a newer baton (a higher schema version) is refused with CORRUPT_STORE naming the fix, and left untouched", async () => {
+    const path = join(freshDir(), "board.db");
+    const board = await openBoard(`sqlite:${path}`);
+    await board.add({ title: "made by a newer baton" });
+    await board.close();
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    raw.pragma("wal_checkpoint(TRUNCATE)");
+    raw.close();
+    const before = readFileSync(path);
+    const error = await refusal(openBoard(`sqlite:${path}`));
+    expect(error.code).toBe("CORRUPT_STORE");
+    expect(error.message).toBe(
+      `the board ${path} was created by a newer baton (schema version ${MIGRATIONS.length + 1} is newer than this baton knows (${MIGRATIONS.length})); upgrade baton`,
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
 });

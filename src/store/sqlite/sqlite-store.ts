@@ -78,6 +78,16 @@ export class SqliteStore implements Store {
     // Migration 2 fills the id_order column of existing tasks with the core's own key.
     this.db.function("baton_id_order", { deterministic: true }, (id: unknown) => idOrderKey(String(id)));
     const version = (): number => this.db.pragma("user_version", { simple: true }) as number;
+    // An older baton must not write to a newer schema (schema 2 takes lease tokens from the
+    // event seq; schema 1 code would hand out tokens from its old counter, possibly twice).
+    if (version() > MIGRATIONS.length) {
+      throw new BatonError(
+        ErrorCode.CORRUPT_STORE,
+        `the board ${this.location} was created by a newer baton (schema version ${version()} is newer than ` +
+          `this baton knows (${MIGRATIONS.length})); upgrade baton`,
+        { location: this.location },
+      );
+    }
     if (version() >= MIGRATIONS.length) return;
     this.immediate(() => {
       for (let v = version(); v < MIGRATIONS.length; v++) {
