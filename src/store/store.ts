@@ -62,7 +62,8 @@ export interface StoreWriter extends StoreReader {
   insertTask(task: Task): Promise<void>;
   /** `before` is the version the change was computed from (a store may check it). */
   updateTask(after: Task, before: Task): Promise<void>;
-  appendEvent(event: NewEvent): Promise<BoardEvent>;
+  /** Appends the event; the store gives it its seq. */
+  appendEvent(event: NewEvent): Promise<void>;
   /** Adds `n` to the prefix's counter and returns the new value (the last id handed out). */
   advanceCounter(prefix: string, n: number): Promise<number>;
   /** Raises the counter to at least `atLeast` (never lowers it). */

@@ -177,7 +177,9 @@ export class BoardState {
         if (!this.index.has(after.id)) throw new Error(`update of ${after.id}: no such task`);
         this.put(copyTask(after));
       },
-      appendEvent: async (event) => this.appendEvent(event),
+      appendEvent: async (event) => {
+        this.appendEvent(event);
+      },
       advanceCounter: async (prefix, n) => {
         this.counters[prefix] = (this.counters[prefix] ?? 0) + n;
         this.countersChanged = true;

@@ -10,6 +10,9 @@
  * A write transaction's first round trip also fetches what the board will read first (see
  * opening.ts), and writes whose answer the board does not need are queued and travel with the
  * next read or with COMMIT (see tx-connection.ts): a claim is 2 round trips, a completion 2.
+ * A transaction given a speculation (see speculation.ts) reads nothing: the clock and the tasks
+ * it names are answered from it, any other read refuses (SpeculationMiss), and BEGIN, a clock
+ * check, the writes and COMMIT travel together: 1 round trip.
  */
 import {
   AGENT_FOR_UPDATE,
@@ -24,9 +27,11 @@ import {
 import { compareIds } from "../../core/selection.js";
 import { BoardReads } from "./board-reads.js";
 import { Opening, openingStatement } from "./opening.js";
+import { clockCheck, SpeculationMiss } from "./speculation.js";
 import { agentFromRow, TASK_COLUMNS, taskParams } from "./rows.js";
-import type { Agent, BoardEvent, NewEvent, Task } from "../../core/task.js";
+import type { Agent, NewEvent, Task } from "../../core/task.js";
 import type { StoreWriter, TransactionIntent } from "../store.js";
+import type { ClockEstimate, KnownRow, Speculation } from "./speculation.js";
 import type { FirstRead } from "./opening.js";
 import type { Statement, TxMode } from "./tx-connection.js";
 import type { AgentRow, TaskRow } from "./rows.js";
@@ -50,22 +55,39 @@ export class BoardTx extends BoardReads implements StoreWriter {
   private spareSeqs: number[] = [];
   /** A candidate page came back short while other transactions held candidate rows. */
   sawLockedCandidates = false;
+  /** The tasks this transaction wrote, at their new row versions (known once the writes are answered). */
+  readonly written = new Map<string, KnownRow>();
+  private readonly intent: TransactionIntent | undefined;
+  private readonly speculation: Speculation | undefined;
+  private readonly clock: ClockEstimate | undefined;
+  /** The board acted at the speculation's estimated time: the database must confirm it. */
+  private usedEstimate = false;
 
   constructor(
     client: pg.ClientBase,
     mode: TxMode,
-    beginSql: string,
-    private readonly intent?: TransactionIntent,
+    beginSql: string | undefined,
+    options: { intent?: TransactionIntent; speculation?: Speculation; clock?: ClockEstimate } = {},
   ) {
     super(client, mode, beginSql);
+    this.intent = options.intent;
+    this.speculation = options.speculation;
+    this.clock = options.clock;
   }
 
   protected override openingStatements(): Statement[] {
+    if (this.speculation) return this.usedEstimate ? [clockCheck(this.speculation.clockMs)] : [];
     return this.mode === "write" ? [openingStatement(this.intent, this.firstRead)] : [];
   }
 
+  protected override beforeRead(): void {
+    if (this.speculation) throw new SpeculationMiss();
+  }
+
   protected override acceptOpening(results: BatchResult[]): void {
+    if (this.speculation) return;
     const opening = new Opening(this.intent, this.firstRead, results[0] as BatchResult);
+    this.clock?.observe(opening.clockMs);
     this.opening = opening;
     this.spareSeqs = [...opening.seqs];
     if (opening.recovery) {
@@ -94,12 +116,28 @@ export class BoardTx extends BoardReads implements StoreWriter {
    * transaction: in write mode with a seq and what the intent says the board reads next.
    */
   async now(): Promise<number> {
+    if (this.speculation) {
+      this.usedEstimate = true;
+      return this.speculation.clockMs;
+    }
     if (this.mode === "write" && !this.started) {
       await this.open({ kind: "clock" });
       return (this.opening as Opening).clockMs;
     }
     const [row] = await this.query<{ ms: number }>("db-clock", `SELECT ${CLOCK_MS} AS ms`);
-    return (row as { ms: number }).ms;
+    const ms = (row as { ms: number }).ms;
+    this.clock?.observe(ms);
+    return ms;
+  }
+
+  /** The named tasks as this process last wrote them (speculation), at those row versions. */
+  private known(ids: readonly string[]): Task[] {
+    return ids.map((id) => {
+      const row = this.speculation?.rows.get(id);
+      if (!row) throw new SpeculationMiss();
+      this.versions.set(row.task, row.version);
+      return row.task;
+    });
   }
 
   /** The next event seq: a spare one taken at BEGIN, else a fresh one. */
@@ -112,6 +150,7 @@ export class BoardTx extends BoardReads implements StoreWriter {
   }
 
   async getTask(id: string): Promise<Task | undefined> {
+    if (this.speculation) return this.known([id])[0];
     const named = await this.prefetched((o) => (this.wroteTasks ? undefined : o.namedTasks([id])));
     if (named) return this.tasks(named)[0];
     const rows = await this.query<TaskRow>(
@@ -124,6 +163,7 @@ export class BoardTx extends BoardReads implements StoreWriter {
 
   async getTasks(ids: readonly string[]): Promise<Task[]> {
     if (ids.length === 0) return [];
+    if (this.speculation) return this.known(ids);
     if (this.mode === "read") {
       return this.tasks(
         await this.query<TaskRow>("get-tasks-read", tasksByIdSql("$1::text[]"), [ids]),
@@ -286,18 +326,27 @@ export class BoardTx extends BoardReads implements StoreWriter {
 
   async updateTask(after: Task, before: Task): Promise<void> {
     this.wroteTasks = true;
-    this.queue("update-task", `${UPDATE_TASK_SQL} SELECT baton_expect_one(count(*), $1) FROM changed`, [
-      ...taskParams(after),
-      this.versions.get(before) ?? null,
-    ]);
+    this.queue(
+      "update-task",
+      `${UPDATE_TASK_SQL} SELECT baton_expect_one(count(*), $1), min(version) AS version FROM changed`,
+      [...taskParams(after), this.versions.get(before) ?? null],
+      (rows) => this.wrote(after, rows),
+    );
+  }
+
+  /** Notes the version a queued update left the task at. */
+  private wrote(task: Task, rows: Record<string, unknown>[]): void {
+    const version = rows[0]?.version;
+    if (typeof version === "string") this.written.set(task.id, { task, version });
   }
 
   /**
-   * Queued, with its seq known now: the seq the lease token took (CLAIMED), else the next one.
-   * LISTENers are notified at commit by the append function.
+   * Queued, with its seq known now: the seq the lease token took (CLAIMED), else the next one
+   * (in a speculation the append function takes it: no round trip for it). LISTENers are
+   * notified at commit by the append function.
    */
-  async appendEvent(event: NewEvent): Promise<BoardEvent> {
-    const seq = this.reservedSeq ?? (await this.takeSeq());
+  async appendEvent(event: NewEvent): Promise<void> {
+    const seq = this.reservedSeq ?? (this.speculation ? null : await this.takeSeq());
     this.reservedSeq = undefined;
     const values = [seq, event.at, event.type, event.taskId, event.agentId, event.from, event.to, event.details, JSON.stringify(event.data)];
     const update = this.pending[this.pending.length - 1];
@@ -306,14 +355,14 @@ export class BoardTx extends BoardReads implements StoreWriter {
       this.pending.pop();
       this.queue(
         "change-task",
-        `${UPDATE_TASK_SQL}, checked AS (SELECT baton_expect_one(count(*), $1) FROM changed)
-         SELECT baton_append_event($22, $23, $24, $25, $26, $27, $28, $29, $30) FROM checked`,
+        `${UPDATE_TASK_SQL}, checked AS (SELECT baton_expect_one(count(*), $1), min(version) AS version FROM changed)
+         SELECT baton_append_event($22, $23, $24, $25, $26, $27, $28, $29, $30), version FROM checked`,
         [...(update.values ?? []), ...values],
+        update.onRows,
       );
     } else {
       this.queue("append-event", "SELECT baton_append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)", values);
     }
-    return { ...event, seq };
   }
 
   async advanceCounter(prefix: string, n: number): Promise<number> {
@@ -367,4 +416,4 @@ const UPDATE_TASK_SQL = `WITH changed AS (
     priority = $7, priority_rank = $8, needs = $9, depends_on = $10, assigned_to = $11,
     lease_token = $12, lease_expires_at = $13, attempts = $14, max_attempts = $15,
     next_attempt_at = $16, last_error = $17, created_at = $18, updated_at = $19, created_by = $20
-  WHERE id = $1 AND ($21::text IS NULL OR xmin = $21::text::xid) RETURNING 1)`;
+  WHERE id = $1 AND ($21::text IS NULL OR xmin = $21::text::xid) RETURNING xmin::text AS version)`;

@@ -3,7 +3,8 @@
  * each board operation is one READ COMMITTED transaction whose reads lock the rows they will
  * change (see board-tx.ts); leases and timestamps are judged on the database's clock (`now`);
  * events are pushed with LISTEN/NOTIFY (`subscribe`). Lost connections are retried while that
- * is safe (before COMMIT was sent), then reported as STORE_UNAVAILABLE.
+ * is safe (before COMMIT was sent), then reported as STORE_UNAVAILABLE. An operation on tasks
+ * this process wrote last is tried in one round trip first (see speculation.ts).
  */
 import pg from "pg";
 import { BatonError, ErrorCode } from "../../core/errors.js";
@@ -20,6 +21,8 @@ import {
 } from "./failures.js";
 import { typeParsers } from "./rows.js";
 import { migrate } from "./schema.js";
+import { ClockEstimate, RecentRows, SpeculationMiss, speculationFor } from "./speculation.js";
+import type { Speculation } from "./speculation.js";
 import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent } from "../store.js";
 
 /** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
@@ -50,6 +53,9 @@ export class PostgresStore implements Store {
   private readonly lockTimeoutMs: number;
   private readonly listeners = new Set<EventListener>();
   private closed = false;
+  /** What this process's transactions wrote last, and the database clock: see speculation.ts. */
+  private readonly recent = new RecentRows();
+  private readonly clock = new ClockEstimate();
 
   constructor(
     private readonly url: string,
@@ -147,6 +153,11 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
+    const speculation = intent?.claimFor === undefined ? speculationFor(intent?.taskIds, this.recent, this.clock) : undefined;
+    if (speculation) {
+      const speculated = await this.speculate(fn, intent, speculation);
+      if (speculated) return speculated.result;
+    }
     const reconnectDeadline = Date.now() + RECONNECT_WINDOW_MS;
     const lockedDeadline = Date.now() + this.lockTimeoutMs;
     let uniqueRaces = 0;
@@ -155,7 +166,7 @@ export class PostgresStore implements Store {
       let commitSent = false;
       try {
         client = await this.acquire();
-        const tx = new BoardTx(client, "write", "BEGIN", intent);
+        const tx = new BoardTx(client, "write", "BEGIN", { ...(intent && { intent }), clock: this.clock });
         const result = await fn(tx);
         // The board's claim returns null when it found nothing ready. If rows it might have
         // taken were only locked by other claimers (who may not take them), look again.
@@ -163,6 +174,7 @@ export class PostgresStore implements Store {
         commitSent = true;
         await tx.commit();
         release(client);
+        for (const [id, row] of tx.written) this.recent.remember(id, row);
         return result;
       } catch (error) {
         if (client) {
@@ -181,14 +193,7 @@ export class PostgresStore implements Store {
         }
         if (isUniqueRace(error) && ++uniqueRaces <= MAX_UNIQUE_RACES) continue;
         if (isConnectionFailure(error)) {
-          if (commitSent) {
-            throw new BatonError(
-              ErrorCode.STORE_UNAVAILABLE,
-              `lost the connection to the PostgreSQL board ${this.location} (${this.hostPort}) while committing: ` +
-                "the change may or may not have been saved; check with `baton show` / `baton audit` before repeating it",
-              { location: this.location, outcome: "unknown" },
-            );
-          }
+          if (commitSent) throw this.lostWhileCommitting();
           if (Date.now() < reconnectDeadline && !this.closed) {
             await sleep(reconnectDelay(attempt));
             continue;
@@ -197,6 +202,82 @@ export class PostgresStore implements Store {
         throw this.mapFailure(error, `after retrying for ${RECONNECT_WINDOW_MS / 1000} s`);
       }
     }
+  }
+
+  /**
+   * Runs `fn` on the rows this process wrote last and the estimated clock, then sends the
+   * clock check and its writes in one round trip, as one implicit transaction (no BEGIN or
+   * COMMIT: the server commits the batch at its Sync, or rolls all of it back). Undefined when the operation
+   * must run the usual way: a read the speculation cannot answer, an error `fn` threw on the
+   * remembered rows (which may be stale), or the database refusing a guess. Nothing is saved
+   * in those cases, and the remembered rows are forgotten.
+   */
+  private async speculate<T>(
+    fn: (tx: StoreWriter) => Promise<T>,
+    intent: TransactionIntent | undefined,
+    speculation: Speculation,
+  ): Promise<{ result: T } | undefined> {
+    const ids = [...speculation.rows.keys()];
+    let client: pg.PoolClient;
+    try {
+      client = await this.acquire();
+    } catch {
+      return undefined;
+    }
+    const tx = new BoardTx(client, "write", undefined, { ...(intent && { intent }), speculation, clock: this.clock });
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      release(client);
+      if (!(error instanceof SpeculationMiss)) this.recent.forget(ids);
+      return undefined;
+    }
+    try {
+      await tx.commit();
+    } catch (error) {
+      this.recent.forget(ids);
+      if (!isConnectionFailure(error)) {
+        release(client);
+        return undefined;
+      }
+      release(client, error);
+      // The whole transaction went out together. If every task is still at the version this
+      // transaction expected, it did not commit (it would have changed them): run it again.
+      if (await this.stillAt(speculation)) return undefined;
+      throw this.lostWhileCommitting();
+    }
+    release(client);
+    for (const [id, row] of tx.written) this.recent.remember(id, row);
+    return { result };
+  }
+
+  /**
+   * Whether every task of the speculation is still at the row version it expected. Waits for
+   * a transaction still writing one of them (FOR SHARE), so one that commits late is seen.
+   */
+  private async stillAt(speculation: Speculation): Promise<boolean> {
+    try {
+      const rows = await this.withConnection(RECONNECT_WINDOW_MS, "checking a lost commit", async (client) => {
+        const { rows } = await client.query<{ id: string; version: string }>(
+          "SELECT id, xmin::text AS version FROM baton_tasks WHERE id = ANY($1::text[]) FOR SHARE",
+          [[...speculation.rows.keys()]],
+        );
+        return rows;
+      });
+      return [...speculation.rows].every(([id, known]) => rows.some((r) => r.id === id && r.version === known.version));
+    } catch {
+      return false;
+    }
+  }
+
+  private lostWhileCommitting(): BatonError {
+    return new BatonError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `lost the connection to the PostgreSQL board ${this.location} (${this.hostPort}) while committing: ` +
+        "the change may or may not have been saved; check with `baton show` / `baton audit` before repeating it",
+      { location: this.location, outcome: "unknown" },
+    );
   }
 
   async read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
@@ -224,7 +305,9 @@ export class PostgresStore implements Store {
         name: "db-clock",
         text: "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms",
       });
-      return (rows[0] as { ms: number }).ms;
+      const ms = (rows[0] as { ms: number }).ms;
+      this.clock.observe(ms);
+      return ms;
     });
   }
 

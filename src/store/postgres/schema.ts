@@ -157,6 +157,19 @@ export const MIGRATIONS: readonly string[] = [
   -- 600-1,000 tasks against 0.02 ms.
   CREATE INDEX baton_tasks_assignee ON baton_tasks (assigned_to, status) WHERE assigned_to IS NOT NULL;
   `,
+  /* 3 */ `
+  -- A one-round-trip operation acts at a time estimated from an earlier reading of this clock
+  -- (see speculation.ts): it must not be ahead of the clock, nor more than p_tolerance_ms
+  -- behind it; otherwise serialization_failure, and the store runs the operation the usual way.
+  CREATE FUNCTION baton_expect_clock(p_ms bigint, p_tolerance_ms integer) RETURNS void LANGUAGE plpgsql AS $$
+  DECLARE
+    db_ms bigint := floor(extract(epoch FROM clock_timestamp()) * 1000)::int8;
+  BEGIN
+    IF p_ms > db_ms OR db_ms - p_ms > p_tolerance_ms THEN
+      RAISE EXCEPTION 'baton: estimated time % is % ms off the database clock', p_ms, db_ms - p_ms USING ERRCODE = '40001';
+    END IF;
+  END $$;
+  `,
 ];
 
 export type MigrationOutcome = "ready" | "missing";

@@ -19,6 +19,8 @@ export interface Statement {
   name?: string;
   text: string;
   values?: unknown[];
+  /** For a queued write: receives its rows once the batch it travelled in is answered. */
+  onRows?: (rows: Record<string, unknown>[]) => void;
 }
 
 export class TxConnection {
@@ -31,8 +33,12 @@ export class TxConnection {
   constructor(
     protected readonly client: pg.ClientBase,
     protected readonly mode: TxMode,
-    /** Sent with the first statement. */
-    protected readonly beginSql: string,
+    /**
+     * Sent with the first statement; undefined for a transaction whose every statement goes
+     * out in one batch: the server runs a batch (up to its one Sync) as one implicit
+     * transaction, committed at the Sync, so neither BEGIN nor COMMIT is needed.
+     */
+    protected readonly beginSql: string | undefined,
   ) {}
 
   /** Whether BEGIN was sent (so the store must COMMIT or ROLLBACK). */
@@ -48,19 +54,26 @@ export class TxConnection {
   /** Receives the answers to `openingStatements`. */
   protected acceptOpening(_results: BatchResult[]): void {}
 
+  /** Called before a round trip that is not the commit's; may refuse it by throwing. */
+  protected beforeRead(): void {}
+
   /**
    * Sends BEGIN and the opening (the first time), the queued writes and `statements` in one
    * pipeline, waits once, and returns the answers to `statements`.
    */
-  protected async send(statements: Statement[]): Promise<BatchResult[]> {
-    const opening = this.started ? [] : [{ text: this.beginSql }, ...this.openingStatements()];
-    const all = [...opening, ...this.pending, ...statements];
-    const skip = opening.length + this.pending.length;
+  protected async send(statements: Statement[], committing = false): Promise<BatchResult[]> {
+    if (!committing) this.beforeRead();
+    // Named: prepared once per connection like every other statement.
+    const begin = this.started || this.beginSql === undefined ? [] : [{ name: statementName(this.beginSql), text: this.beginSql }];
+    const opening = this.started ? [] : this.openingStatements();
+    const queued = this.pending;
     this.started = true;
     this.pending = [];
-    const results = await this.pipeline(all);
-    if (opening.length > 1) this.acceptOpening(results.slice(1, opening.length));
-    return results.slice(skip);
+    const results = await this.pipeline([...begin, ...opening, ...queued, ...statements]);
+    const head = begin.length + opening.length;
+    if (opening.length > 0) this.acceptOpening(results.slice(begin.length, head));
+    queued.forEach((statement, i) => statement.onRows?.(results[head + i]?.rows ?? []));
+    return results.slice(head + queued.length);
   }
 
   /** Sends the statements as one batch (see wire-batch.ts) and waits once for all answers. */
@@ -77,16 +90,21 @@ export class TxConnection {
   }
 
   /** Queues a write whose answer nobody needs; a failure surfaces at the next send. */
-  protected queue(name: string, text: string, values: unknown[]): void {
+  protected queue(name: string, text: string, values: unknown[], onRows?: Statement["onRows"]): void {
     refuseNul(values);
-    this.pending.push({ name, text, values });
+    this.pending.push({ name, text, values, ...(onRows && { onRows }) });
   }
 
   /** Sends the queued writes and COMMIT in one round trip. */
   async commit(): Promise<void> {
     if (!this.started && this.pending.length === 0) return;
-    await this.send([{ text: "COMMIT" }]);
+    await this.send(this.beginSql === undefined ? [] : [{ name: "commit", text: "COMMIT" }], true);
   }
+}
+
+/** "BEGIN ISOLATION LEVEL …" → "begin-isolation-level-…". */
+function statementName(sql: string): string {
+  return sql.toLowerCase().replace(/\W+/g, "-");
 }
 
 /** PostgreSQL cannot store a NUL in text; say so before it reaches the wire (and the board is untouched). */

@@ -24,8 +24,8 @@ interface WireConnection {
   execute(config: Record<string, never>): void;
   sync(): void;
   stream: { cork?(): void; uncork?(): void };
-  on(event: "parseComplete", listener: () => void): void;
-  removeListener(event: "parseComplete", listener: () => void): void;
+  on(event: "parseComplete" | "noData", listener: () => void): void;
+  removeListener(event: "parseComplete" | "noData", listener: () => void): void;
 }
 
 interface Field {
@@ -74,6 +74,11 @@ export class WireBatch {
   private readonly onParseComplete = (): void => {
     this.parsed++;
   };
+  /** A statement that returns no rows (BEGIN, COMMIT): its shape is known too. */
+  private readonly onNoData = (): void => {
+    const step = this.plan[this.results.length];
+    if (step && step.name !== "") this.shapes?.set(step.name, { fields: [], parsers: [] });
+  };
 
   constructor(private readonly statements: readonly Statement[]) {
     this.done = new Promise((resolve, reject) => {
@@ -89,6 +94,7 @@ export class WireBatch {
     shapesOn.set(connection, shapes);
     this.shapes = shapes;
     connection.on("parseComplete", this.onParseComplete);
+    connection.on("noData", this.onNoData);
     connection.stream.cork?.();
     try {
       for (const statement of this.statements) {
@@ -173,6 +179,7 @@ export class WireBatch {
     const connection = this.connection;
     if (!connection) return;
     connection.removeListener("parseComplete", this.onParseComplete);
+    connection.removeListener("noData", this.onNoData);
     const prepared = preparedOn.get(connection);
     for (const name of this.parsing.slice(this.parsed)) if (name !== "") prepared?.delete(name);
     this.connection = undefined;

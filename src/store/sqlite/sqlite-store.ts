@@ -278,7 +278,9 @@ export class SqliteStore implements Store {
         const result = this.guard(() => this.updateStatement(changedColumns(next, rowFromTask(before))).run(next));
         if (result.changes !== 1) throw new Error(`update of ${after.id} changed ${result.changes} rows`);
       },
-      appendEvent: async (event) => this.appendEvent(event),
+      appendEvent: async (event) => {
+        this.appendEvent(event);
+      },
       advanceCounter: async (prefix, n) =>
         (
           this.get<{ value: number }>(
