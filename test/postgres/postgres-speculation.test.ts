@@ -158,15 +158,22 @@ describe("postgres store: one-round-trip operations on a task this process wrote
     await locker.query("BEGIN");
     await locker.query("SELECT 1 FROM baton_tasks WHERE id = 'T-1' FOR UPDATE");
     const completing = a.complete("T-1", { token: claim.leaseToken, result: "ok" });
-    let waiting: number | undefined;
+    // The session waiting for the lock is the completion's, and what waits is its update: the
+    // one-round-trip batch (the usual way would wait in its first read, before any update).
+    let waiting: { pid: number; query: string } | undefined;
+    const deadline = Date.now() + 10_000;
     while (waiting === undefined) {
-      const { rows } = await locker.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE baton_tasks%'",
+      const { rows } = await locker.query<{ pid: number; query: string }>(
+        "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
       );
-      waiting = rows[0]?.pid;
-      if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      waiting = rows[0];
+      if (waiting === undefined) {
+        if (Date.now() > deadline) throw new Error("the completion never waited for the row lock");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     }
-    await locker.query("SELECT pg_terminate_backend($1)", [waiting]);
+    expect(waiting.query).toMatch(/^WITH changed AS \(\s*UPDATE baton_tasks/);
+    await locker.query("SELECT pg_terminate_backend($1)", [waiting.pid]);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await locker.query("ROLLBACK");
     await locker.end();

@@ -13,17 +13,13 @@
  * 0.61 ms with these named statements, planned once per connection (generic plans, see
  * postgres-store.ts); node 0.5-0.8 ms either way.
  */
+import { serialize } from "pg-protocol";
 import { typeParsers } from "./rows.js";
 import type { Statement } from "./tx-connection.js";
 
 /** The parts of node-pg's connection a Submittable uses (as pg-cursor does). */
 interface WireConnection {
-  parse(query: { text: string; name: string }): void;
-  bind(config: { statement: string; values: unknown[]; valueMapper: (value: unknown) => string | null }): void;
-  describe(message: { type: "P"; name: string }): void;
-  execute(config: Record<string, never>): void;
-  sync(): void;
-  stream: { cork?(): void; uncork?(): void };
+  stream: { writable: boolean; write(data: Buffer): boolean };
   on(event: "parseComplete" | "noData", listener: () => void): void;
   removeListener(event: "parseComplete" | "noData", listener: () => void): void;
 }
@@ -95,29 +91,30 @@ export class WireBatch {
     this.shapes = shapes;
     connection.on("parseComplete", this.onParseComplete);
     connection.on("noData", this.onNoData);
-    connection.stream.cork?.();
-    try {
-      for (const statement of this.statements) {
-        const name = statement.name === undefined ? "" : `baton-${statement.name}`;
-        if (name === "" || !prepared.has(name)) {
-          connection.parse({ text: statement.text, name });
-          if (name !== "") {
-            prepared.add(name);
-            this.parsing.push(name);
-          } else {
-            this.parsing.push("");
-          }
+    // One buffer, one write: the messages of a batch, each written to the socket stream on
+    // its own, cost node a stream entry apiece and the kernel an iovec.
+    const messages: Buffer[] = [];
+    for (const statement of this.statements) {
+      const name = statement.name === undefined ? "" : `baton-${statement.name}`;
+      if (name === "" || !prepared.has(name)) {
+        messages.push(serialize.parse({ text: statement.text, name }));
+        if (name !== "") {
+          prepared.add(name);
+          this.parsing.push(name);
+        } else {
+          this.parsing.push("");
         }
-        connection.bind({ statement: name, values: statement.values ?? [], valueMapper });
-        const known = name === "" ? undefined : shapes.get(name);
-        if (!known) connection.describe({ type: "P", name: "" });
-        this.plan.push({ known, name });
-        connection.execute({});
       }
-      connection.sync();
-    } finally {
-      connection.stream.uncork?.();
+      messages.push(serialize.bind({ statement: name, values: statement.values ?? [], valueMapper }));
+      const known = name === "" ? undefined : shapes.get(name);
+      if (!known) messages.push(serialize.describe({ type: "P", name: "" }));
+      this.plan.push({ known, name });
+      messages.push(serialize.execute({}));
     }
+    messages.push(serialize.sync());
+    // As node-pg's own sends: a stream that is no longer writable has failed, and the client
+    // reports that failure to this batch.
+    if (connection.stream.writable) connection.stream.write(Buffer.concat(messages));
   }
 
   handleRowDescription(message: { fields: Field[] }): void {
