@@ -37,6 +37,12 @@ export function countRoundTrips(): void {
   });
 }
 
+/** Leaves this client's round trips out of the count (a test's own helper connection). */
+export function unwatched(client: pg.Client): pg.Client {
+  client.query = originalQuery.bind(client) as typeof client.query;
+  return client;
+}
+
 /** Runs `operation` and returns its result with the round trips it cost, over every connection. */
 export async function watched<T>(operation: () => Promise<T>): Promise<{ result: T; roundTrips: number }> {
   for (const state of wire.values()) state.roundTrips = 0;

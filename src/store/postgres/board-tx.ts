@@ -31,7 +31,7 @@ import { clockCheck, SpeculationMiss } from "./speculation.js";
 import { agentFromRow, TASK_COLUMNS, taskParams } from "./rows.js";
 import type { Agent, NewEvent, Task } from "../../core/task.js";
 import type { StoreWriter, TransactionIntent } from "../store.js";
-import type { ClockEstimate, KnownRow, Speculation } from "./speculation.js";
+import type { ClockEstimate, KnownAgent, KnownRow, Speculation } from "./speculation.js";
 import type { FirstRead } from "./opening.js";
 import type { Statement, TxMode } from "./tx-connection.js";
 import type { AgentRow, TaskRow } from "./rows.js";
@@ -57,6 +57,10 @@ export class BoardTx extends BoardReads implements StoreWriter {
   sawLockedCandidates = false;
   /** The tasks this transaction wrote, at their new row versions (known once the writes are answered). */
   readonly written = new Map<string, KnownRow>();
+  /** The agents' rows this transaction read or wrote, at their versions (write mode). */
+  readonly agentsSeen = new Map<string, KnownAgent>();
+  /** Agents' rows a speculation answered from what this process knew. */
+  readonly speculatedAgents = new Set<string>();
   private readonly intent: TransactionIntent | undefined;
   private readonly speculation: Speculation | undefined;
   private readonly clock: ClockEstimate | undefined;
@@ -303,13 +307,25 @@ export class BoardTx extends BoardReads implements StoreWriter {
   }
 
   async getAgent(id: string): Promise<Agent | undefined> {
+    if (this.speculation) {
+      const known = this.speculation.agent(id);
+      if (!known) throw new SpeculationMiss();
+      this.speculatedAgents.add(id);
+      return known.agent;
+    }
     const prefetched = await this.prefetched((o) => (this.wroteAgents ? undefined : o.agentRow(id)));
-    if (prefetched !== undefined) return prefetched === null ? undefined : agentFromRow(prefetched);
+    if (prefetched !== undefined) return prefetched === null ? undefined : this.sawAgent(prefetched);
     const rows =
       this.mode === "write"
         ? await this.query<AgentRow>("get-agent-write", AGENT_FOR_UPDATE, [id])
         : await this.query<AgentRow>("get-agent-read", "SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1", [id]);
-    return rows[0] && agentFromRow(rows[0]);
+    return rows[0] && this.sawAgent(rows[0]);
+  }
+
+  private sawAgent(row: AgentRow): Agent {
+    const agent = agentFromRow(row);
+    if (row.row_version !== undefined) this.agentsSeen.set(agent.id, { agent, version: row.row_version });
+    return agent;
   }
 
   async insertTask(task: Task): Promise<void> {
@@ -397,11 +413,33 @@ export class BoardTx extends BoardReads implements StoreWriter {
 
   async putAgent(agent: Agent): Promise<void> {
     this.wroteAgents = true;
+    this.agentsSeen.delete(agent.id);
+    const values = [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt];
+    const wrote = (rows: Record<string, unknown>[]): void => {
+      const version = rows[0]?.version;
+      if (typeof version === "string") this.agentsSeen.set(agent.id, { agent, version });
+    };
+    const known = this.speculation?.agent(agent.id);
+    if (known) {
+      // Not locked by a read: the row must still be the version the speculation knew.
+      this.queue(
+        "put-known-agent",
+        `WITH changed AS (
+           UPDATE baton_agents SET capabilities = $2, last_seen_at = $3 WHERE id = $1 AND xmin = $4::text::xid
+           RETURNING xmin::text AS version)
+         SELECT baton_expect_one(count(*), 'agent ' || $1), min(version) AS version FROM changed`,
+        [...values, known.version],
+        wrote,
+      );
+      return;
+    }
     this.queue(
       "put-agent",
       `INSERT INTO baton_agents (id, capabilities, last_seen_at) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET capabilities = EXCLUDED.capabilities, last_seen_at = EXCLUDED.last_seen_at`,
-      [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt],
+       ON CONFLICT (id) DO UPDATE SET capabilities = EXCLUDED.capabilities, last_seen_at = EXCLUDED.last_seen_at
+       RETURNING xmin::text AS version`,
+      values,
+      wrote,
     );
   }
 }

@@ -18,7 +18,8 @@ export const PREFETCH_RECOVERY = 32;
 export const CLOCK_MS = "floor(extract(epoch FROM clock_timestamp()) * 1000)::int8";
 
 /** The agent's row, locked: its heartbeat is rewritten by this transaction. */
-export const AGENT_FOR_UPDATE = "SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1 FOR UPDATE";
+export const AGENT_FOR_UPDATE =
+  "SELECT id, capabilities, last_seen_at, xmin::text AS row_version FROM baton_agents WHERE id = $1 FOR UPDATE";
 
 /** Which read a row of the opening answers (its `part` column); also claim order between candidates. */
 export const Part = { expired: 0, due: 1, reserved: 2, open: 3, dependency: 4, named: 5 } as const;

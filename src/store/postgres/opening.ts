@@ -33,6 +33,7 @@ interface OpeningRow extends PartRow {
   agent_id: string | null;
   agent_capabilities: string[] | null;
   agent_last_seen_at: string | null;
+  agent_version: string | null;
 }
 
 /** What the opening reads, from the intent and the first read. */
@@ -86,11 +87,13 @@ function openingText(has: Sections): string {
   // One seq for the first event or lease token, and one per recovered task (each appends an event).
   ctes.push(`seqs AS (SELECT array_agg(seq ORDER BY seq) AS seqs FROM (SELECT baton_take_seq() AS seq
     FROM generate_series(0, ${has.recovery ? "(SELECT count(*) FROM recoverable)" : "0"})) taken)`);
-  let agentColumns = "NULL::text AS agent_id, NULL::jsonb AS agent_capabilities, NULL::timestamptz AS agent_last_seen_at";
+  let agentColumns =
+    "NULL::text AS agent_id, NULL::jsonb AS agent_capabilities, NULL::timestamptz AS agent_last_seen_at, NULL::text AS agent_version";
   let agentJoin = "";
   if (has.agent !== undefined) {
-    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = ${param("text")} FOR UPDATE)`);
-    agentColumns = "agent.id AS agent_id, agent.capabilities AS agent_capabilities, agent.last_seen_at AS agent_last_seen_at";
+    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at, xmin::text AS version FROM baton_agents WHERE id = ${param("text")} FOR UPDATE)`);
+    agentColumns =
+      "agent.id AS agent_id, agent.capabilities AS agent_capabilities, agent.last_seen_at AS agent_last_seen_at, agent.version AS agent_version";
     agentJoin = "LEFT JOIN agent ON true";
   }
   if (has.ids) {
@@ -140,7 +143,12 @@ export class Opening {
       const row =
         head.agent_id === null
           ? undefined
-          : { id: head.agent_id, capabilities: head.agent_capabilities ?? [], last_seen_at: head.agent_last_seen_at as string };
+          : {
+              id: head.agent_id,
+              capabilities: head.agent_capabilities ?? [],
+              last_seen_at: head.agent_last_seen_at as string,
+              ...(head.agent_version !== null && { row_version: head.agent_version }),
+            };
       this.agent = { id: has.agent, row };
     }
     if (has.ids) this.named = { ids: new Set(has.ids), rows: part(Part.named) };

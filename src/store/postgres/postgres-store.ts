@@ -22,7 +22,7 @@ import {
 import { typeParsers } from "./rows.js";
 import { migrate } from "./schema.js";
 import { ClockEstimate, RecentRows, SpeculationMiss, speculationFor } from "./speculation.js";
-import type { Speculation } from "./speculation.js";
+import type { KnownAgent, KnownRow, Speculation } from "./speculation.js";
 import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent } from "../store.js";
 
 /** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
@@ -54,7 +54,8 @@ export class PostgresStore implements Store {
   private readonly listeners = new Set<EventListener>();
   private closed = false;
   /** What this process's transactions wrote last, and the database clock: see speculation.ts. */
-  private readonly recent = new RecentRows();
+  private readonly recent = new RecentRows<KnownRow>();
+  private readonly recentAgents = new RecentRows<KnownAgent>();
   private readonly clock = new ClockEstimate();
 
   constructor(
@@ -153,7 +154,7 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
-    const speculation = intent?.claimFor === undefined ? speculationFor(intent?.taskIds, this.recent, this.clock) : undefined;
+    const speculation = intent?.claimFor === undefined ? speculationFor(intent?.taskIds, this.recent, this.recentAgents, this.clock) : undefined;
     if (speculation) {
       const speculated = await this.speculate(fn, intent, speculation);
       if (speculated) return speculated.result;
@@ -174,7 +175,7 @@ export class PostgresStore implements Store {
         commitSent = true;
         await tx.commit();
         release(client);
-        for (const [id, row] of tx.written) this.recent.remember(id, row);
+        this.remember(tx);
         return result;
       } catch (error) {
         if (client) {
@@ -230,13 +231,13 @@ export class PostgresStore implements Store {
       result = await fn(tx);
     } catch (error) {
       release(client);
-      if (!(error instanceof SpeculationMiss)) this.recent.forget(ids);
+      if (!(error instanceof SpeculationMiss)) this.forget(ids, tx);
       return undefined;
     }
     try {
       await tx.commit();
     } catch (error) {
-      this.recent.forget(ids);
+      this.forget(ids, tx);
       if (!isConnectionFailure(error)) {
         release(client);
         return undefined;
@@ -248,8 +249,20 @@ export class PostgresStore implements Store {
       throw this.lostWhileCommitting();
     }
     release(client);
-    for (const [id, row] of tx.written) this.recent.remember(id, row);
+    this.remember(tx);
     return { result };
+  }
+
+  /** What a committed transaction leaves this process knowing. */
+  private remember(tx: BoardTx): void {
+    for (const [id, row] of tx.written) this.recent.remember(id, row);
+    for (const [id, agent] of tx.agentsSeen) this.recentAgents.remember(id, agent);
+  }
+
+  /** A speculation on these rows failed: they may be stale. */
+  private forget(ids: readonly string[], tx: BoardTx): void {
+    this.recent.forget(ids);
+    this.recentAgents.forget([...tx.speculatedAgents]);
   }
 
   /**

@@ -135,6 +135,8 @@ export interface AgentRow {
   id: string;
   capabilities: string[];
   last_seen_at: string;
+  /** xmin, when the row was read for a write transaction. */
+  row_version?: string;
 }
 
 export function agentFromRow(row: AgentRow): Agent {

@@ -7,7 +7,9 @@
  * the board's function on those and send BEGIN, a clock check, the writes and COMMIT in one
  * round trip. The database confirms both guesses inside that transaction:
  * - the task update applies only to the row version it was computed from (as every update
- *   does, see board-tx.ts): if anyone changed the task since, nothing is written;
+ *   does, see board-tx.ts): if anyone changed the task since, nothing is written; so does a
+ *   rewrite of the agent's row (a heartbeat records its holder as seen), in a speculation
+ *   only;
  * - baton_expect_clock: the estimated time is not ahead of the database's clock and at most
  *   CLOCK_TOLERANCE_MS behind it (the time a normal transaction acts at is its first read's,
  *   also behind its commit by a round trip or more).
@@ -15,7 +17,7 @@
  * usual way. So does any read the guesses cannot answer, and any error the board's function
  * throws on them (the row might be stale): nothing has been sent by then.
  */
-import type { Task } from "../../core/task.js";
+import type { Agent, Task } from "../../core/task.js";
 import type { Statement } from "./tx-connection.js";
 
 /** How far behind the database's clock an estimate may be and still be used. */
@@ -29,9 +31,16 @@ export interface KnownRow {
   version: string;
 }
 
-/** What a transaction may run on without reading: the named tasks and the clock. */
+/** An agent's row as this process last read or wrote it, at its row version. */
+export interface KnownAgent {
+  agent: Agent;
+  version: string;
+}
+
+/** What a transaction may run on without reading: the named tasks, agents' rows, the clock. */
 export interface Speculation {
   rows: ReadonlyMap<string, KnownRow>;
+  agent(id: string): KnownAgent | undefined;
   clockMs: number;
 }
 
@@ -42,15 +51,15 @@ export class SpeculationMiss extends Error {
   }
 }
 
-/** The task rows this store's transactions wrote last, most recent last (bounded). */
-export class RecentRows {
-  private readonly rows = new Map<string, KnownRow>();
+/** Rows this store's transactions saw last, by id, most recent last (bounded). */
+export class RecentRows<Row> {
+  private readonly rows = new Map<string, Row>();
 
-  get(id: string): KnownRow | undefined {
+  get(id: string): Row | undefined {
     return this.rows.get(id);
   }
 
-  remember(id: string, row: KnownRow): void {
+  remember(id: string, row: Row): void {
     this.rows.delete(id);
     this.rows.set(id, row);
     if (this.rows.size > RECENT_ROWS) this.rows.delete(this.rows.keys().next().value as string);
@@ -91,7 +100,8 @@ export function clockCheck(estimateMs: number): Statement {
 /** The speculation for a transaction on these tasks, when this process knows every one of them. */
 export function speculationFor(
   taskIds: readonly string[] | undefined,
-  recent: RecentRows,
+  recent: RecentRows<KnownRow>,
+  agents: RecentRows<KnownAgent>,
   clock: ClockEstimate,
 ): Speculation | undefined {
   if (!taskIds || taskIds.length === 0) return undefined;
@@ -103,5 +113,5 @@ export function speculationFor(
     if (!row) return undefined;
     rows.set(id, row);
   }
-  return { rows, clockMs };
+  return { rows, agent: (id) => agents.get(id), clockMs };
 }
