@@ -6,11 +6,12 @@
 import { createServer } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBoard } from "../../src/index.js";
+import { openBoard, openStore } from "../../src/index.js";
 import { expectRefusedUnchanged, refusal } from "../conformance/harness.js";
 import { raceWorkers } from "../support/processes.js";
 import { startPostgres, TEST_PASSWORD } from "../support/postgres-server.js";
 import type { PostgresServer } from "../support/postgres-server.js";
+import type { Agent } from "../../src/index.js";
 
 let server: PostgresServer;
 beforeAll(async () => {
@@ -97,6 +98,32 @@ describe("postgres store: opening", () => {
 });
 
 describe("postgres store: the database's own guards", () => {
+  it("an agent row read without a lock and changed by another process before this transaction rewrites it: the rewrite runs again on the new row", async () => {
+    const url = await server.createDatabase("agent_race");
+    const [store, other] = await Promise.all([openStore(url), openStore(url)]);
+    try {
+      await store.transaction(async (tx) => tx.putAgent({ id: "agent-a", capabilities: [], lastSeenAt: "2026-01-01T00:00:00.000Z" }));
+      const seen: string[][] = [];
+      await store.transaction(async (tx) => {
+        const agent = (await tx.getAgent("agent-a")) as Agent;
+        seen.push(agent.capabilities);
+        // Only on the first run: another process changes the row between read and write.
+        if (seen.length === 1) {
+          await other.transaction(async (o) => o.putAgent({ ...agent, capabilities: ["gpu"] }));
+        }
+        await tx.putAgent({ ...agent, lastSeenAt: "2026-01-01T00:00:05.000Z" });
+      });
+      expect(seen).toEqual([[], ["gpu"]]);
+      expect(await other.read((r) => r.getAgent("agent-a"))).toEqual({
+        id: "agent-a",
+        capabilities: ["gpu"],
+        lastSeenAt: "2026-01-01T00:00:05.000Z",
+      });
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+
   it("the audit trail refuses UPDATE, DELETE and TRUNCATE even from plain SQL", async () => {
     const url = await server.createDatabase("append_only");
     const board = await openBoard(url);

@@ -6,7 +6,8 @@
  *   (another claimer is already taking those rows: no table-wide lock, no waiting);
  * - every task read remembers the row version it saw (xmin), and `updateTask` only writes if
  *   the row is still at that version; otherwise PostgreSQL raises serialization_failure and
- *   the store re-runs the transaction (the Store contract allows it).
+ *   the store re-runs the transaction (the Store contract allows it). An agent's row is read
+ *   without a lock (it is rarely rewritten) and rewritten under the same version check.
  * A write transaction's first round trip also fetches what the board will read first (see
  * opening.ts), and writes whose answer the board does not need are queued and travel with the
  * next read or with COMMIT (see tx-connection.ts): a claim is 2 round trips, a completion 2.
@@ -15,7 +16,7 @@
  * check, the writes and COMMIT travel together: 1 round trip.
  */
 import {
-  AGENT_FOR_UPDATE,
+  AGENT_ROW,
   byClaimOrder,
   CLAIM_ORDER,
   CLOCK_MS,
@@ -317,7 +318,7 @@ export class BoardTx extends BoardReads implements StoreWriter {
     if (prefetched !== undefined) return prefetched === null ? undefined : this.sawAgent(prefetched);
     const rows =
       this.mode === "write"
-        ? await this.query<AgentRow>("get-agent-write", AGENT_FOR_UPDATE, [id])
+        ? await this.query<AgentRow>("get-agent-write", AGENT_ROW, [id])
         : await this.query<AgentRow>("get-agent-read", "SELECT id, capabilities, last_seen_at FROM baton_agents WHERE id = $1", [id]);
     return rows[0] && this.sawAgent(rows[0]);
   }
@@ -413,15 +414,16 @@ export class BoardTx extends BoardReads implements StoreWriter {
 
   async putAgent(agent: Agent): Promise<void> {
     this.wroteAgents = true;
+    const known = this.agentsSeen.get(agent.id) ?? this.speculation?.agent(agent.id);
     this.agentsSeen.delete(agent.id);
     const values = [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt];
     const wrote = (rows: Record<string, unknown>[]): void => {
       const version = rows[0]?.version;
       if (typeof version === "string") this.agentsSeen.set(agent.id, { agent, version });
     };
-    const known = this.speculation?.agent(agent.id);
     if (known) {
-      // Not locked by a read: the row must still be the version the speculation knew.
+      // Read without a lock (or known from before, in a speculation): the row must still be
+      // the version the board decided on.
       this.queue(
         "put-known-agent",
         `WITH changed AS (

@@ -17,9 +17,12 @@ export const PREFETCH_RECOVERY = 32;
 /** The database's clock in epoch milliseconds (clock_timestamp: now() is frozen at BEGIN). */
 export const CLOCK_MS = "floor(extract(epoch FROM clock_timestamp()) * 1000)::int8";
 
-/** The agent's row, locked: its heartbeat is rewritten by this transaction. */
-export const AGENT_FOR_UPDATE =
-  "SELECT id, capabilities, last_seen_at, xmin::text AS row_version FROM baton_agents WHERE id = $1 FOR UPDATE";
+/**
+ * The agent's row with its version, not locked: most claims and heartbeats do not rewrite it
+ * (last seen under a second ago), and a lock is a write (the row's header, a WAL record). A
+ * rewrite checks the version instead (BoardTx.putAgent).
+ */
+export const AGENT_ROW = "SELECT id, capabilities, last_seen_at, xmin::text AS row_version FROM baton_agents WHERE id = $1";
 
 /** Which read a row of the opening answers (its `part` column); also claim order between candidates. */
 export const Part = { expired: 0, due: 1, reserved: 2, open: 3, dependency: 4, named: 5 } as const;

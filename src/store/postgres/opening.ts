@@ -91,7 +91,7 @@ function openingText(has: Sections): string {
     "NULL::text AS agent_id, NULL::jsonb AS agent_capabilities, NULL::timestamptz AS agent_last_seen_at, NULL::text AS agent_version";
   let agentJoin = "";
   if (has.agent !== undefined) {
-    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at, xmin::text AS version FROM baton_agents WHERE id = ${param("text")} FOR UPDATE)`);
+    ctes.push(`agent AS (SELECT id, capabilities, last_seen_at, xmin::text AS version FROM baton_agents WHERE id = ${param("text")})`);
     agentColumns =
       "agent.id AS agent_id, agent.capabilities AS agent_capabilities, agent.last_seen_at AS agent_last_seen_at, agent.version AS agent_version";
     agentJoin = "LEFT JOIN agent ON true";
