@@ -80,7 +80,7 @@ export async function run(): Promise<BenchSection> {
       ],
       ratios,
       notes: [
-        "Each cycle is two transactions on both sides. A baton transaction is 2 round trips (BEGIN with what the board reads first, then its writes with COMMIT), a pg-boss one 1 (one autocommit statement). baton's also recovers expired leases, records the agent's heartbeat, fences by token and appends two audit events; pg-boss keeps no history.",
+        "Each cycle is two transactions on both sides. A baton claim is 2 round trips (BEGIN with what the board reads first, then its writes with COMMIT) and the claimer's completion 1 (its writes on the row the claim left, checked by the database, see src/store/postgres/speculation.ts); a pg-boss fetch or complete is 1 (one autocommit statement). baton's also recovers expired leases, records the agent's heartbeat, fences by token and appends two audit events; pg-boss keeps no history.",
         `Before the clock starts, every worker process does ${warmup} untimed cycles on jobs added for them (both sides).`,
       ],
     };
