@@ -3,11 +3,10 @@
  * gets leases measured from the database's now(), cannot steal a live lease, and sees an
  * expired one expire exactly when the database says so.
  */
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { spawnWorker } from "../support/processes.js";
-import { startPostgres } from "../support/postgres-server.js";
+import { databaseNow, startPostgres } from "../support/postgres-server.js";
 import type { PostgresServer } from "../support/postgres-server.js";
 import type { Task } from "../../src/index.js";
 
@@ -32,17 +31,6 @@ async function skewed(spec: Record<string, unknown>): Promise<SkewedOutcome> {
   const exit = await worker.exited;
   if (exit.code !== 0) throw new Error(`pg-skewed failed: ${exit.stderr}`);
   return exit.result as SkewedOutcome;
-}
-
-async function databaseNow(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ ms: string }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms");
-    return Number(rows[0]?.ms);
-  } finally {
-    await client.end();
-  }
 }
 
 describe("postgres store: time is the database's", () => {

@@ -9,7 +9,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openBoard } from "../../src/index.js";
-import { startPostgres } from "../support/postgres-server.js";
+import { databaseNow, startPostgres } from "../support/postgres-server.js";
 import { countRoundTrips, unwatched, watched } from "./round-trip-counter.js";
 import type { Board } from "../../src/index.js";
 import type { PostgresServer } from "../support/postgres-server.js";
@@ -34,17 +34,6 @@ async function twoProcesses(): Promise<{ url: string; a: Board; b: Board }> {
   const b = await openBoard(url);
   opened.push(a, b);
   return { url, a, b };
-}
-
-async function databaseMs(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ ms: string }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms");
-    return Number(rows[0]?.ms);
-  } finally {
-    await client.end();
-  }
 }
 
 async function refusal(operation: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -140,9 +129,9 @@ describe("postgres store: one-round-trip operations on a task this process wrote
       const realNow = performance.now.bind(performance);
       vi.spyOn(performance, "now").mockImplementation(() => realNow() + offsetMs);
 
-      const before = await databaseMs(url);
+      const before = await databaseNow(url);
       const done = await watched(() => a.complete("T-1", { token: claim.leaseToken }));
-      const after = await databaseMs(url);
+      const after = await databaseNow(url);
       expect(done.roundTrips).toBe(3);
       const at = Date.parse(done.result.updatedAt);
       expect(at).toBeGreaterThanOrEqual(before);
@@ -158,9 +147,9 @@ describe("postgres store: one-round-trip operations on a task this process wrote
     const realNow = Date.now.bind(Date);
     vi.spyOn(Date, "now").mockImplementation(() => realNow() - 3_600_000);
     const claim = await a.claim({ agent: "agent-a", leaseSeconds: 60 });
-    const before = await databaseMs(url);
+    const before = await databaseNow(url);
     const done = await watched(() => a.complete("T-1", { token: claim.leaseToken }));
-    const after = await databaseMs(url);
+    const after = await databaseNow(url);
     expect(done.roundTrips).toBe(1);
     const at = Date.parse(done.result.updatedAt);
     // Never ahead of the database's clock; behind it by less than the round trip took.

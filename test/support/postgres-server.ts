@@ -39,6 +39,18 @@ export interface StartOptions {
   fsync?: boolean;
 }
 
+/** The database's clock in epoch ms, read on a connection of its own. */
+export async function databaseNow(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ ms: string }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms");
+    return Number(rows[0]?.ms);
+  } finally {
+    await client.end();
+  }
+}
+
 export function findPostgresBinDir(): string {
   const candidates: string[] = [];
   const fromConfig = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
