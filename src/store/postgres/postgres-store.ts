@@ -151,16 +151,20 @@ export class PostgresStore implements Store {
     if (this.closed) {
       throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `the board ${this.location} is closed`, { location: this.location });
     }
-    const spare = this.spare;
-    if (spare) {
-      this.spare = undefined;
-      spare.removeListener("end", this.onSpareLost);
-      return spare;
-    }
+    const spare = this.takeSpare();
+    if (spare) return spare;
     const client = await this.pool.connect();
     // A checked-out client whose connection dies emits 'error' too; the failing query reports it.
     client.on("error", ignore);
     return client;
+  }
+
+  /** The spare client, if any, now the caller's (no longer watched for its connection's end). */
+  private takeSpare(): pg.PoolClient | undefined {
+    const spare = this.spare;
+    this.spare = undefined;
+    spare?.removeListener("end", this.onSpareLost);
+    return spare;
   }
 
   /** Keeps the client as the spare (see `spare`), or returns it to the pool, or destroys it if its connection failed. */
@@ -379,8 +383,7 @@ export class PostgresStore implements Store {
     this.closed = true;
     await Promise.all([...this.listeners].map((l) => l.stop()));
     this.listeners.clear();
-    const spare = this.spare;
-    this.spare = undefined;
+    const spare = this.takeSpare();
     if (spare) this.release(spare);
     await this.pool.end().catch(ignore);
   }
