@@ -64,7 +64,7 @@ export class BoardState {
   }
 
   /** Appends an event that is not about a task (LOCK_BROKEN). */
-  appendEvent(event: NewEvent): BoardEvent {
+  appendEvent(event: NewEvent): void {
     const stored: BoardEvent = { ...event, seq: ++this.auditSeq };
     this.newEvents.push(stored);
     if (event.taskId !== null && this.index.has(event.taskId)) {
@@ -72,7 +72,6 @@ export class BoardState {
       entries.push({ timestamp: event.at, event: event.type, agent_id: event.agentId, details: event.details });
       this.history.set(event.taskId, entries);
     }
-    return stored;
   }
 
   /** What to commit: `tasks` is what tasks.json will hold, or null when no task changed. */
@@ -177,9 +176,7 @@ export class BoardState {
         if (!this.index.has(after.id)) throw new Error(`update of ${after.id}: no such task`);
         this.put(copyTask(after));
       },
-      appendEvent: async (event) => {
-        this.appendEvent(event);
-      },
+      appendEvent: async (event) => this.appendEvent(event),
       advanceCounter: async (prefix, n) => {
         this.counters[prefix] = (this.counters[prefix] ?? 0) + n;
         this.countersChanged = true;

@@ -278,9 +278,7 @@ export class SqliteStore implements Store {
         const result = this.guard(() => this.updateStatement(changedColumns(next, rowFromTask(before))).run(next));
         if (result.changes !== 1) throw new Error(`update of ${after.id} changed ${result.changes} rows`);
       },
-      appendEvent: async (event) => {
-        this.appendEvent(event);
-      },
+      appendEvent: async (event) => this.appendEvent(event),
       advanceCounter: async (prefix, n) =>
         (
           this.get<{ value: number }>(
@@ -382,10 +380,10 @@ export class SqliteStore implements Store {
     return rows.map(eventFromRow);
   }
 
-  private appendEvent(event: NewEvent): BoardEvent {
-    const row = this.get<{ seq: number }>(
+  private appendEvent(event: NewEvent): void {
+    this.run(
       `INSERT INTO events (at, type, task_id, agent_id, from_status, to_status, details, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       event.at,
       event.type,
       event.taskId,
@@ -394,8 +392,7 @@ export class SqliteStore implements Store {
       event.to,
       event.details,
       JSON.stringify(event.data),
-    ) as { seq: number };
-    return { ...event, seq: row.seq };
+    );
   }
 }
 
