@@ -11,9 +11,10 @@
  * A write transaction's first round trip also fetches what the board will read first (see
  * opening.ts), and writes whose answer the board does not need are queued and travel with the
  * next read or with COMMIT (see tx-connection.ts): a claim is 2 round trips, a completion 2.
- * A transaction given a speculation (see speculation.ts) reads nothing: the clock and the tasks
- * it names are answered from it, any other read refuses (SpeculationMiss), and BEGIN, a clock
- * check, the writes and COMMIT travel together: 1 round trip.
+ * A transaction given a speculation (see speculation.ts) reads nothing: the clock, the tasks
+ * it names and agents' rows are answered from it, any other read refuses (SpeculationMiss),
+ * and the clock check and the writes travel together as one implicit transaction (no BEGIN or
+ * COMMIT): 1 round trip.
  */
 import {
   AGENT_ROW,
@@ -353,8 +354,8 @@ export class BoardTx extends BoardReads implements StoreWriter {
 
   /** Notes the version a queued update left the task at. */
   private wrote(task: Task, rows: Record<string, unknown>[]): void {
-    const version = rows[0]?.version;
-    if (typeof version === "string") this.written.set(task.id, { task, version });
+    const version = rowVersion(rows);
+    if (version !== undefined) this.written.set(task.id, { task, version });
   }
 
   /**
@@ -418,8 +419,8 @@ export class BoardTx extends BoardReads implements StoreWriter {
     this.agentsSeen.delete(agent.id);
     const values = [agent.id, JSON.stringify(agent.capabilities), agent.lastSeenAt];
     const wrote = (rows: Record<string, unknown>[]): void => {
-      const version = rows[0]?.version;
-      if (typeof version === "string") this.agentsSeen.set(agent.id, { agent, version });
+      const version = rowVersion(rows);
+      if (version !== undefined) this.agentsSeen.set(agent.id, { agent, version });
     };
     if (known) {
       // Read without a lock (or known from before, in a speculation): the row must still be
@@ -444,6 +445,12 @@ export class BoardTx extends BoardReads implements StoreWriter {
       wrote,
     );
   }
+}
+
+/** The row version a write statement returned (its `version` column). */
+function rowVersion(rows: Record<string, unknown>[]): string | undefined {
+  const version = rows[0]?.version;
+  return typeof version === "string" ? version : undefined;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   unavailable,
 } from "./failures.js";
 import { typeParsers } from "./rows.js";
+import { CLOCK_MS } from "./claim-sql.js";
 import { migrate } from "./schema.js";
 import { ClockEstimate, RecentRows, SpeculationMiss, speculationFor } from "./speculation.js";
 import type { KnownAgent, KnownRow, Speculation } from "./speculation.js";
@@ -192,7 +193,9 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
-    const speculation = intent?.claimFor === undefined ? speculationFor(intent?.taskIds, this.recent, this.recentAgents, this.clock) : undefined;
+    // A claim reads candidates: there is nothing to guess.
+    const speculation =
+      intent?.claimFor === undefined ? speculationFor(intent?.taskIds, this.recent, this.recentAgents, this.clock) : undefined;
     if (speculation) {
       const speculated = await this.speculate(fn, intent, speculation);
       if (speculated) return speculated.result;
@@ -246,10 +249,10 @@ export class PostgresStore implements Store {
   /**
    * Runs `fn` on the rows this process wrote last and the estimated clock, then sends the
    * clock check and its writes in one round trip, as one implicit transaction (no BEGIN or
-   * COMMIT: the server commits the batch at its Sync, or rolls all of it back). Undefined when the operation
-   * must run the usual way: a read the speculation cannot answer, an error `fn` threw on the
-   * remembered rows (which may be stale), or the database refusing a guess. Nothing is saved
-   * in those cases, and the remembered rows are forgotten.
+   * COMMIT: the server commits the batch at its Sync, or rolls all of it back). Undefined when
+   * the operation must run the usual way: a read the speculation cannot answer, an error `fn`
+   * threw on the remembered rows (which may be stale), or the database refusing a guess.
+   * Nothing is saved in those cases, and the remembered rows are forgotten.
    */
   private async speculate<T>(
     fn: (tx: StoreWriter) => Promise<T>,
@@ -354,7 +357,7 @@ export class PostgresStore implements Store {
     return this.withConnection(RECONNECT_WINDOW_MS, "reading the database clock", async (client) => {
       const { rows } = await client.query<{ ms: number }>({
         name: "db-clock",
-        text: "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::int8 AS ms",
+        text: `SELECT ${CLOCK_MS} AS ms`,
       });
       const ms = (rows[0] as { ms: number }).ms;
       this.clock.observe(ms);

@@ -4,17 +4,17 @@
  * reads the clock and the task, applies the core rules and writes: two round trips, the
  * reads, then the writes with COMMIT. When this process wrote the task last, it already knows
  * the row (and its version, xmin) and can estimate the database's clock, so the store may run
- * the board's function on those and send BEGIN, a clock check, the writes and COMMIT in one
- * round trip. The database confirms both guesses inside that transaction:
+ * the board's function on those and send a clock check and the writes in one round trip, as
+ * one implicit transaction (no BEGIN or COMMIT: the server commits the batch at its Sync, or
+ * rolls all of it back). The database confirms both guesses inside that transaction:
  * - the task update applies only to the row version it was computed from (as every update
  *   does, see board-tx.ts): if anyone changed the task since, nothing is written; so does a
- *   rewrite of the agent's row (a heartbeat records its holder as seen), in a speculation
- *   only;
+ *   rewrite of the agent's row (a heartbeat records its holder as seen);
  * - baton_expect_clock: the estimated time is not ahead of the database's clock and at most
  *   CLOCK_TOLERANCE_MS behind it (the time a normal transaction acts at is its first read's,
  *   also behind its commit by a round trip or more).
- * Either refusal is a serialization failure: the store rolls back and runs the operation the
- * usual way. So does any read the guesses cannot answer, and any error the board's function
+ * Either refusal is a serialization failure: nothing is saved, and the store runs the
+ * operation the usual way. So does any read the guesses cannot answer, and any error the board's function
  * throws on them (the row might be stale): nothing has been sent by then.
  */
 import type { Agent, Task } from "../../core/task.js";
