@@ -1,30 +1,13 @@
 /**
  * The dashboard's built files (dist/dashboard/, made by scripts/build-dashboard.mjs), read
- * once when the server starts and served from memory with a strong ETag. Their headers carry
- * the strict Content-Security-Policy the page is written for: no inline script or style, no
- * other origin, no framing.
+ * once when the server starts and served from memory with a strong ETag by src/http/app.ts,
+ * under its strict Content-Security-Policy (the page has no inline script or style).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-export interface DashboardAsset {
-  body: Uint8Array;
-  contentType: string;
-  etag: string;
-}
+import type { StaticAsset } from "../app.js";
 
 const FILES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
@@ -36,25 +19,12 @@ const FILES: Record<string, string> = {
 const BUILT = fileURLToPath(new URL("../../../dashboard/", import.meta.url));
 
 /** The assets by file name, or null when the dashboard was not built (the API still works). */
-export function loadDashboardAssets(dir: string = BUILT): ReadonlyMap<string, DashboardAsset> | null {
-  if (!existsSync(`${dir}/index.html`)) return null;
-  const assets = new Map<string, DashboardAsset>();
+export function loadDashboardAssets(dir: string = BUILT): ReadonlyMap<string, StaticAsset> | null {
+  if (!existsSync(join(dir, "index.html"))) return null;
+  const assets = new Map<string, StaticAsset>();
   for (const [name, contentType] of Object.entries(FILES)) {
-    const body = readFileSync(`${dir}/${name}`);
+    const body = readFileSync(join(dir, name));
     assets.set(name, { body, contentType, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"` });
   }
   return assets;
-}
-
-/** Headers every dashboard response carries. */
-export function assetHeaders(asset: DashboardAsset): Record<string, string> {
-  return {
-    "content-type": asset.contentType,
-    etag: asset.etag,
-    "cache-control": "no-cache",
-    "content-security-policy": DASHBOARD_CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-  };
 }
