@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { invalidInput } from "../core/errors.js";
+import { newTaskFromWire, taskPatchFromWire } from "../core/wire-input.js";
 import {
   agentIdSchema,
   capabilitySchema,
@@ -38,19 +39,8 @@ const newTaskWire = z.strictObject({
 });
 
 export function newTaskInput(body: unknown): NewTaskInput {
-  const w = parseInput(newTaskWire, body, "task");
-  return defined({
-    title: w.title,
-    description: w.description,
-    metadata: w.metadata,
-    priority: w.priority,
-    needs: w.needs,
-    dependsOn: w.depends_on,
-    id: w.id,
-    prefix: w.prefix,
-    assignedTo: w.assigned_to,
-    maxAttempts: w.max_attempts,
-  }) as NewTaskInput;
+  const wire = parseInput(newTaskWire, body, "task");
+  return defined(newTaskFromWire({ ...wire, assigned_to: wire.assigned_to ?? undefined })) as NewTaskInput;
 }
 
 const patchWire = z.strictObject({
@@ -64,16 +54,7 @@ const patchWire = z.strictObject({
 });
 
 export function taskPatch(body: unknown): TaskPatch {
-  const w = parseInput(patchWire, body, "update");
-  return defined({
-    title: w.title,
-    description: w.description,
-    metadata: w.metadata,
-    priority: w.priority,
-    needs: w.needs,
-    dependsOn: w.depends_on,
-    maxAttempts: w.max_attempts,
-  }) as TaskPatch;
+  return taskPatchFromWire(parseInput(patchWire, body, "update"));
 }
 
 const claimWire = z.strictObject({

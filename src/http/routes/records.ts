@@ -1,11 +1,18 @@
 /** Ids, agents, the audit trail, counts, health and who is asking. */
 import { agentToWire, eventToWire } from "../../core/wire-shape.js";
 import { agentIdSchema, checkQuery, eventTypeParam, intParam, reservationBody, taskIdSchema } from "../input.js";
-import { DEFAULT_LIMIT, MAX_LIMIT, eventPage } from "../paging.js";
+import { pageToWire } from "../../core/wire-shape.js";
+import { DEFAULT_LIMIT, MAX_LIMIT, eventCursor } from "../paging.js";
 import { parseInput } from "../route.js";
-import type { EventFilter } from "../paging.js";
+import type { BoardEvent } from "../../core/task.js";
 import type { Query } from "../input.js";
 import type { Route } from "../route.js";
+
+export interface EventFilter {
+  taskId?: string;
+  agent?: string;
+  type?: BoardEvent["type"];
+}
 
 /** The filters /api/events and /api/events/stream share: task, agent, type. */
 export function eventFilter(query: Query): EventFilter {
@@ -42,10 +49,15 @@ export const recordRoutes: Route[] = [
     access: "read",
     async run(ctx) {
       checkQuery(ctx.query, ["task", "agent", "type", "after", "cursor", "limit"]);
-      const after = intParam("after", ctx.query.cursor ?? ctx.query.after, 0, Number.MAX_SAFE_INTEGER) ?? 0;
-      const limit = intParam("limit", ctx.query.limit, 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
-      const page = await eventPage(ctx.board, eventFilter(ctx.query), after, limit);
-      return { body: { items: page.items.map(eventToWire), next_cursor: page.next_cursor } };
+      // `after=SEQ` starts after a seq the client knows (an SSE id); `cursor` continues a page.
+      const after = intParam("after", ctx.query.after, 0, Number.MAX_SAFE_INTEGER);
+      const cursor = ctx.query.cursor ?? (after === undefined ? undefined : eventCursor({ seq: after }));
+      const page = await ctx.board.auditPage({
+        ...eventFilter(ctx.query),
+        limit: intParam("limit", ctx.query.limit, 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
+        ...(cursor !== undefined && { cursor }),
+      });
+      return { body: pageToWire(page, eventToWire) };
     },
   },
   {

@@ -10,7 +10,7 @@ import { eventToWire } from "../../core/wire-shape.js";
 import { checkQuery, intParam } from "../input.js";
 import { eventFilter } from "./records.js";
 import type { BoardEvent } from "../../core/task.js";
-import type { EventFilter } from "../paging.js";
+import type { EventFilter } from "./records.js";
 import type { Route, RouteContext } from "../route.js";
 
 const BACKFILL_PAGE = 500;

@@ -1,6 +1,6 @@
 /** Creating, reading and editing tasks; edits by people are version-checked (If-Match). */
 import { ErrorCode, isBatonError } from "../../core/errors.js";
-import { taskToWire } from "../../core/wire-shape.js";
+import { pageToWire, taskToWire } from "../../core/wire-shape.js";
 import { errorAnswer } from "../errors.js";
 import {
   agentIdSchema,
@@ -65,7 +65,7 @@ export const taskRoutes: Route[] = [
         q.cursor,
         intParam("limit", q.limit, 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
       );
-      return { body: { items: page.items.map(taskToWire), next_cursor: page.next_cursor } };
+      return { body: pageToWire(page, taskToWire) };
     },
   },
   {
