@@ -47,8 +47,16 @@ export async function startServer(cwd: string, args: readonly string[] = [], env
   };
 }
 
-export async function api(server: ServerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+export async function api(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${server.url}${path}`, {
+    ...(signal && { signal }),
     method,
     headers: {
       authorization: `Bearer ${SERVER_TOKEN}`,
