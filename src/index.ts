@@ -23,6 +23,7 @@ export type {
   AuditQuery,
   Claim,
   CredentialInput,
+  EditBy,
   HealReport,
   ListQuery,
   Page,

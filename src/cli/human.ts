@@ -83,7 +83,7 @@ export function taskDetail(task: Task, style: Style, now: number): string {
   if (task.lastError) rows.push(["last error", task.lastError]);
   if (task.result !== null) rows.push(["result", task.result]);
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
-  rows.push(["updated", task.updatedAt]);
+  rows.push(["updated", `${task.updatedAt} (version ${task.version})`]);
   if (Object.keys(task.metadata).length) rows.push(["metadata", JSON.stringify(task.metadata)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);

@@ -126,6 +126,8 @@ export function taskFromRecord(record: unknown, where: string): Task {
     createdAt,
     updatedAt: updatedAt ?? createdAt,
     createdBy: field.string("created_by") ?? null,
+    // A record written by hand has none: it reads as a task just created.
+    version: field.integer("version", 1) ?? 1,
   };
 }
 
@@ -158,6 +160,7 @@ export function recordFromTask(task: Task, previous: TaskRecord | null, newHisto
     result: task.result,
     metadata: task.metadata,
     created_by: task.createdBy,
+    version: task.version,
   };
   return { ...previous, ...fields };
 }

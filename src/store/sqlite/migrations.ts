@@ -118,4 +118,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_dead ON tasks (created_at, id_order) WHERE status = 'dead';
   CREATE INDEX tasks_cancelled ON tasks (created_at, id_order) WHERE status = 'cancelled';
   `,
+  /* 3 */ `
+  -- A task's version (its ETag over HTTP): 1 at creation, +1 on every change. Tasks from
+  -- before start at 1, as if just created; no index, an edit reads the row by id anyway.
+  ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
