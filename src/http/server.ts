@@ -9,6 +9,7 @@ import { openBoard } from "../index.js";
 import { createApp } from "./app.js";
 import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth.js";
 import { EventFanout } from "./event-fanout.js";
+import { loadDashboardAssets } from "./dashboard/assets.js";
 import { listen } from "./node.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StaticAsset } from "./app.js";
@@ -100,7 +101,7 @@ export async function runServer(options: ServeOptions): Promise<void> {
     allowedOrigins: options.allowOrigins ?? [],
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     stream: { heartbeatMs: 15_000, resyncAfter: 10_000, maxQueued: 2_000 },
-    ...(options.assets && { assets: options.assets }),
+    assets: options.assets ?? loadDashboardAssets() ?? new Map(),
     log: options.log,
   });
   const shown = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;

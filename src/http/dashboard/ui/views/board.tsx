@@ -151,9 +151,9 @@ function NewTaskForm() {
       </label>
       <label>
         Priority
-        <select name="priority" defaultValue="medium">
+        <select name="priority">
           {PRIORITIES.map((priority) => (
-            <option key={priority} value={priority}>
+            <option key={priority} value={priority} selected={priority === "medium"}>
               {priority}
             </option>
           ))}

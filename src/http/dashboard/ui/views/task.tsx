@@ -223,9 +223,9 @@ function EditForm({ task, onSave }: { task: WireTask; onSave: (patch: Partial<Wi
       </label>
       <label>
         Priority
-        <select name="priority" defaultValue={task.priority}>
+        <select name="priority">
           {PRIORITIES.map((priority) => (
-            <option key={priority} value={priority}>
+            <option key={priority} value={priority} selected={priority === task.priority}>
               {priority}
             </option>
           ))}
