@@ -17,7 +17,8 @@ interface Column<T> {
 /** Left-aligned columns; the last one is cut to the terminal width. */
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[], style: Style): string {
   const cells = rows.map((row) => columns.map((c) => c.cell(row)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] as string).length)));
+  // A loop, not Math.max(...cells): spreading 450k cells as arguments overflows the stack.
+  const widths = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, (r[i] as string).length), c.title.length));
   const fit = (text: string, i: number): string => {
     if (i < columns.length - 1) return text.padEnd(widths[i] as number);
     if (style.width === null) return text;
@@ -37,9 +38,10 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[], styl
   return [header.trimEnd(), ...lines].join("\n");
 }
 
-export function taskTable(tasks: readonly Task[], style: Style, now: number): string {
-  if (tasks.length === 0) return "no tasks";
-  return table(
+/** `header: false` for the pages after the first one of a streamed list. */
+export function taskTable(tasks: readonly Task[], style: Style, now: number, header = true): string {
+  if (tasks.length === 0) return header ? "no tasks" : "";
+  const text = table(
     tasks,
     [
       { title: "ID", cell: (t) => t.id, paint: () => "bold" },
@@ -51,6 +53,7 @@ export function taskTable(tasks: readonly Task[], style: Style, now: number): st
     ],
     style,
   );
+  return header ? text : text.slice(text.indexOf("\n") + 1);
 }
 
 /** The time that matters for this status: lease end, retry time, or when it finished. */
@@ -85,7 +88,7 @@ export function taskDetail(task: Task, style: Style, now: number): string {
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
   rows.push(["updated", task.updatedAt]);
   if (Object.keys(task.metadata).length) rows.push(["metadata", JSON.stringify(task.metadata)]);
-  const width = Math.max(...rows.map(([k]) => k.length));
+  const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);
   if (task.description) lines.push("", task.description);
   return lines.join("\n");
@@ -157,8 +160,8 @@ const EVENT_PAINT: Partial<Record<BoardEvent["type"], Paint>> = {
   CANCELLED: "grey",
 };
 
-export function eventTable(events: readonly BoardEvent[], style: Style): string {
-  if (events.length === 0) return "no events";
+export function eventTable(events: readonly BoardEvent[], style: Style, first = true): string {
+  if (events.length === 0) return first ? "no events" : "";
   return events.map((e) => eventLine(e, style)).join("\n");
 }
 

@@ -50,6 +50,8 @@ export interface StoreReader {
   getTasks(ids: readonly string[]): Promise<Task[]>;
   /** Ordered by creation (oldest first), then the id's natural order (core/selection.ts idOrderKey). */
   listTasks(query: TaskQuery): Promise<Task[]>;
+  /** How many tasks `listTasks` would return without its limit (after the key, if given). */
+  countTasks(query: TaskQuery): Promise<number>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /**
    * Pending tasks `agentId` may be offered, best first: those reserved for it, then unreserved

@@ -216,6 +216,7 @@ export class SqliteStore implements Store {
         return tasks("SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
       },
       listTasks: async (query) => this.listTasks(query),
+      countTasks: async (query) => this.countTasks(query),
       countByStatus: async () => {
         const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
         for (const row of this.all<{ status: TaskStatus; n: number }>(COUNT_BY_STATUS)) counts[row.status] += row.n;
@@ -328,6 +329,19 @@ export class SqliteStore implements Store {
   }
 
   private listTasks(query: TaskQuery): Task[] {
+    const { from, params } = this.taskSelection(query);
+    return this.all<TaskRow>(`SELECT * ${from} ORDER BY created_at, id_order LIMIT ?`, ...params, query.limit ?? -1).map(
+      taskFromRow,
+    );
+  }
+
+  private countTasks(query: TaskQuery): number {
+    const { from, params } = this.taskSelection(query);
+    return (this.get<{ n: number }>(`SELECT count(*) AS n ${from}`, ...params) as { n: number }).n;
+  }
+
+  /** FROM … WHERE … of the tasks a query selects, with its parameters. */
+  private taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.assignedTo !== undefined) {
@@ -351,9 +365,7 @@ export class SqliteStore implements Store {
       query.statuses && query.statuses.length > 0
         ? `(${tasksOfStatuses(query.statuses)})`
         : "tasks";
-    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ?`;
-    params.push(query.limit ?? -1);
-    return this.all<TaskRow>(sql, ...params).map(taskFromRow);
+    return { from: `FROM ${source} ${filter}`, params };
   }
 
   private listEvents(query: EventQuery): BoardEvent[] {
