@@ -5,6 +5,7 @@
 import { formatDuration } from "../core/duration.js";
 import { fromIso } from "../core/time.js";
 import type { Agent, BoardEvent, Task } from "../core/task.js";
+import { printable } from "./escape.js";
 import { STATUS_PAINT } from "./style.js";
 import type { Style, Paint } from "./style.js";
 
@@ -42,7 +43,7 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[], styl
 export function taskTable(tasks: readonly Task[], style: Style, now: number, header = true): string {
   if (tasks.length === 0) return header ? "no tasks" : "";
   const text = table(
-    tasks,
+    tasks.map(printableTask),
     [
       { title: "ID", cell: (t) => t.id, paint: () => "bold" },
       { title: "STATUS", cell: (t) => t.status, paint: (t) => STATUS_PAINT[t.status] },
@@ -69,7 +70,8 @@ export function relative(iso: string, now: number): string {
   return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} ago`;
 }
 
-export function taskDetail(task: Task, style: Style, now: number): string {
+export function taskDetail(raw: Task, style: Style, now: number): string {
+  const task = printableTask(raw);
   const rows: [string, string][] = [
     ["id", style.paint("bold", task.id)],
     ["title", task.title],
@@ -87,7 +89,7 @@ export function taskDetail(task: Task, style: Style, now: number): string {
   if (task.result !== null) rows.push(["result", task.result]);
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
   rows.push(["updated", task.updatedAt]);
-  if (Object.keys(task.metadata).length) rows.push(["metadata", JSON.stringify(task.metadata)]);
+  if (Object.keys(task.metadata).length) rows.push(["metadata", printable(JSON.stringify(task.metadata))]);
   const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);
   if (task.description) lines.push("", task.description);
@@ -95,7 +97,8 @@ export function taskDetail(task: Task, style: Style, now: number): string {
 }
 
 /** One line saying what a verb just did to a task, with the next step when there is one. */
-export function outcome(task: Task, style: Style, now: number): string {
+export function outcome(raw: Task, style: Style, now: number): string {
+  const task = printableTask(raw);
   const id = style.paint("bold", task.id);
   switch (task.status) {
     case "in_progress":
@@ -122,10 +125,11 @@ export function outcome(task: Task, style: Style, now: number): string {
   }
 }
 
-export function claimSummary(task: Task, style: Style, now: number): string {
-  const token = task.leaseToken as number;
+export function claimSummary(raw: Task, style: Style, now: number): string {
+  const token = raw.leaseToken as number;
+  const task = printableTask(raw);
   return [
-    `claimed ${outcome(task, style, now)}`,
+    `claimed ${outcome(raw, style, now)}`,
     style.paint(
       "dim",
       `  finish: baton done ${task.id} --token ${token} · give up: baton fail ${task.id} --token ${token} --error TEXT`,
@@ -133,7 +137,8 @@ export function claimSummary(task: Task, style: Style, now: number): string {
   ].join("\n");
 }
 
-export function eventLine(event: BoardEvent, style: Style): string {
+export function eventLine(raw: BoardEvent, style: Style): string {
+  const event = printableEvent(raw);
   const move = event.from || event.to ? `${event.from ?? "·"}→${event.to ?? "·"}` : "";
   return [
     style.paint("dim", `#${event.seq}`),
@@ -168,13 +173,39 @@ export function eventTable(events: readonly BoardEvent[], style: Style, first = 
 export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
   if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
   return table(
-    agents,
+    agents.map((a) => ({ ...a, id: printable(a.id), capabilities: a.capabilities.map((c) => printable(c)) })),
     [
       { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
       { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
       { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
-      { title: "HOLDING", cell: (a) => (holding.get(a.id) ?? []).join(", ") },
+      { title: "HOLDING", cell: (a) => printable((holding.get(a.id) ?? []).join(", ")) },
     ],
     style,
   );
+}
+
+/** The task with every string a writer chose made safe for a terminal (escape.ts). */
+function printableTask(task: Task): Task {
+  const line = (text: string) => printable(text);
+  return {
+    ...task,
+    id: line(task.id),
+    title: line(task.title),
+    description: printable(task.description, { multiline: true }),
+    result: task.result === null ? null : printable(task.result, { multiline: true }),
+    lastError: task.lastError === null ? null : line(task.lastError),
+    assignedTo: task.assignedTo === null ? null : line(task.assignedTo),
+    createdBy: task.createdBy === null ? null : line(task.createdBy),
+    needs: task.needs.map(line),
+    dependsOn: task.dependsOn.map(line),
+  };
+}
+
+function printableEvent(event: BoardEvent): BoardEvent {
+  return {
+    ...event,
+    taskId: event.taskId === null ? null : printable(event.taskId),
+    agentId: event.agentId === null ? null : printable(event.agentId),
+    details: printable(event.details),
+  };
 }

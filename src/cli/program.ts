@@ -9,6 +9,7 @@ import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
+import { printable } from "./escape.js";
 import { ExitCode, describeFailure } from "./exit-codes.js";
 import type { CliFailure } from "./exit-codes.js";
 
@@ -72,7 +73,7 @@ export function reportFailure(failure: CliFailure, json: boolean): void {
   process.stderr.write(
     json
       ? `${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`
-      : `baton: ${failure.message}\n`,
+      : `baton: ${printable(failure.message)}\n`,
   );
 }
 
