@@ -213,4 +213,30 @@ describe("webhook delivery", () => {
     expect((await hooks.get(hook.id)).cursor).toBe(cursor);
     expect((await hooks.log({ hookId: hook.id })).map((l) => l.redelivery)).toEqual([false, true]);
   });
+
+  it("stop() lets the request under way finish, records it and gives the lease up: never half a delivery", async () => {
+    const { board, clock, receiver } = await setUp();
+    const hooks = new Webhooks(board.store, { clock: clock.now });
+    const hook = await hooks.add({ url: receiver.url, events: ["CREATED"], secret: TEST_SECRET });
+    await board.add({ title: "a" });
+    await board.add({ title: "b" });
+    let answer: () => void = () => undefined;
+    let sent = 0;
+    const slow: SendWebhook = () => {
+      sent++;
+      return new Promise((resolve) => {
+        answer = () => resolve({ status: 200, error: null });
+      });
+    };
+    const d = deliverer(board, clock, { send: slow });
+    d.start(10);
+    while (sent === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = d.stop();
+    answer();
+    await stopped;
+    expect(sent).toBe(1); // the second event waits for the next deliverer
+    const after = await hooks.get(hook.id);
+    expect([after.cursor, after.leaseHolder]).toEqual([hook.cursor + 1, null]);
+    expect((await hooks.log({ hookId: hook.id })).map((l) => [l.seq, l.outcome])).toEqual([[hook.cursor + 1, "delivered"]]);
+  });
 });
