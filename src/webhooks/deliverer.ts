@@ -75,6 +75,8 @@ export class Deliverer {
   private stopping = false;
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** Hooks this deliverer is working on now: a second round of its own leaves them alone (its lease is its own). */
+  private readonly busy = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -135,6 +137,19 @@ export class Deliverer {
   }
 
   private async deliverHook(found: Webhook, round: DeliveryRound): Promise<void> {
+    if (this.busy.has(found.id)) {
+      round.skipped++;
+      return;
+    }
+    this.busy.add(found.id);
+    try {
+      await this.deliverLeased(found, round);
+    } finally {
+      this.busy.delete(found.id);
+    }
+  }
+
+  private async deliverLeased(found: Webhook, round: DeliveryRound): Promise<void> {
     let now = await this.clock();
     if (deliveryRefusal(found, this.id, now) !== null) {
       round.skipped++;

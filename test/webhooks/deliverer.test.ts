@@ -197,6 +197,29 @@ describe("webhook delivery", () => {
     expect((await hooks.log({ hookId: hook.id })).map((l) => l.outcome)).toEqual(["delivered"]);
   });
 
+  it("a deliverer's second round while its first holds the lease leaves the hook alone (its own lease does not let it in twice)", async () => {
+    const { board, clock } = await setUp();
+    const hooks = new Webhooks(board.store, { clock: clock.now });
+    const hook = await hooks.add({ url: "http://127.0.0.1:9/unused", events: ["CREATED"], secret: TEST_SECRET });
+    await board.add({ title: "a" });
+    const sentIds: string[] = [];
+    let answer: () => void = () => undefined;
+    const stalled: SendWebhook = (request) => {
+      sentIds.push(request.headers["webhook-id"] as string);
+      return new Promise((resolve) => {
+        answer = () => resolve({ status: 204, error: null });
+      });
+    };
+    const d = deliverer(board, clock, { send: stalled });
+    const first = d.deliverDue();
+    while (sentIds.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await hooks.get(hook.id)).leaseHolder).toBe(d.id);
+    expect(await d.deliverDue()).toEqual({ delivered: 0, failed: 0, skipped: 1 });
+    answer();
+    expect(await first).toEqual({ delivered: 1, failed: 0, skipped: 0 });
+    expect(sentIds).toEqual([String(hook.cursor + 1)]);
+  });
+
   it("redelivery sends one event again with the same webhook-id and logs it, without moving the cursor", async () => {
     const { board, clock, receiver } = await setUp();
     const hooks = new Webhooks(board.store, { clock: clock.now });
