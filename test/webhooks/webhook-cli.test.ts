@@ -3,12 +3,13 @@
  * loopback receiver, and bad input — each refused with its documented exit code and a message
  * naming the problem, with the board's webhooks exactly as before and the secret never shown.
  */
+import { spawn } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { Webhooks } from "../../src/webhooks/webhooks.js";
-import { baton, batonAsync, batonJson, freshBoardDir, jsonError } from "../cli/cli.js";
+import { baton, batonAsync, batonJson, CLI, freshBoardDir, jsonError } from "../cli/cli.js";
 import { startReceiver, TEST_SECRET } from "./receiver.js";
 import type { Receiver } from "./receiver.js";
 
@@ -67,6 +68,28 @@ describe("baton webhook", () => {
     for (const out of everything) expect(out.stdout + out.stderr).not.toContain(TEST_SECRET.slice(6, 20));
     expect(batonJson(["webhook", "remove", "1"], { cwd })).toEqual({ id: 1, removed: true });
     expect(batonJson(["webhook", "list"], { cwd })).toEqual([]);
+  });
+
+  it("deliver keeps delivering until SIGTERM, then exits 0 with every attempt recorded", async () => {
+    batonJson(["webhook", "add", receiver.url, "--events", "CREATED", "--secret-file", secretFile], { cwd });
+    batonJson(["add", "first"], { cwd });
+    const child = spawn(process.execPath, [CLI, "webhook", "deliver", "--interval", "100ms"], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await receiver.requests(1);
+    await batonAsync(["add", "second"], { cwd });
+    await receiver.requests(2);
+    while (!/event 2 CREATED attempt 1: delivered/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(receiver.acceptedIds()).toEqual(["1", "2"]);
+    const log = await onBoard((webhooks) => webhooks.log());
+    expect(log.map((l) => [l.seq, l.outcome])).toEqual([
+      [1, "delivered"],
+      [2, "delivered"],
+    ]);
+    expect((await onBoard((webhooks) => webhooks.get(1))).leaseHolder).toBeNull();
   });
 
   it("a redelivery the receiver refuses exits 1 naming the failure, and is logged", async () => {
