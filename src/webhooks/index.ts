@@ -15,7 +15,7 @@ export type { DelivererOptions, DeliveryRound } from "./deliverer.js";
 export { sendWebhook } from "./sender.js";
 export type { SendResult, SendWebhook } from "./sender.js";
 export { signedRequest } from "./signing.js";
-export { WebhookDuty } from "./monitor-duty.js";
+export { WebhookDuty, webhookMonitorDuty } from "./monitor-duty.js";
 export type { WebhookAction, WebhookDutyOptions } from "./monitor-duty.js";
 export type { WebhookRequest } from "./signing.js";
 export { DEFAULT_WEBHOOK_BACKOFF, DELIVERY_LOG_KEEP } from "../core/webhooks.js";

@@ -71,3 +71,20 @@ function actionOf(d: NewDelivery): WebhookAction {
     ? { duty: "webhooks", action: "delivered", detail: `${what}: delivered (${d.status}, ${d.durationMs} ms)` }
     : { duty: "webhooks", action: "failed", detail: `${what}: failed: ${d.error}` };
 }
+
+/**
+ * The duty for a loop that hands each duty its board on every tick (`baton monitor`'s duty
+ * list): the WebhookDuty is made on the first tick, for that board's store.
+ */
+export function webhookMonitorDuty(options: WebhookDutyOptions = {}): {
+  name: "webhooks";
+  run(board: { store: Store }): Promise<WebhookAction[]>;
+  drain(): Promise<WebhookAction[]>;
+} {
+  let duty: WebhookDuty | undefined;
+  return {
+    name: "webhooks",
+    run: (board) => (duty ??= new WebhookDuty(board.store, options)).run(),
+    drain: async () => (duty ? duty.drain() : []),
+  };
+}
