@@ -155,6 +155,9 @@ export class Deliverer {
       round.skipped++;
       return;
     }
+    // Nothing after the cursor: no lease taken, no write (an idle board costs each round one read per hook).
+    const [first] = await this.store.read((tx) => tx.listEvents({ afterSeq: found.cursor, limit: 1 }));
+    if (!first) return;
     let hook = withLease(found, this.id, now, this.leaseMs);
     if (!(await this.store.webhooks.updateWebhook(hook, found.version))) {
       round.skipped++; // another deliverer took it first

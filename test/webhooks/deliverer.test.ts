@@ -74,7 +74,9 @@ describe("webhook delivery", () => {
       clock.ms += 1;
     }
     expect(await d.deliverDue()).toEqual({ delivered: 3, failed: 0, skipped: 0 });
+    const settled = await hooks.get(hook.id);
     expect(await d.deliverDue()).toEqual({ delivered: 0, failed: 0, skipped: 0 });
+    expect((await hooks.get(hook.id)).version).toBe(settled.version); // an idle round writes nothing
 
     expect(receiver.acceptedIds()).toEqual(wanted.map((e) => String(e.seq)));
     expect(receiver.received.every((r) => r.verified)).toBe(true);
