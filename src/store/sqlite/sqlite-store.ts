@@ -16,8 +16,10 @@ import { retryWhileBusy } from "./busy.js";
 import { Doorbell } from "./doorbell.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
+import { SqliteWebhooks } from "./webhooks.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, Store, StoreOptions, StoreReader, StoreWriter, TaskQuery } from "../store.js";
+import type { EventQuery, Store, StoreOptions, StoreReader, StoreWriter, TaskQuery, WebhookStore } from "../store.js";
+import type { SqlRunner } from "./webhooks.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -33,6 +35,7 @@ export class SqliteStore implements Store {
   private readonly queue = new SerialQueue();
   private readonly lockTimeoutMs: number;
   private readonly tx: StoreWriter;
+  readonly webhooks: WebhookStore;
   /** The last lease token handed out in the current write transaction. */
   private lastToken = 0;
   /** Opened by the first write transaction; null where the board cannot have one. */
@@ -73,6 +76,14 @@ export class SqliteStore implements Store {
       throw error;
     }
     this.tx = this.makeWriter();
+    const sql: SqlRunner = {
+      all: (text, ...params) => this.all(text, ...params),
+      get: (text, ...params) => this.get(text, ...params),
+      run: (text, ...params) => this.run(text, ...params),
+    };
+    this.webhooks = new SqliteWebhooks((write, fn) =>
+      write ? this.transaction(async () => fn(sql)) : this.read(async () => fn(sql)),
+    );
   }
 
   private migrate(): void {
