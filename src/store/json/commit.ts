@@ -10,7 +10,7 @@
  *      tasks.json, append these audit lines at this offset, write these counters
  *      (full: fsync the journal)   ── committed ──
  *   3. apply `pending`: hard-link tasks.json to tasks.json.bak, rename the temp over it,
- *      append the audit lines, rename the counters temp   (full: fsync dir and audit)
+ *      rename the counters temp, append the audit lines   (full: fsync dir and audit)
  *
  * Everything that can fail for want of space or permission (the temp files' data, opening the
  * audit file, the journal line) is done before the commit point: a failure there removes the
@@ -165,7 +165,6 @@ export function applyPending(paths: BoardPaths, pending: PendingCommit, durable:
       return false; // the temp never reached the disk (power loss before it was durable)
     }
   }
-  appendOnce(paths.audit, audit, pending.audit_from, pending.audit_lines, durable);
   if (pending.counters !== null) {
     const temp = countersTemp(paths, pending.id);
     if (justWritten) {
@@ -176,6 +175,8 @@ export function applyPending(paths: BoardPaths, pending: PendingCommit, durable:
       if (text !== countersText) replaceFile(paths.counters, temp, text, durable);
     }
   }
+  // Last: the only step here that needs free space, so a full disk leaves no temp file behind.
+  appendOnce(paths.audit, audit, pending.audit_from, pending.audit_lines, durable);
   return true;
 }
 
@@ -228,6 +229,8 @@ function keepBackup(paths: BoardPaths): void {
  */
 function appendOnce(path: string, fd: number | null, from: number, lines: string, durable: boolean): void {
   if (lines === "") return;
+  // Already there (a finished commit run again): nothing to open, even if the file is read-only.
+  if (fd === null && sizeOf(path) >= from + Buffer.byteLength(lines)) return;
   const own = fd === null ? (openRegular(path, OpenMode.append) as number) : null;
   const file = own ?? (fd as number);
   try {

@@ -35,7 +35,8 @@ export type OpenMode = (typeof OpenMode)[keyof typeof OpenMode];
 
 /**
  * Opens `path` as a regular file. Null when it does not exist (and the mode does not create).
- * A link or a non-regular file is CORRUPT_STORE naming it; other failures STORE_UNAVAILABLE.
+ * A link or a non-regular file is CORRUPT_STORE naming it; other failures are thrown as they are
+ * for the caller to report with `storeError`, saying what became of its change.
  */
 export function openRegular(path: string, mode: OpenMode): number | null {
   let fd: number;
@@ -47,7 +48,7 @@ export function openRegular(path: string, mode: OpenMode): number | null {
     if (code === "ELOOP") throw linkRefusal(path);
     // O_NONBLOCK write-open of a FIFO nobody reads.
     if (code === "ENXIO") throw notRegular(path, "a FIFO (named pipe)");
-    throw storeError(path, error, (mode & (O_WRONLY | O_RDWR)) === 0 ? "read" : "write");
+    throw error; // as it is: the caller knows what became of the change (storeError)
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
@@ -64,7 +65,12 @@ export function readRegular(path: string, maxBytes = Infinity): string | null {
 
 /** The file's text (at most `maxBytes`) and its mtime, or null when it does not exist. */
 export function readWithTime(path: string, maxBytes = Infinity): { text: string; mtimeMs: number } | null {
-  const fd = openRegular(path, OpenMode.read);
+  let fd: number | null;
+  try {
+    fd = openRegular(path, OpenMode.read);
+  } catch (error) {
+    throw storeError(path, error, "read");
+  }
   if (fd === null) return null;
   try {
     const { size, mtimeMs } = fstatSync(fd);
