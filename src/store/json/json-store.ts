@@ -121,7 +121,7 @@ export class JsonStore implements Store {
     this.location = paths.tasks;
     this.boardFiles = [paths.tasks, paths.backup, paths.audit, paths.counters, paths.meta, paths.journal];
     this.durable = options.durability === "full";
-    this.codec = new TasksCodec(paths.tasks);
+    this.codec = new TasksCodec(paths.tasks, options.leaseSeconds === undefined ? undefined : options.leaseSeconds * 1000);
     this.journal = new SidecarJournal(paths, this.durable);
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
