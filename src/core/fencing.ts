@@ -25,7 +25,8 @@ export function checkHolder(task: Task, credential: Credential, nowMs: number): 
   if (credential.token !== undefined && credential.token !== task.leaseToken) {
     throw leaseLost(
       task,
-      `lease lost: ${task.id} is now held by ${task.assignedTo} (token ${task.leaseToken}); your token ${credential.token} is stale`,
+      `lease lost: ${task.id} is now ${holderName(task)}` +
+        `${task.leaseToken === null ? " (claimed by hand, without a token)" : ` (token ${task.leaseToken})`}; your token ${credential.token} is stale`,
     );
   }
   if (credential.token === undefined && credential.agent !== task.assignedTo) {

@@ -71,7 +71,7 @@ describe("json store: tasks a hand agent set in progress", () => {
     writeFileSync(path, `${JSON.stringify([{ ...record, status: "IN_PROGRESS", assigned_to: "h1", updated_at: new Date().toISOString() }], null, 2)}\n`);
     const error = await refusal(board.complete("T-1", { token: leaseToken }));
     expect(error.code).toBe("LEASE_LOST");
-    expect(error.message).toContain("T-1 is now held by h1");
+    expect(error.message).toBe("lease lost: T-1 is now held by h1 (claimed by hand, without a token); your token 1 is stale");
     expect((await board.complete("T-1", { agent: "h1" })).status).toBe("completed");
     // Tokens still only rise: the next claim's token is above the one the hand claim voided.
     await board.add({ title: "u" });
