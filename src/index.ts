@@ -14,7 +14,8 @@ export type OpenBoardOptions = BoardOptions & StoreOptions;
 
 export async function openBoard(url: string, options: OpenBoardOptions = {}): Promise<Board> {
   const { policy, clock, random, ...storeOptions } = options;
-  const store = await openStore(url, storeOptions);
+  const leaseSeconds = policy?.leaseSeconds;
+  const store = await openStore(url, leaseSeconds === undefined ? storeOptions : { leaseSeconds, ...storeOptions });
   return new Board(store, { ...(policy && { policy }), ...(clock && { clock }), ...(random && { random }) });
 }
 

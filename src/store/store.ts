@@ -165,4 +165,9 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
+  /**
+   * The board's lease length (its policy's leaseSeconds). The JSON store gives this lease to a
+   * task a hand-following agent set in progress (docs/json-store.md); other stores ignore it.
+   */
+  leaseSeconds?: number;
 }
