@@ -108,10 +108,21 @@ export interface TransactionIntent {
 
 export type Durability = "normal" | "full";
 
+/**
+ * How a process waits for the write lock (SQLite; the other stores ignore it). "async" keeps
+ * the event loop turning while it waits, so timers fire, servers answer and MCP sessions
+ * heartbeat: the library default, for every long-running process. "blocking" blocks the
+ * thread in the kernel until the lock may be free: the one-shot CLI, which has nothing else
+ * to do (see src/cli/context.ts for what it measured).
+ */
+export type LockWait = "async" | "blocking";
+
 export interface StoreOptions {
   durability?: Durability;
   /** Milliseconds to wait for a busy store / lock before LOCK_TIMEOUT. */
   lockTimeoutMs?: number;
+  /** Default "async"; see LockWait. */
+  lockWait?: LockWait;
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
 }
