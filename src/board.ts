@@ -32,12 +32,13 @@ import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
+import type { SubscribeOptions } from "./board/event-hub.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
-import { watchEvents } from "./board/watch.js";
+import { EventHub } from "./board/event-hub.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -57,6 +58,8 @@ export class Board {
   readonly policy: BoardPolicy;
   private readonly clock: (() => number) | undefined;
   private readonly random: () => number;
+  /** Made by the first watch. */
+  private events: EventHub | null = null;
 
   constructor(
     readonly store: Store,
@@ -496,12 +499,17 @@ export class Board {
 
   // ── live events ─────────────────────────────────────────────────────────────────────────
 
-  /** Events as they commit, starting after `afterSeq` (default: from now on); see board/watch.ts. */
-  watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
-    return watchEvents(this.store, options);
+  /**
+   * Events as they commit, starting after `afterSeq` (default: from now on). Every watcher of
+   * this board shares one poll loop or LISTEN; see board/event-hub.ts.
+   */
+  watch(options: SubscribeOptions = {}): AsyncGenerator<BoardEvent> {
+    this.events ??= new EventHub(this.store);
+    return this.events.events(options);
   }
 
   async close(): Promise<void> {
+    await this.events?.close();
     await this.store.close();
   }
 
