@@ -39,6 +39,7 @@ import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
 import { EventHub } from "./board/event-hub.js";
+import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -52,7 +53,7 @@ import type {
 export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
-const LAZY_RECOVERY_BATCH = 32;
+const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
 
 export class Board {
   readonly policy: BoardPolicy;
