@@ -2,6 +2,8 @@
  * The SQLite store's reads, on either of its connections: the read connection for
  * `store.read`, the write connection inside a transaction (see sqlite-store.ts).
  */
+import { assertNever } from "../../core/exhaustive.js";
+import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { agentFromRow, eventFromRow, taskFromRow } from "./rows.js";
 import type { BoardEvent, Task, TaskStatus } from "../../core/task.js";
@@ -80,12 +82,17 @@ function listTasks(conn: Connection, query: TaskQuery): Task[] {
     const needle = query.text.toLowerCase();
     params.push(needle, needle, needle);
   }
+  if (query.after !== undefined) {
+    // A row value comparison SQLite walks tasks_created (or a status index) from.
+    where.push("(created_at, id_order) > (?, ?)");
+    params.push(query.after.createdAt, idOrderKey(query.after.id));
+  }
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
   // Some statuses: the union of their partial indexes, sorted (few rows for open statuses,
   // and one ordered index walk for a finished one). All statuses: the creation-order index.
   const source = query.statuses && query.statuses.length > 0 ? `(${tasksOfStatuses(query.statuses)})` : "tasks";
-  const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ? OFFSET ?`;
-  params.push(query.limit ?? -1, query.offset ?? 0);
+  const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ?`;
+  params.push(query.limit ?? -1);
   return conn.all<TaskRow>(sql, ...params).map(taskFromRow);
 }
 
@@ -140,7 +147,7 @@ function statusIndexes(status: TaskStatus): { index: string; condition: string }
     case "cancelled":
       return [{ index: `tasks_${status}`, condition: `status = '${status}'` }];
     default:
-      return status satisfies never;
+      return assertNever(status, "status");
   }
 }
 
