@@ -36,7 +36,7 @@ import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
-import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
+import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/transaction-steps.js";
 import { EventHub } from "./board/event-hub.js";
 import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import type {

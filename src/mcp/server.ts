@@ -5,7 +5,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { openBoard } from "../index.js";
 import { checkAgentId } from "../core/validation.js";
-import { createBatonMcpServer } from "./handlers.js";
+import { createBatonMcpServer } from "./protocol.js";
 import { Session } from "./session.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 

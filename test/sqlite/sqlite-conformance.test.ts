@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openBoard } from "../src/index.js";
-import { MIGRATIONS } from "../src/store/sqlite/migrations.js";
-import { refusal } from "./conformance/harness.js";
-import { runConformanceSuite } from "./conformance/suite.js";
+import { openBoard } from "../../src/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations.js";
+import { refusal } from "../conformance/harness.js";
+import { runConformanceSuite } from "../conformance/suite.js";
 
 const root = mkdtempSync(join(tmpdir(), "baton-sqlite-"));
 let boards = 0;
