@@ -53,6 +53,7 @@ import type {
 import {
   claimKeyOf,
   compareClaimKeys,
+  sortForClaim,
   eventCursor,
   pageLimit,
   parseEventCursor,
@@ -198,6 +199,13 @@ export class Board {
     return toPage(rows, limit, taskCursor);
   }
 
+  /** How many tasks match the filters, after `cursor` when given: what follows a page. */
+  async count(query: Omit<ListQuery, "limit"> & Pick<PageQuery, "cursor"> = {}): Promise<number> {
+    const filter = taskFilter(query);
+    const after = query.cursor === undefined ? undefined : parseTaskCursor(query.cursor);
+    return this.store.read((tx) => tx.countTasks({ ...filter, ...(after && { after }) }));
+  }
+
   /**
    * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
    * pending) with every dependency completed; for an agent, only those it may take.
@@ -215,7 +223,8 @@ export class Board {
     const after = query.cursor === undefined ? undefined : parseReadyCursor(query.cursor);
     const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, query.capabilities));
     const rest = after === undefined ? ready : ready.filter((t) => compareClaimKeys(claimKeyOf(t, agent), after) > 0);
-    return toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+    const page = toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+    return { ...page, remaining: Math.max(0, rest.length - limit) };
   }
 
   private async readyInOrder(tx: StoreReader, agent: string | undefined, given: readonly string[] | undefined): Promise<Task[]> {
@@ -226,10 +235,10 @@ export class Board {
       ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
     ];
     const statuses = await dependencyStatuses(tx, open);
-    return open
+    const ready = open
       .filter((t) => unfinishedDependencies(t, statuses).length === 0)
-      .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
-      .sort(compareForClaim(agent ?? ""));
+      .filter((t) => agent === undefined || mayTake(t, agent, capabilities));
+    return sortForClaim(ready, agent);
   }
 
   /** The task `claim` would give this agent now, without taking it. */

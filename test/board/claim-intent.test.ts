@@ -33,6 +33,7 @@ async function recordingStore(): Promise<{ store: Store; transactions: Recorded[
     location: inner.location,
     read: (fn) => inner.read(fn),
     close: () => inner.close(),
+    webhooks: inner.webhooks,
     transaction: (fn, intent) =>
       inner.transaction(async (tx) => {
         const recorded: Recorded = { intent, calls: [], result: undefined };

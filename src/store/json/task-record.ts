@@ -21,6 +21,7 @@
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { assertNever } from "../../core/exhaustive.js";
+import { checkedMetadata } from "../../core/limits.js";
 import { PRIORITIES, TASK_STATUSES } from "../../core/task.js";
 import { TASK_ID_PATTERN } from "../../core/validation.js";
 import type { Priority, Task, TaskStatus } from "../../core/task.js";
@@ -109,7 +110,7 @@ export function taskFromRecord(record: unknown, where: string): Task {
     id,
     title: field.string("title") ?? titleFrom(description, id),
     description,
-    metadata: field.object("metadata") ?? {},
+    metadata: checkedMetadata(field.object("metadata") ?? {}, where),
     result: field.string("result") ?? null,
     status,
     priority: (field.oneOf("priority", PRIORITIES) as Priority | undefined) ?? "medium",

@@ -23,6 +23,7 @@ export function sqliteReads(conn: Connection): StoreReader {
       return tasks("SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
     },
     listTasks: async (query) => listTasks(conn, query),
+    countTasks: async (query) => countTasks(conn, query),
     countByStatus: async () => {
       const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
       for (const row of conn.all<{ status: TaskStatus; n: number }>(COUNT_BY_STATUS)) counts[row.status] += row.n;
@@ -71,6 +72,17 @@ export function sqliteReads(conn: Connection): StoreReader {
 }
 
 function listTasks(conn: Connection, query: TaskQuery): Task[] {
+  const { from, params } = taskSelection(query);
+  return conn.all<TaskRow>(`SELECT * ${from} ORDER BY created_at, id_order LIMIT ?`, ...params, query.limit ?? -1).map(taskFromRow);
+}
+
+function countTasks(conn: Connection, query: TaskQuery): number {
+  const { from, params } = taskSelection(query);
+  return (conn.get<{ n: number }>(`SELECT count(*) AS n ${from}`, ...params) as { n: number }).n;
+}
+
+/** FROM … WHERE … of the tasks a query selects, with its parameters. */
+function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.assignedTo !== undefined) {
@@ -91,9 +103,7 @@ function listTasks(conn: Connection, query: TaskQuery): Task[] {
   // Some statuses: the union of their partial indexes, sorted (few rows for open statuses,
   // and one ordered index walk for a finished one). All statuses: the creation-order index.
   const source = query.statuses && query.statuses.length > 0 ? `(${tasksOfStatuses(query.statuses)})` : "tasks";
-  const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ?`;
-  params.push(query.limit ?? -1);
-  return conn.all<TaskRow>(sql, ...params).map(taskFromRow);
+  return { from: `FROM ${source} ${filter}`, params };
 }
 
 function listEvents(conn: Connection, query: EventQuery): BoardEvent[] {

@@ -19,8 +19,10 @@ import { Connection } from "./connection.js";
 import { Doorbell } from "./doorbell.js";
 import { MIGRATIONS } from "./migrations.js";
 import { sqliteReads } from "./reads.js";
+import { SqliteWebhooks } from "./webhooks.js";
 import { sqliteWriter } from "./writes.js";
-import type { LockWait, Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
+import type { LockWait, Store, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
+import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
 
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
@@ -31,6 +33,7 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly writes: Connection;
   private readonly writer: SqliteWriter;
+  readonly webhooks: WebhookStore;
   /** Write transactions of this process, one at a time on the write connection. */
   private readonly writeQueue = new SerialQueue();
   /** Opened by the first read; for ":memory:" (one database per connection) the write connection. */
@@ -79,6 +82,16 @@ export class SqliteStore implements Store {
     if (location === ":memory:") {
       this.reads = { conn: this.writes, reader: sqliteReads(this.writes), queue: this.writeQueue };
     }
+    const runner = (conn: Connection): SqlRunner => ({
+      all: (text, ...params) => conn.all(text, ...params),
+      get: (text, ...params) => conn.get(text, ...params),
+      run: (text, ...params) => conn.run(text, ...params),
+    });
+    this.webhooks = new SqliteWebhooks((write, fn) =>
+      write
+        ? this.transaction(async () => fn(runner(this.writes)))
+        : this.read(async () => fn(runner(this.openReads().conn))),
+    );
   }
 
   private migrate(): void {
