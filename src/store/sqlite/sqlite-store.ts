@@ -22,6 +22,7 @@ import { sqliteReads } from "./reads.js";
 import { SqliteWebhooks } from "./webhooks.js";
 import { sqliteWriter } from "./writes.js";
 import type { LockWait, Store, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
+import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
 
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
@@ -32,13 +33,13 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly writes: Connection;
   private readonly writer: SqliteWriter;
+  readonly webhooks: WebhookStore;
   /** Write transactions of this process, one at a time on the write connection. */
   private readonly writeQueue = new SerialQueue();
   /** Opened by the first read; for ":memory:" (one database per connection) the write connection. */
   private reads: { conn: Connection; reader: StoreReader; queue: SerialQueue } | null = null;
   private readonly lockTimeoutMs: number;
   private readonly lockWait: LockWait;
-  readonly webhooks: WebhookStore;
   /** Opened by the first write transaction; null where the board cannot have one. */
   private doorbell: Doorbell | null | undefined;
 
@@ -81,8 +82,15 @@ export class SqliteStore implements Store {
     if (location === ":memory:") {
       this.reads = { conn: this.writes, reader: sqliteReads(this.writes), queue: this.writeQueue };
     }
+    const runner = (conn: Connection): SqlRunner => ({
+      all: (text, ...params) => conn.all(text, ...params),
+      get: (text, ...params) => conn.get(text, ...params),
+      run: (text, ...params) => conn.run(text, ...params),
+    });
     this.webhooks = new SqliteWebhooks((write, fn) =>
-      write ? this.transaction(async () => fn(this.writes)) : this.read(async () => fn(this.openReads().conn)),
+      write
+        ? this.transaction(async () => fn(runner(this.writes)))
+        : this.read(async () => fn(runner(this.openReads().conn))),
     );
   }
 
