@@ -17,6 +17,7 @@ function tempPrefixes(paths: BoardPaths): string[] {
     `.${basename(paths.tasks)}.`,
     `${basename(paths.meta)}.`,
     `${basename(paths.counters)}.`,
+    `${basename(paths.webhooks)}.`,
     `${basename(paths.lock)}.stale-`,
     `${basename(paths.breaking)}.`,
     `${basename(paths.breaking)}.stale-`,

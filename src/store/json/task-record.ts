@@ -27,6 +27,7 @@
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { assertNever } from "../../core/exhaustive.js";
+import { checkedMetadata } from "../../core/limits.js";
 import { DEFAULT_LEASE_SECONDS } from "../../core/policy.js";
 import { PRIORITIES, TASK_STATUSES } from "../../core/task.js";
 import { TASK_ID_PATTERN } from "../../core/validation.js";
@@ -120,7 +121,7 @@ export function taskFromRecord(record: unknown, where: string, handLeaseMs = DEF
     id,
     title: field.string("title") ?? titleFrom(description, id),
     description,
-    metadata: field.object("metadata") ?? {},
+    metadata: checkedMetadata(field.object("metadata") ?? {}, where),
     result: field.string("result") ?? null,
     status,
     priority: (field.oneOf("priority", PRIORITIES) as Priority | undefined) ?? "medium",
