@@ -165,6 +165,46 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Group commit: one BEGIN IMMEDIATE … COMMIT for several operations, each under a SAVEPOINT
+   * (ROLLBACK TO on a throw), so a server takes many agents' writes with one lock hand-over
+   * and one commit instead of one each. An error that ends the whole SQLite transaction (the
+   * database is full, an I/O error) fails every operation of the batch: none was committed.
+   */
+  transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return this.queue.run(async () => {
+      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
+      const doorbell = this.doorbell;
+      this.guard(() => this.retry(() => this.db.exec("BEGIN IMMEDIATE"), doorbell));
+      this.lastToken = 0;
+      const outcomes: PromiseSettledResult<T>[] = [];
+      try {
+        for (const fn of fns) {
+          // Each operation takes its tokens as it would alone (see nextLeaseToken).
+          this.lastToken = 0;
+          this.db.exec("SAVEPOINT baton_op");
+          try {
+            const value = await fn(this.tx);
+            this.db.exec("RELEASE baton_op");
+            outcomes.push({ status: "fulfilled", value });
+          } catch (reason) {
+            if (!this.db.inTransaction) throw reason;
+            this.db.exec("ROLLBACK TO baton_op");
+            this.db.exec("RELEASE baton_op");
+            outcomes.push({ status: "rejected", reason });
+          }
+        }
+        this.guard(() => this.retry(() => this.db.exec("COMMIT")));
+        return outcomes;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        doorbell?.ring();
+      }
+    });
+  }
+
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
       this.guard(() => this.db.exec("BEGIN DEFERRED"));
