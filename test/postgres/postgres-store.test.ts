@@ -47,7 +47,7 @@ describe("postgres store: opening", () => {
       Array.from({ length: 16 }, (_, i) => ({ url, agent: `opener-${i}` })),
     );
     expect(results.map((r) => r.id).sort()).toEqual(Array.from({ length: 16 }, (_, i) => `T-${i + 1}`).sort());
-    expect(await sql(url, "SELECT version FROM baton_schema_version ORDER BY version")).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(await sql(url, "SELECT version FROM baton_schema_version ORDER BY version")).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it("an unreachable server is STORE_UNAVAILABLE naming host and port, never the password", async () => {
