@@ -118,7 +118,7 @@ async function measure(): Promise<BenchSection> {
   for (const n of clientCounts) {
     const libPath = freshBoardPath();
     await fillBoard(boardUrl(libPath, "normal"), TASKS);
-    const lib = await contention(boardUrl(libPath, "normal"), n, { warmupMs, windowMs });
+    const lib = await contention(boardUrl(libPath, "normal"), n, { warmupMs, windowMs }, "async");
     library.set(n, lib.cyclesPerSecond);
 
     const httpPath = freshBoardPath();

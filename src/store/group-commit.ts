@@ -46,6 +46,11 @@ export class GroupCommitStore implements Store {
     return this.inner.location;
   }
 
+  /** Webhook state is not a board transaction: straight to the store. */
+  get webhooks(): Store["webhooks"] {
+    return this.inner.webhooks;
+  }
+
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
     if (!this.inner.transactionBatch) return this.inner.transaction(fn, intent);
     return new Promise<T>((resolve, reject) => {

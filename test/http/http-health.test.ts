@@ -16,10 +16,9 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.stop();
 });
 
-// PENDING on the non-blocking SQLite lock wait (issue 11, the long-running branch): today a
-// write waiting for the lock busy-waits on serve's event loop, so health stalls and this test
-// fails (seen failing on this branch). Remove `.skip` when that lands on main.
-test.skip("/api/health answers while another process holds the SQLite write lock and a write waits for it", async () => {
+// Fails with the blocking lock wait (a write's busy-wait stalls serve's event loop; seen
+// failing before the async SQLite wait of src/store/sqlite/busy.ts was merged).
+test("/api/health answers while another process holds the SQLite write lock and a write waits for it", async () => {
   const cwd = freshBoardDir();
   const server = await startServer(cwd);
   servers.push(server);
