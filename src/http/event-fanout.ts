@@ -47,7 +47,11 @@ export class EventFanout {
     this.started ??= (async () => {
       this.seq = (await this.board.audit({ recent: 1 }))[0]?.seq ?? 0;
       void this.watch();
-    })();
+    })().catch((error: unknown) => {
+      // The store was unreachable: this subscriber is refused, the next one tries again.
+      this.started = null;
+      throw error;
+    });
     return this.started;
   }
 

@@ -5,7 +5,9 @@
 import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { invalidInput } from "../core/errors.js";
-import { openBoard } from "../index.js";
+import { Board } from "../board.js";
+import { GroupCommitStore } from "../store/group-commit.js";
+import { openStore } from "../store/open.js";
 import { createApp } from "./app.js";
 import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth.js";
 import { EventFanout } from "./event-fanout.js";
@@ -83,7 +85,9 @@ export async function runServer(options: ServeOptions): Promise<void> {
   const credentials = new Credentials(entries);
   const signIn: Identity = entries.find((e) => e.role === "write") ?? (entries[0] as TokenEntry);
 
-  const board = await openBoard(options.storeUrl, { ...(options.policy && { policy: options.policy }), create: false });
+  // Writes from many clients that arrive together share one store transaction (group commit).
+  const store = new GroupCommitStore(await openStore(options.storeUrl, { create: false }));
+  const board = new Board(store, { ...(options.policy && { policy: options.policy }) });
   const events = new EventFanout(board, 20, options.log);
   let app: { fetch(request: Request): Response | Promise<Response> } | null = null;
   let listening;

@@ -155,3 +155,27 @@ test("50 concurrent stream clients each receive every event, in order", async ()
     await c.reader.cancel();
   }
 });
+
+test("a store that fails under a stream ends that stream with an error; the server goes on", async () => {
+  const { Board } = await import("../../src/board.js");
+  const { EventFanout } = await import("../../src/http/event-fanout.js");
+  const { BatonError } = await import("../../src/index.js");
+  const failing = new Board({
+    kind: "sqlite",
+    location: "nowhere",
+    read: async () => {
+      throw new BatonError("STORE_UNAVAILABLE", "the store is down");
+    },
+    transaction: async () => {
+      throw new BatonError("STORE_UNAVAILABLE", "the store is down");
+    },
+    close: async () => {},
+  } as never);
+  const s = await testServer({ board: failing, events: new EventFanout(failing, 10) });
+  const response = await s.request("GET", "/api/events/stream");
+  expect(response.status).toBe(200);
+  const reader = new SseReader(response.body as ReadableStream<Uint8Array>);
+  await expect(reader.next()).rejects.toThrow("the store is down");
+  const health = await s.json("GET", "/api/health", 503);
+  expect(health.error).toEqual({ code: "STORE_UNAVAILABLE", message: "the store is down" });
+});

@@ -10,6 +10,7 @@ import { eventToWire } from "../../core/wire-shape.js";
 import { checkQuery, intParam } from "../input.js";
 import { eventFilter } from "./records.js";
 import type { BoardEvent } from "../../core/task.js";
+import type { Subscription } from "../event-fanout.js";
 import type { EventFilter } from "./records.js";
 import type { Route, RouteContext } from "../route.js";
 
@@ -84,8 +85,9 @@ class StreamClient {
       if (!this.closed && (this.controller.desiredSize ?? 0) > 0) this.enqueue(": heartbeat\n\n");
     }, this.ctx.stream.heartbeatMs);
     heartbeat.unref?.();
-    const subscription = await this.ctx.events.subscribe((event) => this.offer(event));
+    let subscription: Subscription | undefined;
     try {
+      subscription = await this.ctx.events.subscribe((event) => this.offer(event));
       // Sent at once so the response's headers go out (the binding waits for a first chunk).
       this.enqueue("retry: 1000\n\n");
       this.position = this.after ?? subscription.position;
@@ -107,10 +109,14 @@ class StreamClient {
         if (matches(event, this.filter)) await this.send(event);
       }
     } catch (error) {
-      if (!this.closed) this.controller.error(error);
+      // The store failed mid-stream: end this stream (the client reconnects with Last-Event-ID).
+      if (!this.closed) {
+        this.closed = true;
+        this.controller.error(error);
+      }
     } finally {
       clearInterval(heartbeat);
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
       this.close();
     }
   }
