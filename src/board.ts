@@ -293,6 +293,7 @@ export class Board {
     const q = eventFilter(query);
     if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
     if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
+    if (query.beforeSeq !== undefined) q.beforeSeq = parseInput(positiveIntSchema("beforeSeq"), query.beforeSeq, "beforeSeq");
     if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
     return this.store.read((tx) => tx.listEvents(q));
   }

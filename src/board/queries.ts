@@ -1,10 +1,10 @@
 /** The filters of task lists and of the audit trail, validated once for list, pages and faces. */
-import { checkAgentId, checkTaskId, eventTypeSchema, parseInput, statusSchema } from "../core/validation.js";
-import type { EventType, TaskStatus } from "../core/task.js";
+import { checkAgentId, checkTaskId, eventTypeSchema, parseInput, prioritySchema, statusSchema } from "../core/validation.js";
+import type { EventType, Priority, TaskStatus } from "../core/task.js";
 import type { EventQuery, TaskQuery } from "../store/store.js";
 import type { AuditQuery, ListQuery } from "./types.js";
 
-export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text">): TaskQuery {
+export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text" | "priority" | "dependsOn">): TaskQuery {
   const statuses =
     query.status === undefined
       ? undefined
@@ -16,6 +16,8 @@ export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text">):
     ...(statuses && { statuses }),
     ...(query.agent !== undefined && { assignedTo: query.agent }),
     ...(query.text !== undefined && { text: query.text }),
+    ...(query.priority !== undefined && { priority: parseInput(prioritySchema, query.priority, "priority") as Priority }),
+    ...(query.dependsOn !== undefined && { dependsOn: checkTaskId(query.dependsOn) }),
   };
 }
 

@@ -28,6 +28,9 @@ export interface ListQuery {
   status?: TaskStatus | readonly TaskStatus[];
   agent?: string;
   text?: string;
+  priority?: string;
+  /** Tasks that depend on this task id. */
+  dependsOn?: string;
   limit?: number;
 }
 
@@ -52,6 +55,7 @@ export interface AuditQuery {
   type?: EventType;
   recent?: number;
   afterSeq?: number;
+  beforeSeq?: number;
   limit?: number;
 }
 

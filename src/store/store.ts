@@ -4,7 +4,7 @@
  * store transaction per operation. SQLite, JSON and PostgreSQL stores implement this and pass
  * the same conformance suite (test/conformance).
  */
-import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "../core/task.js";
+import type { Agent, BoardEvent, EventType, NewEvent, Priority, Task, TaskStatus } from "../core/task.js";
 import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
 
 export interface TaskQuery {
@@ -13,6 +13,10 @@ export interface TaskQuery {
   assignedTo?: string;
   /** Case-insensitive substring of id, title or description. */
   text?: string;
+  /** Only tasks of this priority. */
+  priority?: Priority;
+  /** Only tasks that depend on this task id (its downstream, one level). */
+  dependsOn?: string;
   /**
    * Only tasks after this one in list order (created_at, then natural id order): keyset
    * paging, so a page never repeats or skips a task when others are inserted meanwhile
@@ -34,6 +38,8 @@ export interface EventQuery {
   type?: EventType;
   /** Only events with seq greater than this. */
   afterSeq?: number;
+  /** Only events with seq less than this (with `recent`: the newest N before it, paging back). */
+  beforeSeq?: number;
   /** The newest N (still returned oldest first). */
   recent?: number;
   limit?: number;

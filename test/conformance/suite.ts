@@ -14,7 +14,7 @@ import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
 import { makeConformance } from "./harness.js";
-import { pagingTests } from "./paging.js";
+import { eventPagingBackTests, listFilterTests, pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
@@ -37,6 +37,8 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("versions", () => versionTests(c));
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));
+    describe("list filters", () => listFilterTests(c));
+    describe("audit paging back", () => eventPagingBackTests(c));
     describe("properties", () => propertyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));

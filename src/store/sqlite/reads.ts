@@ -94,6 +94,15 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     const needle = query.text.toLowerCase();
     params.push(needle, needle, needle);
   }
+  if (query.priority !== undefined) {
+    where.push("priority = ?");
+    params.push(query.priority);
+  }
+  if (query.dependsOn !== undefined) {
+    // A scan of depends_on (no index holds it); the dashboard asks this once per task page.
+    where.push("EXISTS (SELECT 1 FROM json_each(depends_on) WHERE value = ?)");
+    params.push(query.dependsOn);
+  }
   if (query.after !== undefined) {
     // A row value comparison SQLite walks tasks_created (or a status index) from.
     where.push("(created_at, id_order) > (?, ?)");
@@ -124,6 +133,10 @@ function listEvents(conn: Connection, query: EventQuery): BoardEvent[] {
   if (query.afterSeq !== undefined) {
     where.push("seq > ?");
     params.push(query.afterSeq);
+  }
+  if (query.beforeSeq !== undefined) {
+    where.push("seq < ?");
+    params.push(query.beforeSeq);
   }
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
   let rows: EventRow[];

@@ -13,7 +13,7 @@ import { BoardView } from "./views/board.js";
 import { FailuresView } from "./views/failures.js";
 import { TaskView } from "./views/task.js";
 import { ThroughputView } from "./views/throughput.js";
-import type { Page, WireEvent } from "./api.js";
+import type { WireEvent } from "./api.js";
 import type { Route } from "./hooks.js";
 import type { StreamState } from "./stream.js";
 
@@ -33,7 +33,7 @@ function App() {
   useEffect(() => {
     if (!signedIn) return;
     // Start the stream after the newest event that exists now: views load the present state.
-    api<Page<WireEvent>>("GET", "/api/events?order=desc&limit=1").then(
+    api<{ items: WireEvent[] }>("GET", "/api/events/recent?limit=1").then(
       (page) => stream.start(page.items[0]?.seq ?? 0),
       () => stream.start(0),
     );

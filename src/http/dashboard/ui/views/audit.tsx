@@ -7,7 +7,7 @@ import { api, query } from "../api.js";
 import { ErrorLine } from "../components.js";
 import { clock } from "../format.js";
 import { stream } from "../stream.js";
-import type { Page, WireEvent } from "../api.js";
+import type { WireEvent } from "../api.js";
 
 const PAGE = 100;
 
@@ -19,10 +19,12 @@ export function AuditView() {
 
   const load = async (before: number | null): Promise<void> => {
     try {
-      const page = await api<Page<WireEvent>>("GET", `/api/events${query({ ...filter, order: "desc", before, limit: PAGE })}`);
+      const page = await api<{ items: WireEvent[]; next_before: number | null }>(
+        "GET",
+        `/api/events/recent${query({ ...filter, before, limit: PAGE })}`,
+      );
       setEvents((shown) => (before === null ? page.items : [...shown, ...page.items]));
-      const last = page.items[page.items.length - 1];
-      setOlder(page.next_cursor && last ? last.seq : null);
+      setOlder(page.next_before);
       setError(null);
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
@@ -55,7 +57,7 @@ export function AuditView() {
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">Audit trail</h2>
       <form class="filters" role="search" onSubmit={(event) => event.preventDefault()}>
-        {input("type", "Types (FAILED,TIMEOUT)")}
+        {input("type", "Type")}
         {input("agent", "Agent")}
         {input("task", "Task")}
       </form>
