@@ -63,7 +63,10 @@ export function TaskView({ id, canWrite }: { id: string; canWrite: boolean }) {
   if (!current) return <ErrorLine error={task.error ?? null} />;
   const post = (verb: string, body: object = {}) => (version: number) =>
     api<WireTask>("POST", `${path}/${verb}`, { body, ifMatch: version });
-  const act = (action: Action) => void run(action, current.version, current);
+  // An action is checked against the version the person acted on: the task as shown for a
+  // button, the task as it was when the edit form opened for an edit (the page refreshes
+  // underneath a form, but the form's fields still hold what the person saw then).
+  const act = (action: Action, base: WireTask = current) => void run(action, base.version, base);
 
   return (
     <article aria-labelledby="task-title" data-testid="task-view">
@@ -163,16 +166,16 @@ function Actions({
   path,
 }: {
   task: WireTask;
-  act: (action: Action) => void;
+  act: (action: Action, base?: WireTask) => void;
   post: (verb: string, body?: object) => (version: number) => Promise<WireTask>;
   path: string;
 }) {
-  const [editing, setEditing] = useState(false);
+  const [editing, setEditing] = useState<WireTask | null>(null);
   const [agent, setAgent] = useState("");
   const open = !["completed", "cancelled"].includes(task.status);
   return (
     <section class="actions" aria-label="Actions">
-      {open && <button type="button" onClick={() => setEditing(!editing)}>Edit</button>}
+      {open && <button type="button" onClick={() => setEditing(editing ? null : task)}>Edit</button>}
       {task.status === "in_progress" && <button type="button" onClick={() => act({ name: "release", send: post("release") })}>Release</button>}
       {(task.status === "dead" || task.status === "failed" || task.status === "cancelled") && (
         <button type="button" onClick={() => act({ name: "revive", send: post("revive") })}>Revive</button>
@@ -189,10 +192,10 @@ function Actions({
       )}
       {editing && (
         <EditForm
-          task={task}
+          task={editing}
           onSave={(patch) => {
-            setEditing(false);
-            act({ name: "edit", send: (version) => api<WireTask>("PATCH", path, { body: patch, ifMatch: version }) });
+            setEditing(null);
+            act({ name: "edit", send: (version) => api<WireTask>("PATCH", path, { body: patch, ifMatch: version }) }, editing);
           }}
         />
       )}
