@@ -28,7 +28,7 @@ import {
   taskPatchSchema,
 } from "./core/validation.js";
 import type { BoardPolicy } from "./core/policy.js";
-import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task.js";
+import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
@@ -38,6 +38,12 @@ import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
 import { watchEvents } from "./board/watch.js";
+import { addAgent, assignAuto, balance, readActivity, readLoads, removeAgent } from "./board/coordination.js";
+import type { AgentActivity } from "./board/coordination.js";
+import { readPipeline, readUnblocked } from "./board/pipeline.js";
+import { noteSchema } from "./core/validation.js";
+import type { AgentLoad, ReservationMove } from "./core/workload.js";
+import type { Pipeline } from "./board/pipeline.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -492,6 +498,86 @@ export class Board {
     if (given) return parseInput(z.array(capabilitySchema), [...given], "capabilities");
     if (agent === undefined) return [];
     return (await tx.getAgent(agent))?.capabilities ?? [];
+  }
+
+  // ── coordination (board/coordination.ts, board/pipeline.ts) ─────────────────────────────
+
+  /** Every known agent with its load and whether it is alive, silent or dead. */
+  async workload(): Promise<AgentLoad[]> {
+    return this.store.read(async (tx) => readLoads(tx, await this.now(tx), this.policy));
+  }
+
+  /** Every known agent's workload and record: held, reserved, completed, failed. */
+  async activity(): Promise<AgentActivity[]> {
+    return this.store.read(async (tx) => readActivity(tx, await this.now(tx), this.policy));
+  }
+
+  /** Registers an agent ahead of its first claim (seen now, with these capabilities). */
+  async addAgent(agent: string, capabilities: readonly string[]): Promise<Agent> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const caps = parseInput(z.array(capabilitySchema), [...capabilities], "capabilities");
+    return this.store.transaction(async (tx) => {
+      await addAgent(tx, id, [...new Set(caps)], await this.now(tx));
+      return (await tx.getAgent(id)) as Agent;
+    });
+  }
+
+  /** Forgets an agent that holds nothing, lifting its reservations. */
+  async removeAgent(agent: string, by: { agent?: string } = {}): Promise<void> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    await this.store.transaction(async (tx) => removeAgent(tx, id, actor, await this.now(tx)));
+  }
+
+  /** Reserves a task for the least-loaded alive agent that has what it needs (ties: idle longest). */
+  async assignAuto(id: string, by: { agent?: string } = {}): Promise<Task> {
+    checkTaskId(id);
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    return this.store.transaction(async (tx) => assignAuto(tx, id, actor, await this.now(tx), this.policy), {
+      taskIds: [id],
+    });
+  }
+
+  /** The reservations that would move from overloaded (or dead) agents to idle capable ones; moved with `apply`. */
+  async balance(options: { apply?: boolean } = {}, by: { agent?: string } = {}): Promise<ReservationMove[]> {
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    if (!options.apply) return this.store.read(async (tx) => balance(tx as StoreWriter, false, actor, await this.now(tx), this.policy));
+    return this.store.transaction(async (tx) => balance(tx, true, actor, await this.now(tx), this.policy));
+  }
+
+  /** A task's dependency chain up and down, what completing it unblocks, and the critical path. */
+  async pipeline(id?: string): Promise<Pipeline> {
+    if (id !== undefined) checkTaskId(id);
+    return this.store.read((tx) => readPipeline(tx, id));
+  }
+
+  /** The pending tasks whose every dependency is now completed, among those waiting for `id`. */
+  async unblockedBy(id: string): Promise<{ unblocked: Task[]; counts: Record<TaskStatus, number> }> {
+    checkTaskId(id);
+    return this.store.read((tx) => readUnblocked(tx, id));
+  }
+
+  /** A NOTE event on the task's audit trail, by any agent; the task itself is unchanged. */
+  async note(id: string, text: string, by: { agent?: string } = {}): Promise<NewEvent> {
+    checkTaskId(id);
+    const details = parseInput(noteSchema, text, "note");
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      const event: NewEvent = {
+        at: toIso(await this.now(tx)),
+        type: "NOTE",
+        taskId: id,
+        agentId: agent,
+        from: task.status,
+        to: task.status,
+        details,
+        // Empty: a task event's data is what changed, and a note changes nothing (replay).
+        data: {},
+      };
+      await tx.appendEvent(event);
+      return event;
+    }, { taskIds: [id] });
   }
 
   // ── live events ─────────────────────────────────────────────────────────────────────────

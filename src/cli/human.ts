@@ -161,17 +161,3 @@ export function eventTable(events: readonly BoardEvent[], style: Style): string 
   if (events.length === 0) return "no events";
   return events.map((e) => eventLine(e, style)).join("\n");
 }
-
-export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
-  if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
-  return table(
-    agents,
-    [
-      { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
-      { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
-      { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
-      { title: "HOLDING", cell: (a) => (holding.get(a.id) ?? []).join(", ") },
-    ],
-    style,
-  );
-}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecordVerbs } from "./commands/records.js";
@@ -23,6 +24,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
   { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */

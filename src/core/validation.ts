@@ -50,6 +50,9 @@ export const titleSchema = z
     z.maxLength(500, "a title is at most 500 characters; put the rest in --description"),
   );
 export const descriptionSchema = z.string().check(z.maxLength(100_000, "a description is at most 100,000 characters"));
+export const noteSchema = z
+  .string()
+  .check(z.trim(), z.minLength(1, "say what to note (baton note ID TEXT)"), z.maxLength(10_000, "a note is at most 10,000 characters"));
 export const metadataSchema = z.record(z.string(), z.unknown());
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z

@@ -71,6 +71,8 @@ export interface StoreWriter extends StoreReader {
   /** The next fencing token: strictly greater than every token handed out before. */
   nextLeaseToken(): Promise<number>;
   putAgent(agent: Agent): Promise<void>;
+  /** Forgets an agent (`baton agent remove`); the tasks it held or was reserved are untouched. */
+  deleteAgent(id: string): Promise<void>;
 }
 
 export interface Store {
@@ -87,6 +89,21 @@ export interface Store {
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
   /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */
   now?(): Promise<number>;
+  /**
+   * The store's own health checks (schema version, integrity, stale locks, file sizes), for
+   * `baton health` and the monitor. Never modifies anything. `integrity: false` skips the
+   * checks that read the whole store (SQLite's quick_check).
+   */
+  inspect?(options?: { integrity?: boolean }): Promise<StoreCheck[]>;
+  /**
+   * A read that changes nothing anywhere, not even a lock file: the JSON store reads its last
+   * whole files without taking (or breaking) tasks.lock. Health reads through this when given.
+   */
+  peek?<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
+  /** A consistent copy of the whole board in one file, taken while others keep writing. */
+  backup?(file: string): Promise<void>;
+  /** Replaces this board with a copy made by `backup` (the caller has verified it). */
+  restore?(file: string): Promise<void>;
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -104,6 +121,14 @@ export interface TransactionIntent {
   claimFor?: string;
   /** An agent whose row the transaction reads (a heartbeat records its holder as seen). */
   agentId?: string;
+}
+
+/** One named health check a store ran; a failed one says how to fix it. */
+export interface StoreCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
 }
 
 export type Durability = "normal" | "full";

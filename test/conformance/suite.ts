@@ -10,6 +10,7 @@ import { describe } from "vitest";
 import { auditTests } from "./audit.js";
 import { badInputTests } from "./bad-input.js";
 import { claimTests } from "./claims.js";
+import { coordinationTests } from "./coordination.js";
 import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
@@ -33,6 +34,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("audit", () => auditTests(c));
     describe("bad input", () => badInputTests(c));
     describe("properties", () => propertyTests(c));
+    describe("coordination", () => coordinationTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
     c.checkSkipsNamed();

@@ -87,13 +87,17 @@ export function registerTaskVerbs(program: Command): void {
 
   verb(program, "assign <id> [agent]", "reserve a pending task for one agent (only it may claim it)")
     .option("--clear", "lift the reservation instead")
+    .option("--auto", "the least-loaded alive agent with the task's needs (ties: idle longest)")
     .action(
       action(async (ctx, [id, agent], o) => {
-        if (agent === undefined && !o.clear) {
-          throw invalidInput("say whom to reserve it for (`baton assign T-1 agent-2`) or pass --clear to lift it");
+        const ways = [agent !== undefined, o.clear === true, o.auto === true].filter(Boolean).length;
+        if (ways === 0) {
+          throw invalidInput("say whom to reserve it for (`baton assign T-1 agent-2`), --auto to choose, or --clear to lift it");
         }
-        if (agent !== undefined && o.clear) throw invalidInput("give an agent or --clear, not both");
-        return one(ctx, await (await ctx.board()).assign(id as string, agent ?? null, by(ctx)));
+        if (ways > 1) throw invalidInput("give one of an agent, --auto or --clear");
+        const board = await ctx.board();
+        if (o.auto) return one(ctx, await board.assignAuto(id as string, by(ctx)));
+        return one(ctx, await board.assign(id as string, agent ?? null, by(ctx)));
       }),
     );
 

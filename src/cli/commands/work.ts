@@ -5,6 +5,7 @@
  */
 import { invalidInput } from "../../core/errors.js";
 import { claimSummary, outcome } from "../human.js";
+import { unblockedText } from "../human-coordination.js";
 import { taskJson } from "../json-shape.js";
 import { collect, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
@@ -68,11 +69,15 @@ export function registerWorkVerbs(program: Command): void {
     .action(
       action(async (ctx, [id], o) => {
         const result = o.result as string | undefined;
-        const task = await (await ctx.board()).complete(id as string, {
+        const board = await ctx.board();
+        const task = await board.complete(id as string, {
           ...credential(ctx, o),
           ...(result !== undefined && { result }),
         });
-        return one(ctx, task);
+        // The task object alone with --json (scripts parse it); people also see what it unblocked.
+        if (ctx.json) return one(ctx, task);
+        const { unblocked, counts } = await board.unblockedBy(task.id);
+        return { json: null, human: `${outcome(task, ctx.style, Date.now())}\n${unblockedText(unblocked, counts)}` };
       }),
     );
 

@@ -318,6 +318,9 @@ export class SqliteStore implements Store {
           agent.lastSeenAt,
         );
       },
+      deleteAgent: async (id: string) => {
+        this.run("DELETE FROM agents WHERE id = ?", id);
+      },
     };
   }
 
