@@ -41,6 +41,8 @@ import { watchEvents } from "./board/watch.js";
 import { addAgent, assignAuto, balance, readActivity, readLoads, removeAgent } from "./board/coordination.js";
 import type { AgentActivity } from "./board/coordination.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
+import { checkHealth } from "./board/health.js";
+import type { HealthReport } from "./board/health.js";
 import { noteSchema } from "./core/validation.js";
 import type { AgentLoad, ReservationMove } from "./core/workload.js";
 import type { Pipeline } from "./board/pipeline.js";
@@ -498,6 +500,14 @@ export class Board {
     if (given) return parseInput(z.array(capabilitySchema), [...given], "capabilities");
     if (agent === undefined) return [];
     return (await tx.getAgent(agent))?.capabilities ?? [];
+  }
+
+  /**
+   * Every health check (board/health.ts): store, schema, integrity, locks, expired leases,
+   * dead agents, poison pills, the oldest ready task. Changes nothing.
+   */
+  async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
+    return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
   }
 
   // ── coordination (board/coordination.ts, board/pipeline.ts) ─────────────────────────────

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
+import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWorkVerbs } from "./commands/work.js";
@@ -25,6 +26,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
   { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
+  { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
@@ -62,6 +64,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     await buildProgram(verbOf(argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
+    if (error instanceof Error && error.name === "Verdict") return (error as Error & { exitCode: ExitCode }).exitCode;
     const failure = error instanceof CommanderError ? usageFailure(error, argv) : describeFailure(error);
     if (failure.exitCode === ExitCode.ok) return ExitCode.ok;
     reportFailure(failure, json);

@@ -11,6 +11,19 @@ import type { GlobalOptions } from "./context.js";
 export interface Printed {
   json: unknown;
   human: string;
+  /** Exit with this code after printing (`health` found problems: 1), with nothing on stderr. */
+  exitCode?: number;
+}
+
+/**
+ * The exit code of a verb that printed its answer and still must not exit 0. Recognised by
+ * name in program.ts, as BatonError is (a lazily loaded verb has its own copy of this class).
+ */
+export class Verdict extends Error {
+  override readonly name = "Verdict";
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
 }
 
 export type VerbOptions = Record<string, unknown>;
@@ -44,6 +57,7 @@ export function action(
     try {
       const printed = await run(ctx, args, options);
       if (printed) print(ctx, printed);
+      if (printed?.exitCode) throw new Verdict(printed.exitCode);
     } finally {
       await ctx.close();
     }

@@ -16,6 +16,7 @@ import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
 import { removeLeftovers } from "./leftovers.js";
+import { inspectJsonBoard, peekBoard } from "./inspection.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
@@ -28,7 +29,7 @@ import type { LoadedBoard } from "./board-state.js";
 import type { TasksVersion } from "./tasks-file.js";
 import type { CommitChanges } from "./commit.js";
 import type { SidecarRead } from "./sidecar-journal.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
+import type { Store, StoreCheck, StoreOptions, StoreReader, StoreWriter } from "../store.js";
 
 export interface JsonStoreOptions extends StoreOptions {
   /**
@@ -104,6 +105,7 @@ export class JsonStore implements Store {
   private readonly codec: TasksCodec;
   private readonly durable: boolean;
   private readonly journal: SidecarJournal;
+  private readonly staleLockMs: number;
   /** The sidecar as of the transaction under way (read under the lock, then after each commit). */
   private sidecar: SidecarRead | null = null;
   /** The id of the last commit this process finished (its own, or a crashed one it finished). */
@@ -117,9 +119,10 @@ export class JsonStore implements Store {
     this.durable = options.durability === "full";
     this.codec = new TasksCodec(paths.tasks);
     this.journal = new SidecarJournal(paths, this.durable);
+    this.staleLockMs = options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS;
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
-      staleMs: options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS,
+      staleMs: this.staleLockMs,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
   }
@@ -141,6 +144,14 @@ export class JsonStore implements Store {
 
   async close(): Promise<void> {
     await this.queue.run(async () => undefined);
+  }
+
+  async inspect(): Promise<StoreCheck[]> {
+    return inspectJsonBoard(this.paths, this.journal, this.staleLockMs);
+  }
+
+  peek<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return peekBoard(this.paths, this.journal, fn);
   }
 
   private async underLock<T>(body: (loaded: LoadedBoard) => Promise<T>): Promise<T> {
