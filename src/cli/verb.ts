@@ -13,6 +13,8 @@ export interface Printed {
   human: string;
   /** Exit with this code after printing (`health` found problems: 1), with nothing on stderr. */
   exitCode?: number;
+  /** Print nothing (the verb wrote its own output as it went). */
+  quiet?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export function action(
     const ctx = new CliContext(globalOptions(command, spec));
     try {
       const printed = await run(ctx, args, options);
-      if (printed) print(ctx, printed);
+      if (printed && !printed.quiet) print(ctx, printed);
       if (printed?.exitCode) throw new Verdict(printed.exitCode);
     } finally {
       await ctx.close();

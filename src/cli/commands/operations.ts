@@ -1,13 +1,19 @@
 /** Verbs that keep a board running: health, monitor, report, backup, restore. */
-import { isBatonError } from "../../core/errors.js";
+import { invalidInput, isBatonError } from "../../core/errors.js";
 import { unreachable } from "../../board/health.js";
+import { runMonitor } from "../../board/monitor.js";
+import { monitorDuties } from "../../board/monitor-duties.js";
 import { ExitCode } from "../exit-codes.js";
+import { plain } from "../human-coordination.js";
+import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
+import type { MonitorAction } from "../../board/monitor.js";
 import type { HealthReport } from "../../board/health.js";
 import type { Style } from "../style.js";
 import type { Command } from "commander";
 
 export function registerOperationVerbs(program: Command): void {
+  registerMonitor(program);
   verb(program, "health", "check the board: store, schema, integrity, locks, leases, agents, poison pills (exit 1 on problems)")
     .option("--no-integrity", "skip the full integrity scan (SQLite's quick_check)")
     .action(
@@ -30,6 +36,64 @@ export function registerOperationVerbs(program: Command): void {
         };
       }),
     );
+}
+
+function registerMonitor(program: Command): void {
+  verb(program, "monitor", "heal the board every interval (leases, retries, silent agents, stale locks) and check its integrity")
+    .option("--interval <duration>", "time between ticks, e.g. 30s, 5m", "60s")
+    .option("--once", "run one tick and exit")
+    .option("--integrity-every <n>", "run the full integrity check every n ticks", "10")
+    .action(
+      action(async (ctx, _args, o) => {
+        const intervalMs = (durationSeconds("--interval", o.interval as string) as number) * 1000;
+        const integrityEvery = wholeNumber("--integrity-every", o.integrityEvery as string, "10") as number;
+        if (integrityEvery < 1) throw invalidInput("invalid --integrity-every 0: expected 1 or more, like --integrity-every 10");
+        const board = await ctx.board();
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+        const log = (entry: MonitorAction, at: number): void => {
+          process.stdout.write(ctx.json ? `${JSON.stringify(actionJson(entry, at))}\n` : `${actionLine(entry, at)}\n`);
+        };
+        if (!ctx.json) process.stderr.write(`baton monitor: watching ${board.store.location} every ${o.interval as string}\n`);
+        let errors = 0;
+        try {
+          await runMonitor({
+            board,
+            duties: monitorDuties({ integrityEvery }),
+            intervalMs,
+            once: o.once === true,
+            signal: stop.signal,
+            onAction: (entry, at) => {
+              if (entry.action === "error") errors++;
+              log(entry, at);
+            },
+          });
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        }
+        if (!ctx.json && stop.signal.aborted) process.stderr.write("baton monitor: stopped\n");
+        // --once is a check a cron job can act on: exit 1 when a duty failed.
+        if (o.once === true && errors > 0) return { json: undefined, human: "", exitCode: ExitCode.error, quiet: true };
+      }),
+    );
+}
+
+function actionJson(entry: MonitorAction, at: number): Record<string, unknown> {
+  return {
+    at: new Date(at).toISOString(),
+    duty: entry.duty,
+    action: entry.action,
+    ...(entry.taskId !== undefined && { task_id: entry.taskId }),
+    ...(entry.agentId !== undefined && { agent_id: entry.agentId }),
+    detail: entry.detail,
+  };
+}
+
+function actionLine(entry: MonitorAction, at: number): string {
+  return `${new Date(at).toISOString()} ${entry.duty} ${entry.action} ${plain(entry.detail)}`;
 }
 
 function healthText(health: HealthReport, style: Style): string {
