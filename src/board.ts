@@ -38,12 +38,14 @@ import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
 import { watchEvents } from "./board/watch.js";
-import { addAgent, assignAuto, balance, readActivity, readLoads, removeAgent } from "./board/coordination.js";
+import { addAgent, assignAuto, balance, offerRetryElsewhere, readActivity, readLoads, removeAgent } from "./board/coordination.js";
 import type { AgentActivity } from "./board/coordination.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
 import { checkHealth } from "./board/health.js";
 import type { HealthReport } from "./board/health.js";
-import { noteSchema } from "./core/validation.js";
+import { noteSchema, prioritySchema } from "./core/validation.js";
+import { PRIORITY_RANK } from "./core/task.js";
+import type { Priority } from "./core/task.js";
 import type { AgentLoad, ReservationMove } from "./core/workload.js";
 import type { Pipeline } from "./board/pipeline.js";
 import type {
@@ -215,14 +217,18 @@ export class Board {
   }
 
   /** The task `claim` would give this agent now, without taking it. */
-  async next(options: { agent: string; capabilities?: readonly string[] }): Promise<Task | null> {
+  async next(options: { agent: string; capabilities?: readonly string[]; minPriority?: Priority }): Promise<Task | null> {
     const agent = checkAgentId(options.agent);
+    const minPriority = parseInput(z.optional(prioritySchema), options.minPriority, "minimum priority");
+    const atLeast = (t: Task | null): boolean =>
+      t !== null && (minPriority === undefined || PRIORITY_RANK[t.priority] <= PRIORITY_RANK[minPriority]);
     return this.store.read(async (tx) => {
       const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
-      const best = [await pickBest(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
-        .filter((t): t is Task => t !== null)
+      const dueHigh = due.filter(atLeast);
+      const best = [await pickBest(tx, agent, capabilities, minPriority), await firstReady(tx, dueHigh, agent, capabilities)]
+        .filter((t): t is Task => atLeast(t))
         .sort(compareForClaim(agent));
       return best[0] ?? null;
     });
@@ -271,10 +277,14 @@ export class Board {
   }
 
   private async claimInternal(parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
-    const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
+    if (parsed.ids && parsed.minPriority !== undefined) {
+      throw invalidInput("a minimum priority chooses among ready tasks; it does not apply to a claim by id");
+    }
+    // timeoutSeconds bounds the whole time in progress, so the first lease too.
+    const leaseSeconds = Math.min(parsed.leaseSeconds ?? this.policy.leaseSeconds, this.policy.timeoutSeconds ?? Infinity);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      await recoverDue(tx, now, LAZY_RECOVERY_BATCH);
+      await recoverDue(tx, now, LAZY_RECOVERY_BATCH, this.policy);
       const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
       let chosen: Task[];
       if (parsed.ids) {
@@ -283,14 +293,14 @@ export class Board {
         chosen = [];
         // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
         // recovery batch above; recover it here, or it would be refused as still held.
-        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
+        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now, this.policy));
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
           if (refusal) throw refusal;
         }
       } else {
-        const best = await pickBest(tx, parsed.agent, capabilities);
+        const best = await pickBest(tx, parsed.agent, capabilities, parsed.minPriority);
         if (!best) return null;
         chosen = [best];
       }
@@ -371,9 +381,18 @@ export class Board {
       const effective =
         transition.kind === "fail"
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
-          : transition;
-      return applyChange(tx, task, effective, credential.agent ?? holder, now);
+          : transition.kind === "heartbeat" && this.policy.timeoutSeconds !== undefined
+            ? { ...transition, notAfterMs: await this.inProgressDeadline(tx, task, this.policy.timeoutSeconds) }
+            : transition;
+      const after = await applyChange(tx, task, effective, credential.agent ?? holder, now);
+      return transition.kind === "fail" ? offerRetryElsewhere(tx, after, holder, now, this.policy) : after;
     }, { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) });
+  }
+
+  /** When the task's current claim reaches timeoutSeconds: its CLAIMED event's time plus that. */
+  private async inProgressDeadline(tx: StoreReader, task: Task, timeoutSeconds: number): Promise<number | undefined> {
+    const [claimed] = await tx.listEvents({ taskId: task.id, type: "CLAIMED", recent: 1 });
+    return claimed ? fromIso(claimed.at) + timeoutSeconds * 1000 : undefined;
   }
 
   // ── ids ─────────────────────────────────────────────────────────────────────────────────
@@ -444,8 +463,8 @@ export class Board {
   async heal(): Promise<HealReport> {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      const report = await recoverDue(tx, now, 1_000_000);
-      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report);
+      const report = await recoverDue(tx, now, 1_000_000, this.policy);
+      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report, this.policy);
       return report;
     });
   }

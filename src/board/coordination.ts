@@ -133,3 +133,21 @@ export async function readActivity(tx: StoreReader, now: number, policy: BoardPo
     failed: failed.get(load.id) ?? 0,
   }));
 }
+
+/**
+ * The policy's autoReassign: a task that just failed (waiting for its retry) or timed out
+ * (pending again) is reserved for the least-loaded other alive agent with its needs, so the
+ * retry goes elsewhere first. Nothing happens when no other agent may take it: then anyone may.
+ */
+export async function offerRetryElsewhere(
+  tx: StoreWriter,
+  task: Task,
+  previousHolder: string | null,
+  now: number,
+  policy: BoardPolicy,
+): Promise<Task> {
+  if (!policy.autoReassign || (task.status !== "failed" && task.status !== "pending")) return task;
+  const chosen = chooseAssignee(task, await readLoads(tx, now, policy), previousHolder === null ? [] : [previousHolder]);
+  if (!chosen) return task;
+  return applyChange(tx, task, { kind: "assign", agentId: chosen.id }, null, now);
+}

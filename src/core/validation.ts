@@ -97,6 +97,8 @@ export const claimOptionsSchema = z.strictObject({
   ids: z.optional(z.array(taskIdSchema)),
   capabilities: z.optional(z.array(capabilitySchema)),
   leaseSeconds: z.optional(leaseSecondsSchema),
+  /** Only tasks of at least this priority (seed 002's `next AGENT HIGH`). */
+  minPriority: z.optional(prioritySchema),
 });
 export type ClaimOptions = z.input<typeof claimOptionsSchema>;
 

@@ -14,7 +14,7 @@ import { coordinationTests } from "./coordination.js";
 import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
-import { operationTests } from "./operations.js";
+import { operationTests, retryPolicyTests } from "./operations.js";
 import { makeConformance } from "./harness.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
@@ -37,6 +37,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("properties", () => propertyTests(c));
     describe("coordination", () => coordinationTests(c));
     describe("operations", () => operationTests(c));
+    describe("retry policy", () => retryPolicyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
     c.checkSkipsNamed();

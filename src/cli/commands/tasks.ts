@@ -4,7 +4,7 @@ import { outcome, taskDetail, taskTable } from "../human.js";
 import { taskJson } from "../json-shape.js";
 import { collect, jsonObject, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
-import type { Task, TaskStatus } from "../../core/task.js";
+import type { Priority, Task, TaskStatus } from "../../core/task.js";
 import type { NewTaskInput, TaskPatch } from "../../core/validation.js";
 import type { CliContext } from "../context.js";
 import type { Printed, VerbOptions } from "../verb.js";
@@ -149,11 +149,16 @@ export function registerTaskVerbs(program: Command): void {
 
   verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)")
     .option("--needs <caps>", "the capabilities you bring, comma-separated")
+    .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
     .action(
       action(async (ctx, _args, o: VerbOptions) => {
         const agent = ctx.requireAgent("next");
         const capabilities = list(o.needs as string | undefined);
-        const task = await (await ctx.board()).next({ agent, ...(capabilities && { capabilities }) });
+        const task = await (await ctx.board()).next({
+          agent,
+          ...(capabilities && { capabilities }),
+          ...(o.priority !== undefined && { minPriority: o.priority as Priority }),
+        });
         if (!task) {
           throw new BatonError(ErrorCode.NOTHING_READY, `nothing ready for ${agent} now; see \`baton list\` for what is blocked`);
         }
