@@ -42,6 +42,8 @@ import { addAgent, assignAuto, balance, offerRetryElsewhere, readActivity, readL
 import type { AgentActivity } from "./board/coordination.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
 import { checkHealth } from "./board/health.js";
+import { backupBoard, restoreBoard } from "./board/backup.js";
+import type { CopyVerdict } from "./board/backup.js";
 import type { HealthReport } from "./board/health.js";
 import { noteSchema, prioritySchema } from "./core/validation.js";
 import { PRIORITY_RANK } from "./core/task.js";
@@ -527,6 +529,16 @@ export class Board {
    */
   async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
     return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
+  }
+
+  /** A consistent copy of the board in one file, verified (integrity + replay) once written. */
+  async backup(file: string): Promise<CopyVerdict> {
+    return backupBoard(this.store, file);
+  }
+
+  /** Replaces the board with a backup once the backup is verified; a live board needs `force`. */
+  async restore(file: string, options: { force?: boolean } = {}): Promise<CopyVerdict> {
+    return restoreBoard(this.store, file, options.force === true);
   }
 
   // ── coordination (board/coordination.ts, board/pipeline.ts) ─────────────────────────────

@@ -2,11 +2,26 @@
  * Operations on every store, on a fake clock: health (the store's own checks through
  * `Store.inspect`, board-level findings through a read that changes nothing).
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { expectRefusedUnchanged, refusal, snapshot } from "./harness.js";
 import type { Conformance } from "./harness.js";
 
 export function operationTests(c: Conformance): void {
+  c.test("backup: a verified copy on the embedded stores; PostgreSQL points at pg_dump and changes nothing", async () => {
+    const { board } = await c.open();
+    await board.add({ title: "worth keeping" });
+    const file = join(mkdtempSync(join(tmpdir(), "baton-conf-backup-")), "copy");
+    if (board.store.kind === "postgres") {
+      const error = await expectRefusedUnchanged(board, () => board.backup(file), "INVALID_INPUT");
+      expect(error.message).toContain("pg_dump --format=custom --table='baton_*'");
+      return;
+    }
+    expect(await board.backup(file)).toMatchObject({ ok: true, tasks: 1, events: 1, replayMismatches: [] });
+  });
+
   c.test("health: a fresh board is healthy with the store's own checks; findings are named and nothing changes", async () => {
     const { board, clock } = await c.open({ policy: { maxAttempts: 1 } });
     const fresh = await board.health();

@@ -14,6 +14,26 @@ import type { Command } from "commander";
 
 export function registerOperationVerbs(program: Command): void {
   registerMonitor(program);
+  verb(program, "backup <file>", "a consistent copy of the board in FILE while agents keep working, verified once written").action(
+    action(async (ctx, [file]) => {
+      const verdict = await (await ctx.board()).backup(file as string);
+      return {
+        json: { file, tasks: verdict.tasks, events: verdict.events, verified: true },
+        human: `backed up ${verdict.tasks} task(s) and ${verdict.events} event(s) to ${file} (integrity and replay verified)`,
+      };
+    }),
+  );
+  verb(program, "restore <file>", "replace the board with a backup, once the backup is verified (a live board needs --force)")
+    .option("--force", "replace a board that has tasks or events")
+    .action(
+      action(async (ctx, [file], o) => {
+        const verdict = await (await ctx.board()).restore(file as string, { force: o.force === true });
+        return {
+          json: { file, tasks: verdict.tasks, events: verdict.events, restored: true },
+          human: `restored ${verdict.tasks} task(s) and ${verdict.events} event(s) from ${file} (verified before replacing the board)`,
+        };
+      }),
+    );
   verb(program, "health", "check the board: store, schema, integrity, locks, leases, agents, poison pills (exit 1 on problems)")
     .option("--no-integrity", "skip the full integrity scan (SQLite's quick_check)")
     .action(

@@ -8,6 +8,7 @@
  * baton from losing each other's changes: each sees the other's last whole version.
  */
 import { existsSync, linkSync, mkdirSync, unlinkSync } from "node:fs";
+import { basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -16,6 +17,7 @@ import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
 import { removeLeftovers } from "./leftovers.js";
+import { parseBundle, raiseTokenFloor, readBundle, unpackBundle, writeBundle } from "./backup.js";
 import { inspectJsonBoard, peekBoard } from "./inspection.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
@@ -152,6 +154,26 @@ export class JsonStore implements Store {
 
   peek<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
     return peekBoard(this.paths, this.journal, fn);
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.queue.run(() =>
+      this.underLock(async (loaded) => {
+        writeBundle(file, readBundle(this.paths, metaText(withoutPending(loaded.meta))), this.durable);
+      }),
+    );
+  }
+
+  async restore(file: string): Promise<void> {
+    const bundle = parseBundle(file);
+    await this.queue.run(() =>
+      this.underLock(async (loaded) => {
+        // Lease tokens handed out since the backup stay spent: an agent still holding one must
+        // not find it valid again on a task the restored board leases anew.
+        const floor = Math.max(loaded.meta.lease_token, loaded.maxLeaseToken);
+        unpackBundle(raiseTokenFloor(bundle, basename(this.paths.meta), floor), this.paths, this.durable);
+      }),
+    );
   }
 
   private async underLock<T>(body: (loaded: LoadedBoard) => Promise<T>): Promise<T> {

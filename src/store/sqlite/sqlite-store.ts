@@ -13,6 +13,7 @@ import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy } from "./busy.js";
 import { Doorbell } from "./doorbell.js";
+import { backupSqlite, restoreSqlite } from "./backup.js";
 import { inspectSqlite } from "./inspection.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
@@ -184,6 +185,25 @@ export class SqliteStore implements Store {
     return this.queue.run(async () =>
       this.guard(() => inspectSqlite(this.db, this.location, options.integrity ?? true)),
     );
+  }
+
+  backup(file: string): Promise<void> {
+    return this.queue.run(() => backupSqlite(this.db, file));
+  }
+
+  restore(file: string): Promise<void> {
+    return this.queue.run(async () => {
+      // Lease tokens handed out since the backup stay spent (tokens come from the event seq,
+      // which the restore winds back): meta's lease_token is the floor nextLeaseToken keeps.
+      const floor = this.db
+        .prepare(`SELECT max(coalesce((SELECT max(seq) FROM events), 0), (SELECT value FROM meta WHERE key = 'lease_token')) AS v`)
+        .pluck()
+        .get() as number;
+      await restoreSqlite(file, this.location);
+      this.retry(() =>
+        this.db.prepare("UPDATE meta SET value = max(value, ?) WHERE key = 'lease_token'").run(floor),
+      );
+    });
   }
 
   async close(): Promise<void> {
