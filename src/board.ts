@@ -43,9 +43,11 @@ import type { AgentActivity } from "./board/coordination.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
 import { checkHealth } from "./board/health.js";
 import { backupBoard, restoreBoard } from "./board/backup.js";
+import { readReport } from "./board/report.js";
+import type { BoardReport } from "./board/report.js";
 import type { CopyVerdict } from "./board/backup.js";
 import type { HealthReport } from "./board/health.js";
-import { noteSchema, prioritySchema } from "./core/validation.js";
+import { isoDateSchema, noteSchema, prioritySchema } from "./core/validation.js";
 import { PRIORITY_RANK } from "./core/task.js";
 import type { Priority } from "./core/task.js";
 import type { AgentLoad, ReservationMove } from "./core/workload.js";
@@ -529,6 +531,12 @@ export class Board {
    */
   async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
     return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
+  }
+
+  /** The facts of a status report (board/report.ts); `since` limits the activity counted. */
+  async report(options: { since?: string } = {}): Promise<BoardReport> {
+    const since = options.since === undefined ? null : toIso(parseInput(isoDateSchema, options.since, "--since"));
+    return this.store.read(async (tx) => readReport(tx, await this.now(tx), this.policy, since));
   }
 
   /** A consistent copy of the board in one file, verified (integrity + replay) once written. */

@@ -1,9 +1,11 @@
 /** Verbs that keep a board running: health, monitor, report, backup, restore. */
+import { writeFileSync } from "node:fs";
 import { invalidInput, isBatonError } from "../../core/errors.js";
 import { unreachable } from "../../board/health.js";
 import { runMonitor } from "../../board/monitor.js";
 import { monitorDuties } from "../../board/monitor-duties.js";
 import { ExitCode } from "../exit-codes.js";
+import { reportMarkdown } from "../report-markdown.js";
 import { plain } from "../human-coordination.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
@@ -14,6 +16,23 @@ import type { Command } from "commander";
 
 export function registerOperationVerbs(program: Command): void {
   registerMonitor(program);
+  verb(program, "report", "a Markdown status report: counts, agents, poison pills, longest waiting, critical path")
+    .option("--out <file>", "write it to this file instead of printing it")
+    .option("--since <date>", "count agents' activity from this date (e.g. 2026-11-30)")
+    .action(
+      action(async (ctx, _args, o) => {
+        const report = await (await ctx.board()).report(o.since === undefined ? {} : { since: o.since as string });
+        const markdown = reportMarkdown(report);
+        const out = o.out as string | undefined;
+        if (out === undefined) return { json: { markdown }, human: markdown };
+        try {
+          writeFileSync(out, `${markdown}\n`);
+        } catch (error) {
+          throw invalidInput(`cannot write --out ${out}: ${(error as Error).message}`);
+        }
+        return { json: { out }, human: `report written to ${out}` };
+      }),
+    );
   verb(program, "backup <file>", "a consistent copy of the board in FILE while agents keep working, verified once written").action(
     action(async (ctx, [file]) => {
       const verdict = await (await ctx.board()).backup(file as string);
