@@ -16,6 +16,7 @@ import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
 import { operationTests, retryPolicyTests } from "./operations.js";
 import { makeConformance } from "./harness.js";
+import { pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
@@ -34,6 +35,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
     describe("bad input", () => badInputTests(c));
+    describe("paging", () => pagingTests(c));
     describe("properties", () => propertyTests(c));
     describe("coordination", () => coordinationTests(c));
     describe("operations", () => operationTests(c));
