@@ -6,7 +6,7 @@
 import { BatonError, ErrorCode } from "../core/errors.js";
 import { agentLoads, chooseAssignee, planBalance } from "../core/workload.js";
 import { toIso } from "../core/time.js";
-import { applyChange, mustGet } from "./task-change.js";
+import { applyChange, mustGet } from "./transaction-steps.js";
 import type { BoardPolicy } from "../core/policy.js";
 import type { Task } from "../core/task.js";
 import type { AgentLoad, ReservationMove } from "../core/workload.js";

@@ -9,7 +9,7 @@ import { formatDuration } from "../core/duration.js";
 import { unfinishedDependencies } from "../core/selection.js";
 import { toIso } from "../core/time.js";
 import { livenessOf } from "../core/workload.js";
-import { dependencyStatuses } from "./task-change.js";
+import { dependencyStatuses } from "./transaction-steps.js";
 import type { BoardPolicy } from "../core/policy.js";
 import type { Store, StoreCheck, StoreReader } from "../store/store.js";
 

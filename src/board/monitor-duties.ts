@@ -3,6 +3,7 @@
  * returning the actions it took; add one by adding an entry to `monitorDuties`.
  */
 import type { MonitorAction, MonitorDuty } from "./monitor.js";
+import type { webhookMonitorDuty } from "../webhooks/monitor-duty.js";
 
 export interface DutyOptions {
   /** Run the full integrity check every this many ticks (1: every tick). */
@@ -50,7 +51,23 @@ export function integrityDuty(every: number): MonitorDuty {
   };
 }
 
-/** The monitor's duties, in the order they run each tick. Webhook delivery goes here. */
+/**
+ * webhooks: deliver due events to the board's webhooks (src/webhooks/monitor-duty.ts: a tick
+ * waits for its round at most a second, so a hanging receiver never delays heal). Loaded on the
+ * first tick, so no other verb loads the signing and HTTP code; drained when the monitor stops,
+ * so no delivery is left sent but unrecorded.
+ */
+export function webhookDuty(): MonitorDuty {
+  let duty: Promise<ReturnType<typeof webhookMonitorDuty>> | undefined;
+  const load = () => (duty ??= import("../webhooks/monitor-duty.js").then((m) => m.webhookMonitorDuty()));
+  return {
+    name: "webhooks",
+    run: async (board) => (await load()).run(board),
+    drain: async () => (duty ? (await duty).drain() : []),
+  };
+}
+
+/** The monitor's duties, in the order they run each tick. */
 export function monitorDuties(options: DutyOptions): MonitorDuty[] {
-  return [healDuty, integrityDuty(options.integrityEvery)];
+  return [healDuty, integrityDuty(options.integrityEvery), webhookDuty()];
 }

@@ -33,6 +33,8 @@ export interface MonitorTick {
 export interface MonitorDuty {
   name: string;
   run(board: Board, tick: MonitorTick): Promise<MonitorAction[]>;
+  /** Called once when the monitor stops: finish work a tick left under way, report what it did. */
+  drain?(): Promise<MonitorAction[]>;
 }
 
 export interface MonitorOptions {
@@ -51,8 +53,27 @@ export interface MonitorOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** Runs the duties until the signal aborts (or once). Resolves with the number of ticks run. */
+/**
+ * Runs the duties until the signal aborts (or once), then drains them. Resolves with the number
+ * of ticks run.
+ */
 export async function runMonitor(options: MonitorOptions): Promise<number> {
+  const ticks = await runTicks(options);
+  const clock = options.clock ?? Date.now;
+  for (const duty of options.duties) {
+    if (!duty.drain) continue;
+    let actions: MonitorAction[];
+    try {
+      actions = await duty.drain();
+    } catch (error) {
+      actions = [{ duty: duty.name, action: "error", detail: error instanceof Error ? error.message : String(error) }];
+    }
+    for (const action of actions) options.onAction(action, clock());
+  }
+  return ticks;
+}
+
+async function runTicks(options: MonitorOptions): Promise<number> {
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   let index = 0;

@@ -1,6 +1,6 @@
 /** Reading the dependency graph for `deps`, `pipeline`, `done`'s summary and the report. */
 import { criticalPath, downstream, taskGraph, unblockedBy, upstream } from "../core/pipeline.js";
-import { mustGet } from "./task-change.js";
+import { mustGet } from "./transaction-steps.js";
 import type { TaskGraph } from "../core/pipeline.js";
 import type { Task, TaskStatus } from "../core/task.js";
 import type { StoreReader } from "../store/store.js";

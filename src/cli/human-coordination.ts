@@ -8,18 +8,18 @@ import type { Pipeline } from "../board/pipeline.js";
 import type { Task, TaskStatus } from "../core/task.js";
 import type { ReservationMove } from "../core/workload.js";
 import type { Style } from "./style.js";
-
-/** Task text never reaches a terminal raw: control characters (ESC, CR…) become `?`. */
-export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
-}
+import { printable } from "./escape.js";
 
 export function activityTable(agents: readonly AgentActivity[], style: Style, now: number): string {
   if (agents.length === 0) return "no agents yet (an agent appears when it first claims, or with `baton agent add`)";
   const paint = { alive: "green", silent: "yellow", dead: "red" } as const;
   return table(
-    agents,
+    agents.map((a) => ({
+      ...a,
+      id: printable(a.id),
+      capabilities: a.capabilities.map((c) => printable(c)),
+      holding: a.holding.map((h) => printable(h)),
+    })),
     [
       { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
       { title: "STATE", cell: (a) => a.liveness, paint: (a) => paint[a.liveness] },
@@ -52,7 +52,7 @@ function taskLine(task: Task, style: Style): string {
   const role = { in_progress: "held by", pending: "reserved for", failed: "reserved for", completed: "by" } as const;
   const how = role[task.status as keyof typeof role];
   const who = task.assignedTo && how ? ` (${how} ${task.assignedTo})` : "";
-  return `${style.paint("bold", task.id)} ${style.status(task.status)}${who}  "${plain(task.title)}"`;
+  return `${style.paint("bold", printable(task.id))} ${style.status(task.status)}${printable(who)}  "${printable(task.title)}"`;
 }
 
 function section(title: string, tasks: readonly Task[], style: Style, empty: string): string[] {
@@ -70,7 +70,7 @@ export function pipelineText(pipeline: Pipeline, style: Style): string {
   const path = pipeline.criticalPath;
   lines.push(
     style.paint("bold", pipeline.task ? "critical path through it" : "critical path (the longest chain of open work)"),
-    path.length ? `  ${path.map((t) => `${t.id} (${t.status})`).join(" → ")}` : "  nothing open",
+    path.length ? `  ${path.map((t) => `${printable(t.id)} (${t.status})`).join(" → ")}` : "  nothing open",
   );
   lines.push("", progressLine(pipeline.counts));
   return lines.join("\n");
@@ -88,7 +88,7 @@ export function progressLine(counts: Record<TaskStatus, number>): string {
 
 export function unblockedText(unblocked: readonly Task[], counts: Record<TaskStatus, number>): string {
   const head = unblocked.length
-    ? `unblocked: ${unblocked.map((t) => `${t.id} "${plain(t.title)}"`).join(", ")}`
+    ? `unblocked: ${unblocked.map((t) => `${printable(t.id)} "${printable(t.title)}"`).join(", ")}`
     : "unblocked: nothing new";
   return `${head}\n${progressLine(counts)}`;
 }

@@ -5,6 +5,7 @@
  * zod/mini, not classic zod: the CLI parses its input on every call and agents call it
  * thousands of times; classic zod costs ~60 ms to load here, zod/mini (bundled) ~10 ms.
  */
+import { METADATA_DEPTH_MESSAGE, metadataTooDeep } from "./limits.js";
 import * as z from "zod/mini";
 import { BatonError, ErrorCode } from "./errors.js";
 import { PRIORITIES, TASK_STATUSES, EVENT_TYPES } from "./task.js";
@@ -58,7 +59,9 @@ export const isoDateSchema = z.pipe(
 export const noteSchema = z
   .string()
   .check(z.trim(), z.minLength(1, "say what to note (baton note ID TEXT)"), z.maxLength(10_000, "a note is at most 10,000 characters"));
-export const metadataSchema = z.record(z.string(), z.unknown());
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .check(z.refine((m) => !metadataTooDeep(m), { message: METADATA_DEPTH_MESSAGE }));
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z
   .number()

@@ -203,7 +203,7 @@ describe("output contracts", () => {
       [
         "add", "agent", "agents", "assign", "audit", "backup", "balance", "cancel", "claim", "counters", "demo", "deps", "done",
         "fail", "heal", "health", "heartbeat", "init", "list", "mcp", "monitor", "next", "note", "pipeline", "ready", "release",
-        "report", "reserve", "restore", "revive", "show", "update", "watch",
+        "report", "reserve", "restore", "revive", "show", "update", "watch", "webhook",
       ].sort(),
     );
   });

@@ -1,7 +1,7 @@
 /**
  * `baton monitor` as a real process: it recovers the task of an agent killed while holding it
- * within two intervals and logs it; SIGTERM or SIGINT mid-run stops it cleanly with no lock
- * left; two monitors on one board recover each lease exactly once between them; bad input is
+ * within two intervals and logs it; it delivers webhooks (signed, one line per attempt); SIGTERM
+ * or SIGINT mid-run stops it cleanly with no lock left; two monitors on one board recover each lease exactly once between them; bad input is
  * exit 2 with the board untouched.
  */
 import { spawn } from "node:child_process";
@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { spawnWorker } from "../support/processes.js";
+import { Webhooks } from "../../src/webhooks/webhooks.js";
+import { startReceiver, TEST_SECRET } from "../webhooks/receiver.js";
 import { CLI, baton, batonJson, freshBoardDir, jsonError, snapshot } from "./cli.js";
 import type { ChildProcess } from "node:child_process";
 
@@ -20,6 +22,8 @@ interface Monitor {
   stderr(): string;
   waitFor(predicate: () => boolean, what: string, ms?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Its exit code, once it exits by itself. */
+  exited: Promise<number | null>;
 }
 
 function startMonitor(cwd: string, args: readonly string[]): Monitor {
@@ -43,6 +47,7 @@ function startMonitor(cwd: string, args: readonly string[]): Monitor {
   return {
     child,
     entries,
+    exited,
     stderr: () => err,
     async waitFor(predicate, what, ms = 30_000) {
       const deadline = Date.now() + ms;
@@ -90,6 +95,36 @@ describe("baton monitor", () => {
       await board.close();
       agent.kill();
       expect(await monitor.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  test("monitor --once delivers the board's due webhook events, each a signed request and one logged action", async () => {
+    const cwd = freshBoardDir();
+    const url = `sqlite:${join(cwd, ".baton", "board.db")}`;
+    const receiver = await startReceiver(TEST_SECRET);
+    const board = await openBoard(url);
+    try {
+      await new Webhooks(board.store).add({ url: receiver.url, events: ["CREATED"], secret: TEST_SECRET });
+      await board.add({ title: "a" });
+      await board.add({ title: "b" });
+      // Spawned, not spawnSync: this process's receiver must answer while the monitor runs.
+      const monitor = startMonitor(cwd, ["--once", "--json"]);
+      expect(await monitor.exited).toBe(0);
+      expect(monitor.entries.map((e) => [e.duty, e.action])).toEqual([
+        ["webhooks", "delivered"],
+        ["webhooks", "delivered"],
+      ]);
+      expect(monitor.entries.map((e) => e.detail)).toEqual([
+        expect.stringMatching(/^webhook 1: event 1 CREATED, attempt 1: delivered \(2\d\d, \d+ ms\)$/),
+        expect.stringMatching(/^webhook 1: event 2 CREATED, attempt 1: delivered \(2\d\d, \d+ ms\)$/),
+      ]);
+      expect(receiver.received.map((r) => [r.verified, r.accepted])).toEqual([
+        [true, true],
+        [true, true],
+      ]);
+    } finally {
+      await board.close();
+      await receiver.close();
     }
   }, 90_000);
 

@@ -6,7 +6,7 @@ import { runMonitor } from "../../board/monitor.js";
 import { monitorDuties } from "../../board/monitor-duties.js";
 import { ExitCode } from "../exit-codes.js";
 import { reportMarkdown } from "../report-markdown.js";
-import { plain } from "../human-coordination.js";
+import { printable } from "../escape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { MonitorAction } from "../../board/monitor.js";
@@ -78,7 +78,7 @@ export function registerOperationVerbs(program: Command): void {
 }
 
 function registerMonitor(program: Command): void {
-  verb(program, "monitor", "heal the board every interval (leases, retries, silent agents, stale locks) and check its integrity")
+  verb(program, "monitor", "heal the board every interval (leases, retries, silent agents, stale locks), check its integrity and deliver webhooks")
     .option("--interval <duration>", "time between ticks, e.g. 30s, 5m", "60s")
     .option("--once", "run one tick and exit")
     .option("--integrity-every <n>", "run the full integrity check every n ticks", "10")
@@ -132,7 +132,7 @@ function actionJson(entry: MonitorAction, at: number): Record<string, unknown> {
 }
 
 function actionLine(entry: MonitorAction, at: number): string {
-  return `${new Date(at).toISOString()} ${entry.duty} ${entry.action} ${plain(entry.detail)}`;
+  return `${new Date(at).toISOString()} ${entry.duty} ${entry.action} ${printable(entry.detail)}`;
 }
 
 function healthText(health: HealthReport, style: Style): string {

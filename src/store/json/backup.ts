@@ -1,5 +1,5 @@
 /**
- * A JSON board's backup: tasks.json with its sidecars (audit trail, counters, and baton's
+ * A JSON board's backup: tasks.json with its sidecars (audit trail, counters, webhooks, and baton's
  * sidecar as one snapshot with no commit pending — the journal is folded into it), read under
  * tasks.lock so they are one consistent version, written as one bundle file:
  * {"format":"baton-json-backup","version":1,"tasksFile":…,"files":{name: text}}. Restore writes
@@ -25,13 +25,13 @@ export interface JsonBackup {
 
 /** The files a restore replaces (the journal is replaced by the snapshot in the bundle). */
 function boardFiles(paths: BoardPaths): string[] {
-  return [paths.tasks, paths.audit, paths.counters, paths.meta, paths.journal];
+  return [paths.tasks, paths.audit, paths.counters, paths.webhooks, paths.meta, paths.journal];
 }
 
 /** Call under the lock, with the sidecar as read under it (its text, no commit pending). */
 export function readBundle(paths: BoardPaths, metaText: string): JsonBackup {
   const files: Record<string, string> = {};
-  for (const path of [paths.tasks, paths.audit, paths.counters]) {
+  for (const path of [paths.tasks, paths.audit, paths.counters, paths.webhooks]) {
     const text = readIfPresent(path);
     if (text !== null) files[basename(path)] = text;
   }
