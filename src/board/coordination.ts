@@ -6,7 +6,7 @@
 import { BatonError, ErrorCode } from "../core/errors.js";
 import { agentLoads, chooseAssignee, planBalance } from "../core/workload.js";
 import { toIso } from "../core/time.js";
-import { applyChange, mustGet } from "./transaction-steps.js";
+import { applyChange, checkVersion, mustGet } from "./transaction-steps.js";
 import type { BoardPolicy } from "../core/policy.js";
 import type { Task } from "../core/task.js";
 import type { AgentLoad, ReservationMove } from "../core/workload.js";
@@ -27,8 +27,10 @@ export async function assignAuto(
   by: string | null,
   now: number,
   policy: BoardPolicy,
+  expectedVersion?: number,
 ): Promise<Task> {
   const task = await mustGet(tx, id);
+  checkVersion(task, expectedVersion);
   const loads = await readLoads(tx, now, policy);
   // Its current reservation does not count against the agent that has it.
   const current = loads.find((a) => a.id === task.assignedTo);

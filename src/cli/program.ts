@@ -8,6 +8,7 @@ import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
+import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
@@ -29,6 +30,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
   { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
   { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
+  { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
 ];
 

@@ -31,9 +31,9 @@ async function recordingStore(): Promise<{ store: Store; transactions: Recorded[
   const store: Store = {
     kind: inner.kind,
     location: inner.location,
-    webhooks: inner.webhooks,
     read: (fn) => inner.read(fn),
     close: () => inner.close(),
+    webhooks: inner.webhooks,
     transaction: (fn, intent) =>
       inner.transaction(async (tx) => {
         const recorded: Recorded = { intent, calls: [], result: undefined };

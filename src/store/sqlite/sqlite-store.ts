@@ -24,6 +24,7 @@ import { sqliteReads } from "./reads.js";
 import { SqliteWebhooks } from "./webhooks.js";
 import { sqliteWriter } from "./writes.js";
 import type { LockWait, Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
+import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
 
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
@@ -34,13 +35,13 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly writes: Connection;
   private readonly writer: SqliteWriter;
+  readonly webhooks: WebhookStore;
   /** Write transactions of this process, one at a time on the write connection. */
   private readonly writeQueue = new SerialQueue();
   /** Opened by the first read; for ":memory:" (one database per connection) the write connection. */
   private reads: { conn: Connection; reader: StoreReader; queue: SerialQueue } | null = null;
   private readonly lockTimeoutMs: number;
   private readonly lockWait: LockWait;
-  readonly webhooks: WebhookStore;
   /** Opened by the first write transaction; null where the board cannot have one. */
   private doorbell: Doorbell | null | undefined;
 
@@ -83,8 +84,15 @@ export class SqliteStore implements Store {
     if (location === ":memory:") {
       this.reads = { conn: this.writes, reader: sqliteReads(this.writes), queue: this.writeQueue };
     }
+    const runner = (conn: Connection): SqlRunner => ({
+      all: (text, ...params) => conn.all(text, ...params),
+      get: (text, ...params) => conn.get(text, ...params),
+      run: (text, ...params) => conn.run(text, ...params),
+    });
     this.webhooks = new SqliteWebhooks((write, fn) =>
-      write ? this.transaction(async () => fn(this.writes)) : this.read(async () => fn(this.openReads().conn)),
+      write
+        ? this.transaction(async () => fn(runner(this.writes)))
+        : this.read(async () => fn(runner(this.openReads().conn))),
     );
   }
 
@@ -155,6 +163,46 @@ export class SqliteStore implements Store {
         throw error;
       } finally {
         // The write lock is free: wake the process that waits longest for it.
+        doorbell?.ring();
+      }
+    });
+  }
+
+  /**
+   * Group commit: one BEGIN IMMEDIATE … COMMIT for several operations, each under a SAVEPOINT
+   * (ROLLBACK TO on a throw), so a server takes many agents' writes with one lock hand-over
+   * and one commit instead of one each. An error that ends the whole SQLite transaction (the
+   * database is full, an I/O error) fails every operation of the batch: none was committed.
+   */
+  transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return this.writeQueue.run(async () => {
+      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
+      const doorbell = this.doorbell;
+      const db = this.writes.db;
+      await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), doorbell);
+      const outcomes: PromiseSettledResult<T>[] = [];
+      try {
+        for (const fn of fns) {
+          // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
+          this.writer.begin();
+          db.exec("SAVEPOINT baton_op");
+          try {
+            const value = await fn(this.writer.tx);
+            db.exec("RELEASE baton_op");
+            outcomes.push({ status: "fulfilled", value });
+          } catch (reason) {
+            if (!db.inTransaction) throw reason;
+            db.exec("ROLLBACK TO baton_op");
+            db.exec("RELEASE baton_op");
+            outcomes.push({ status: "rejected", reason });
+          }
+        }
+        await this.whenUnlocked(() => db.exec("COMMIT"), null);
+        return outcomes;
+      } catch (error) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw error;
+      } finally {
         doorbell?.ring();
       }
     });
