@@ -64,9 +64,9 @@ describe("baton backup and restore", () => {
       const target = freshBoardDir(init);
       const restored = batonJson(["restore", file], { cwd: target });
       expect(restored).toMatchObject({ restored: true, tasks: copied.length, events: verdict.events });
-      const back = batonJson(["list"], { cwd: target }).map((t: { id: string }) => t.id);
+      const back = batonJson(["list", "--all"], { cwd: target }).map((t: { id: string }) => t.id);
       expect(back.sort()).toEqual([...copied].sort());
-      expect(batonJson(["audit"], { cwd: target })).toHaveLength(verdict.events);
+      expect(batonJson(["audit", "--all"], { cwd: target })).toHaveLength(verdict.events);
       expect(baton(["health"], { cwd: target }).code).toBe(0);
       expect(batonJson(["claim", "--agent", "after-restore"], { cwd: target }).status).toBe("in_progress");
     },
