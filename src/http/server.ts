@@ -36,6 +36,8 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_PORT = 7420;
+/** How often serve looks for webhook events to deliver (a round with nothing due is one read). */
+const WEBHOOK_ROUND_MS = 1000;
 /** 1 MiB: a task's description is at most 100,000 characters; nothing legitimate is larger. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -116,7 +118,14 @@ export async function runServer(options: ServeOptions): Promise<void> {
     ...(generated && { generatedToken: generated }),
   });
 
+  // Webhooks go out from the audit trail beside the board's operations, never inside one
+  // (src/webhooks/deliverer.ts); a round a stop catches finishes its request and records it.
+  const { Deliverer } = await import("../webhooks/deliverer.js");
+  const deliverer = new Deliverer(store);
+  deliverer.start(WEBHOOK_ROUND_MS, (error) => options.log(`webhooks: ${error instanceof Error ? error.message : String(error)}`));
+
   await (options.stopped ?? untilSignal());
+  await deliverer.stop();
   events.close();
   await listening.close();
   await board.close();

@@ -4,7 +4,8 @@ import { invalidInput } from "../../core/errors.js";
 import { printable } from "../escape.js";
 import { eventLine, eventTable } from "../human.js";
 import { activityTable } from "../human-coordination.js";
-import { agentJson, eventJson, healJson } from "../json-shape.js";
+import { agentActivityToWire } from "../../core/wire-shape.js";
+import { eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import { PAGE_MAX, eventCursor } from "../../board/paging.js";
@@ -106,14 +107,7 @@ export function registerRecordVerbs(program: Command): void {
       const agents = await (await ctx.board()).activity();
       return {
         // The agent's fields as before, plus its workload (fields are only ever added).
-        json: agents.map((a) => ({
-          ...agentJson({ id: a.id, capabilities: [...a.capabilities], lastSeenAt: a.lastSeenAt }),
-          state: a.liveness,
-          holding: a.holding,
-          reserved: a.reserved,
-          completed: a.completed,
-          failed: a.failed,
-        })),
+        json: agents.map(agentActivityToWire),
         human: activityTable(agents, ctx.style, Date.now()),
       };
     }),
