@@ -103,8 +103,18 @@ export async function racingClaims(store: ChaosStore, claims: number, processes:
  */
 export async function randomKills(store: ChaosStore, kills: number, lanes: number, tasks: number): Promise<ScenarioOutcome> {
   // A worker killed inside its JSON commit leaves tasks.lock behind; the workers (which inherit
-  // this) break it after 500 ms instead of the default 10 s, so the lanes keep working.
-  if (store === "json") process.env.BATON_JSON_STALE_LOCK_MS ??= "500";
+  // this) break it after 500 ms instead of the default 10 s, so the lanes keep working. Only for
+  // this scenario: a hand agent's lock may be held longer than 500 ms on a loaded machine.
+  const staleBefore = process.env.BATON_JSON_STALE_LOCK_MS;
+  if (store === "json" && staleBefore === undefined) process.env.BATON_JSON_STALE_LOCK_MS = "500";
+  try {
+    return await killLanes(store, kills, lanes, tasks);
+  } finally {
+    if (staleBefore === undefined) delete process.env.BATON_JSON_STALE_LOCK_MS;
+  }
+}
+
+async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks: number): Promise<ScenarioOutcome> {
   const url = freshUrl(store);
   await seed(url, tasks, 1000);
   const logs = mkdtempSync(join(tmpdir(), "baton-chaos-acks-"));
@@ -243,6 +253,8 @@ export async function handAgentsMixedIn(batonAgents: number, handAgents: number,
   await Promise.all(baton.map((w) => w.ready));
   for (const w of baton) w.go();
   const [batonExits, handExits] = await Promise.all([Promise.all(baton.map((w) => w.exited)), Promise.all(hands)]);
+  // A failed agent's own words, so a broken "agents failed" names its cause.
+  for (const e of [...batonExits, ...handExits]) if (e.code !== 0) process.stderr.write(`agent failed (exit ${e.code}): ${e.stderr}\n`);
   const byBaton = batonExits.flatMap((e) => (e.result as { completed: string[] } | undefined)?.completed ?? []);
   const byHand = handExits.flatMap((e) => e.completed);
   const all = [...byBaton, ...byHand];
