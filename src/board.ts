@@ -18,7 +18,6 @@ import {
   checkTaskId,
   claimOptionsSchema,
   credentialSchema,
-  eventTypeSchema,
   newTaskSchema,
   nonNegativeIntSchema,
   parseInput,
@@ -27,16 +26,20 @@ import {
   statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
+import type { AuditStats } from "./core/audit-stats.js";
 import type { BoardPolicy } from "./core/policy.js";
-import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task.js";
+import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
-import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
+import type { Store, StoreReader, StoreWriter } from "./store/store.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
+import { AuditStatsFold } from "./core/audit-stats.js";
+import { eventQueryOf } from "./board/audit-query.js";
+import { eventPages } from "./board/audit-pages.js";
 import { watchEvents } from "./board/watch.js";
 import type {
   AuditQuery,
@@ -221,14 +224,15 @@ export class Board {
   }
 
   async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
-    const q: EventQuery = {};
-    if (query.taskId !== undefined) q.taskId = checkTaskId(query.taskId);
-    if (query.agent !== undefined) q.agentId = checkAgentId(query.agent);
-    if (query.type !== undefined) q.type = parseInput(eventTypeSchema, query.type, "event type") as EventType;
-    if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
-    if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
-    if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
+    const q = eventQueryOf(query);
     return this.store.read((tx) => tx.listEvents(q));
+  }
+
+  /** Counts by type and by agent, time to claim and to complete (core/audit-stats.ts). */
+  async auditStats(query: Omit<AuditQuery, "recent" | "limit"> = {}): Promise<AuditStats> {
+    const fold = new AuditStatsFold();
+    for await (const page of eventPages(this.store, eventQueryOf(query))) for (const event of page) fold.add(event);
+    return fold.result();
   }
 
   async stats(): Promise<Record<TaskStatus, number>> {

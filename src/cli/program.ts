@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerAuditVerbs } from "./commands/audit.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecordVerbs } from "./commands/records.js";
@@ -21,7 +22,8 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["init"], register: registerInit },
   { verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"], register: registerTaskVerbs },
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
-  { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["audit"], register: registerAuditVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
 ];
 

@@ -19,7 +19,12 @@ export interface TaskQuery {
 export interface EventQuery {
   taskId?: string;
   agentId?: string;
-  type?: EventType;
+  /** Events of any of these types (an empty list matches none). */
+  types?: readonly EventType[];
+  /** Only events at or after this ISO time. */
+  since?: string;
+  /** Only events before this ISO time. */
+  until?: string;
   /** Only events with seq greater than this. */
   afterSeq?: number;
   /** The newest N (still returned oldest first). */

@@ -1,11 +1,10 @@
-/** Verbs about the board itself: reserve, counters, audit, heal, agents, watch. */
+/** Verbs about the board itself: reserve, counters, heal, agents, watch (audit: audit.ts). */
 import { readFileSync } from "node:fs";
 import { invalidInput } from "../../core/errors.js";
-import { agentTable, eventLine, eventTable } from "../human.js";
+import { agentTable, eventLine } from "../human.js";
 import { agentJson, eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
-import type { EventType } from "../../core/task.js";
 import type { Command } from "commander";
 
 export function registerRecordVerbs(program: Command): void {
@@ -41,33 +40,6 @@ export function registerRecordVerbs(program: Command): void {
         const values = await (await ctx.board()).initCounters(markdown === undefined ? {} : { markdown });
         return { json: values, human: countersText(values) };
       }),
-    );
-
-  verb(program, "audit", "the audit trail, oldest first", { agentIsFilter: true })
-    .option("--task <id>", "only this task's events")
-    .option("--agent <id>", "only events by this agent")
-    .option("--type <t>", "only this event type (CLAIMED, COMPLETED, FAILED, TIMEOUT…)")
-    .option("--recent <n>", "only the newest n events")
-    .option("--after <seq>", "only events after this sequence number")
-    .option("--limit <n>", "at most n events")
-    .action(
-      action(
-        async (ctx, _args, o) => {
-          const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
-          const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
-          const limit = wholeNumber("--limit", o.limit as string | undefined, "100");
-          const events = await (await ctx.board()).audit({
-            ...(o.task !== undefined && { taskId: o.task as string }),
-            ...(o.agent !== undefined && { agent: o.agent as string }),
-            ...(o.type !== undefined && { type: o.type as EventType }),
-            ...(recent !== undefined && { recent }),
-            ...(afterSeq !== undefined && { afterSeq }),
-            ...(limit !== undefined && { limit }),
-          });
-          return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
-        },
-        { agentIsFilter: true },
-      ),
     );
 
   verb(program, "heal", "recover expired leases and due retries now, and declare silent agents dead").action(

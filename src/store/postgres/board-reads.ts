@@ -72,7 +72,12 @@ export class BoardReads extends TxConnection {
     };
     if (query.taskId !== undefined) add("task_id =", query.taskId);
     if (query.agentId !== undefined) add("agent_id =", query.agentId);
-    if (query.type !== undefined) add("type =", query.type);
+    if (query.types !== undefined) {
+      values.push([...query.types]);
+      where.push(`type = ANY($${values.length}::text[])`);
+    }
+    if (query.since !== undefined) add("at >=", query.since);
+    if (query.until !== undefined) add("at <", query.until);
     if (query.afterSeq !== undefined) add("seq >", query.afterSeq);
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     if (query.recent !== undefined) {

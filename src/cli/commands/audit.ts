@@ -1,0 +1,117 @@
+/** The audit trail as a tool: audit [query], audit stats (and replay, export, rotate). */
+import { parseDurationSeconds } from "../../core/duration.js";
+import { eventTable } from "../human.js";
+import { eventJson } from "../json-shape.js";
+import { list, wholeNumber } from "../options.js";
+import { action, verb } from "../verb.js";
+import type { AuditQuery } from "../../board.js";
+import type { AuditStats, DurationSummary } from "../../core/audit-stats.js";
+import type { EventType } from "../../core/task.js";
+import type { VerbOptions } from "../verb.js";
+import type { Command } from "commander";
+
+export function registerAuditVerbs(program: Command): void {
+  const audit = verb(program, "audit", "the audit trail: query it (the default), stats", { agentIsFilter: true });
+
+  withFilters(verb(audit, "query", "events of the audit trail, oldest first (the default)", { agentIsFilter: true, isDefault: true }))
+    .option("--recent <n>", "only the newest n events")
+    .option("--after <seq>", "only events after this sequence number")
+    .option("--limit <n>", "at most n events")
+    .action(
+      action(
+        async (ctx, _args, o) => {
+          const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
+          const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
+          const limit = wholeNumber("--limit", o.limit as string | undefined, "100");
+          const events = await (await ctx.board()).audit({
+            ...filtersOf(o),
+            ...(recent !== undefined && { recent }),
+            ...(afterSeq !== undefined && { afterSeq }),
+            ...(limit !== undefined && { limit }),
+          });
+          return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
+        },
+        { agentIsFilter: true },
+      ),
+    );
+
+  withFilters(verb(audit, "stats", "counts by type and by agent, time to claim and to complete", { agentIsFilter: true })).action(
+    action(
+      async (ctx, _args, o) => {
+        const stats = await (await ctx.board()).auditStats(filtersOf(o));
+        return { json: statsJson(stats), human: statsText(stats) };
+      },
+      { agentIsFilter: true },
+    ),
+  );
+}
+
+/** The filters every audit verb takes. */
+export function withFilters(command: Command): Command {
+  return command
+    .option("--task <id>", "only this task's events")
+    .option("--agent <id>", "only events by this agent")
+    .option("--type <types>", "only these event types, comma-separated (e.g. FAILED,TIMEOUT)")
+    .option("--errors", "only errors: FAILED, TIMEOUT, POISON_PILL, LOCK_BROKEN, AGENT_DEAD")
+    .option("--since <time>", "only events at or after this time (2026-03-01, 2026-03-01T12:00Z, or 24h for 24 hours ago)")
+    .option("--until <time>", "only events before this time (same forms as --since)");
+}
+
+export function filtersOf(o: VerbOptions, now = Date.now()): AuditQuery {
+  const types = o.type === undefined ? undefined : (list(o.type as string) ?? []).map((t) => t.toUpperCase() as EventType);
+  return {
+    ...(o.task !== undefined && { taskId: o.task as string }),
+    ...(o.agent !== undefined && { agent: o.agent as string }),
+    ...(types !== undefined && { type: types }),
+    ...(o.errors === true && { errors: true }),
+    ...(o.since !== undefined && { since: timeArg(o.since as string, now) }),
+    ...(o.until !== undefined && { until: timeArg(o.until as string, now) }),
+  };
+}
+
+/** A duration ("24h", "15m") is that long ago; anything else goes to the library as a time. */
+function timeArg(value: string, now: number): string | number {
+  if (/^\s*\d+(\.\d+)?(ms|s|m|h|d)/.test(value) && !/^\s*\d{4}-/.test(value)) return now - parseDurationSeconds(value) * 1000;
+  return value;
+}
+
+function statsJson(stats: AuditStats): Record<string, unknown> {
+  const duration = (d: DurationSummary): Record<string, unknown> => ({
+    count: d.count,
+    mean_seconds: d.meanSeconds,
+    p50_seconds: d.p50Seconds,
+    p95_seconds: d.p95Seconds,
+    max_seconds: d.maxSeconds,
+  });
+  return {
+    events: stats.events,
+    first_at: stats.firstAt,
+    last_at: stats.lastAt,
+    by_type: stats.byType,
+    by_agent: stats.byAgent,
+    time_to_claim: duration(stats.timeToClaim),
+    time_to_complete: duration(stats.timeToComplete),
+  };
+}
+
+function statsText(stats: AuditStats): string {
+  if (stats.events === 0) return "no events";
+  const counts = (title: string, values: Record<string, number>): string[] => {
+    const entries = Object.entries(values);
+    if (entries.length === 0) return [];
+    const width = Math.max(...entries.map(([k]) => k.length));
+    return [title, ...entries.map(([k, n]) => `  ${k.padEnd(width)}  ${n}`)];
+  };
+  const seconds = (s: number | null): string => (s === null ? "-" : s < 10 ? `${s.toFixed(2)}s` : `${Math.round(s)}s`);
+  const duration = (title: string, d: DurationSummary): string =>
+    d.count === 0
+      ? `${title}: none yet`
+      : `${title} (${d.count} tasks): mean ${seconds(d.meanSeconds)}, p50 ${seconds(d.p50Seconds)}, p95 ${seconds(d.p95Seconds)}, max ${seconds(d.maxSeconds)}`;
+  return [
+    `${stats.events} events from ${stats.firstAt} to ${stats.lastAt}`,
+    ...counts("by type:", stats.byType),
+    ...counts("by agent:", stats.byAgent),
+    duration("time to claim", stats.timeToClaim),
+    duration("time to complete", stats.timeToComplete),
+  ].join("\n");
+}
