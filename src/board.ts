@@ -27,6 +27,7 @@ import {
   taskPatchSchema,
 } from "./core/validation.js";
 import type { AuditStats } from "./core/audit-stats.js";
+import type { ReplayReport } from "./core/replay.js";
 import type { BoardPolicy } from "./core/policy.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
@@ -40,6 +41,7 @@ import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throw
 import { AuditStatsFold } from "./core/audit-stats.js";
 import { eventQueryOf } from "./board/audit-query.js";
 import { eventPages } from "./board/audit-pages.js";
+import { replayBoard } from "./board/replay.js";
 import { watchEvents } from "./board/watch.js";
 import type {
   AuditQuery,
@@ -233,6 +235,14 @@ export class Board {
     const fold = new AuditStatsFold();
     for await (const page of eventPages(this.store, eventQueryOf(query))) for (const event of page) fold.add(event);
     return fold.result();
+  }
+
+  /**
+   * Rebuilds tasks from their events and compares them with the stored ones: `ids` only, or
+   * every task. A named task that is neither stored nor in the trail is NOT_FOUND.
+   */
+  async replay(ids?: readonly string[]): Promise<ReplayReport> {
+    return replayBoard(this.store, ids?.map(checkTaskId));
   }
 
   async stats(): Promise<Record<TaskStatus, number>> {

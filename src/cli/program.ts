@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { registerAuditVerbs } from "./commands/audit.js";
+import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecordVerbs } from "./commands/records.js";
@@ -24,6 +24,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
   { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["audit"], register: registerAuditVerbs },
+  { verbs: ["replay"], register: registerReplayVerb },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
 ];
 

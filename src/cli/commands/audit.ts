@@ -1,11 +1,13 @@
-/** The audit trail as a tool: audit [query], audit stats (and replay, export, rotate). */
+/** The audit trail as a tool: audit [query], audit stats, replay. */
 import { parseDurationSeconds } from "../../core/duration.js";
+import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { eventTable } from "../human.js";
 import { eventJson } from "../json-shape.js";
 import { list, wholeNumber } from "../options.js";
-import { action, verb } from "../verb.js";
+import { action, print, verb } from "../verb.js";
 import type { AuditQuery } from "../../board.js";
 import type { AuditStats, DurationSummary } from "../../core/audit-stats.js";
+import type { ReplayReport } from "../../core/replay.js";
 import type { EventType } from "../../core/task.js";
 import type { VerbOptions } from "../verb.js";
 import type { Command } from "commander";
@@ -44,6 +46,48 @@ export function registerAuditVerbs(program: Command): void {
       { agentIsFilter: true },
     ),
   );
+}
+
+export function registerReplayVerb(program: Command): void {
+  verb(program, "replay [ids...]", "rebuild tasks from their audit events and compare with the stored ones; exit 1 listing every difference")
+    .option("--all", "every task on the board")
+    .action(
+      action(async (ctx, ids, o) => {
+        if ((ids.length === 0) === (o.all !== true)) {
+          throw invalidInput("say which tasks: baton replay T-1 [T-2 …], or baton replay --all");
+        }
+        const report = await (await ctx.board()).replay(o.all === true ? undefined : ids);
+        const printed = { json: replayJson(report), human: replayText(report) };
+        if (report.differences.length === 0) return printed;
+        print(ctx, printed);
+        const tasks = new Set(report.differences.map((d) => d.taskId)).size;
+        throw new BatonError(
+          ErrorCode.CORRUPT_STORE,
+          `replay found ${report.differences.length} difference(s) in ${tasks} task(s): the stored tasks no longer match their audit trail ` +
+            "(a change made behind baton's back, or a damaged store); see the list above",
+        );
+      }),
+    );
+}
+
+function replayJson(report: ReplayReport): Record<string, unknown> {
+  return {
+    tasks: report.tasks,
+    events: report.events,
+    matches: report.differences.length === 0,
+    differences: report.differences.map((d) => ({ task_id: d.taskId, field: d.field, stored: d.stored, replayed: d.replayed })),
+  };
+}
+
+function replayText(report: ReplayReport): string {
+  const head = `replayed ${report.tasks} task(s) from ${report.events} event(s)`;
+  if (report.differences.length === 0) return `${head}: every task matches its audit trail`;
+  return [
+    `${head}: ${report.differences.length} difference(s)`,
+    ...report.differences.map(
+      (d) => `${d.taskId}  ${d.field}: stored ${JSON.stringify(d.stored)}, replayed ${JSON.stringify(d.replayed)}`,
+    ),
+  ].join("\n");
 }
 
 /** The filters every audit verb takes. */
