@@ -28,6 +28,7 @@ import {
 } from "./core/validation.js";
 import type { AuditStats } from "./core/audit-stats.js";
 import type { ReplayReport } from "./core/replay.js";
+import type { ImportPlan } from "./board/importing.js";
 import type { BoardPolicy } from "./core/policy.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
@@ -42,6 +43,11 @@ import { AuditStatsFold } from "./core/audit-stats.js";
 import { eventQueryOf } from "./board/audit-query.js";
 import { eventPages } from "./board/audit-pages.js";
 import { replayBoard } from "./board/replay.js";
+import { exportHistory } from "./board/export-history.js";
+import { importRows } from "./board/importing.js";
+import { formatTasks } from "./migrate/export.js";
+import { checkFormat, parseImport } from "./migrate/parse.js";
+import { DEFAULT_QUEUE_PREFIX } from "./migrate/task-queue.js";
 import { watchEvents } from "./board/watch.js";
 import type {
   AuditQuery,
@@ -434,6 +440,38 @@ export class Board {
       }
       return after;
     });
+  }
+
+  // ── moving in and out (src/migrate) ────────────────────────────────────────────────────
+
+  /**
+   * Imports a seed's file (tasks-json, task-queue, tasks-md) in one transaction: ids kept,
+   * counters raised past them, an existing id updated only where it differs. `dryRun`: the
+   * same transaction, rolled back; the plan says what it would have done.
+   */
+  async importTasks(
+    text: string,
+    options: { format: string; dryRun?: boolean; agent?: string; queuePrefix?: string },
+  ): Promise<ImportPlan> {
+    const format = checkFormat(options.format);
+    const rows = parseImport(format, text, options.queuePrefix);
+    const agent = options.agent === undefined ? null : checkAgentId(options.agent);
+    return importRows(this.store, rows, {
+      format,
+      dryRun: options.dryRun === true,
+      agent,
+      policy: this.policy,
+      now: (tx) => this.now(tx),
+    });
+  }
+
+  /** The board's tasks in a seed's format (tasks-json carries every field and the history). */
+  async exportTasks(options: { format: string; queuePrefix?: string }): Promise<string> {
+    const format = checkFormat(options.format);
+    const queuePrefix = checkPrefix(options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
+    const tasks = await this.store.read((tx) => tx.listTasks({}));
+    const history = format === "tasks-json" ? await exportHistory(this.store) : undefined;
+    return formatTasks(format, tasks, { queuePrefix, ...(history && { history }) });
   }
 
   async counters(): Promise<Record<string, number>> {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
+import { registerMovingVerbs } from "./commands/moving.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWorkVerbs } from "./commands/work.js";
@@ -25,6 +26,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["audit"], register: registerAuditVerbs },
   { verbs: ["replay"], register: registerReplayVerb },
+  { verbs: ["import", "export"], register: registerMovingVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
 ];
 
