@@ -29,6 +29,7 @@ import {
 import type { AuditStats } from "./core/audit-stats.js";
 import type { ReplayReport } from "./core/replay.js";
 import type { ImportPlan } from "./board/importing.js";
+import type { InboxOutcome } from "./board/inbox.js";
 import type { BoardPolicy } from "./core/policy.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
@@ -45,6 +46,7 @@ import { eventPages } from "./board/audit-pages.js";
 import { replayBoard } from "./board/replay.js";
 import { exportHistory } from "./board/export-history.js";
 import { importRows } from "./board/importing.js";
+import { processInboxFile } from "./board/inbox.js";
 import { formatTasks } from "./migrate/export.js";
 import { checkFormat, parseImport } from "./migrate/parse.js";
 import { DEFAULT_QUEUE_PREFIX } from "./migrate/task-queue.js";
@@ -472,6 +474,15 @@ export class Board {
     const tasks = await this.store.read((tx) => tx.listTasks({}));
     const history = format === "tasks-json" ? await exportHistory(this.store) : undefined;
     return formatTasks(format, tasks, { queuePrefix, ...(history && { history }) });
+  }
+
+  /**
+   * Seed 003's inbox: each submitted task's id must be reserved and unused; accepted ones are
+   * added and leave the file in one step under its lock, rejected ones stay with their reason.
+   */
+  async processInbox(path: string, by: { agent?: string } = {}): Promise<InboxOutcome> {
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return processInboxFile(this.store, path, { agent, policy: this.policy, now: (tx) => this.now(tx) });
   }
 
   async counters(): Promise<Record<string, number>> {

@@ -7,7 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
-import { registerMovingVerbs } from "./commands/moving.js";
+import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWorkVerbs } from "./commands/work.js";
@@ -27,6 +27,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["audit"], register: registerAuditVerbs },
   { verbs: ["replay"], register: registerReplayVerb },
   { verbs: ["import", "export"], register: registerMovingVerbs },
+  { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
 ];
 

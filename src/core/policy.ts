@@ -18,6 +18,8 @@ export const policySchema = z.strictObject({
   /** An agent unseen for longer is dead; `heal` recovers its leases. */
   agentTimeoutSeconds: z._default(seconds("agentTimeoutSeconds"), 30 * 60),
   defaultPrefix: z._default(prefixSchema, "T"),
+  /** `add --id` takes only ids reserved first (≤ their prefix's counter), as `inbox process` does. */
+  requireReservedIds: z._default(z.boolean(), false),
   /** When set, `reserve` and new ids accept only these prefixes. */
   allowedPrefixes: z.optional(z.array(prefixSchema)),
 });

@@ -1,7 +1,9 @@
-/** Moving in and out: import, export (the seeds' formats, src/migrate). */
+/** Moving in and out: import, export (the seeds' formats, src/migrate), inbox. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { invalidInput } from "../../core/errors.js";
 import { IMPORT_FORMATS } from "../../migrate/rows.js";
+import { BATON_DIR, findBoardRoot } from "../discovery.js";
 import { action, verb } from "../verb.js";
 import type { ImportPlan } from "../../board/importing.js";
 import type { Command } from "commander";
@@ -45,6 +47,20 @@ export function registerMovingVerbs(program: Command): void {
         return { json: { out, format: o.format }, human: `exported to ${out}` };
       }),
     );
+}
+
+export function registerInboxVerbs(program: Command): void {
+  const inbox = verb(program, "inbox", "seed 003's task inbox: process it (add tasks with reserved ids), or add to it");
+  verb(inbox, "process [file]", "add each submitted task whose id was reserved and is unused; the rest stay with their reason (default .baton/inbox.json)").action(
+    action(async (ctx, [file]) => {
+      const board = await ctx.board();
+      const path = file ?? join(findBoardRoot(ctx.cwd) ?? ctx.cwd, BATON_DIR, "inbox.json");
+      const outcome = await board.processInbox(path, ctx.agent ? { agent: ctx.agent } : {});
+      const lines = [`accepted ${outcome.accepted.length}${outcome.accepted.length ? `: ${outcome.accepted.join(", ")}` : ""}`];
+      for (const r of outcome.rejected) lines.push(`rejected ${typeof r.id === "string" ? r.id : JSON.stringify(r.id)}: ${r.reason}`);
+      return { json: outcome, human: lines.join("\n") };
+    }),
+  );
 }
 
 export function readInput(file: string): string {
