@@ -238,6 +238,11 @@ export class Board {
     return this.store.read((tx) => tx.listEvents(q));
   }
 
+  /** The trail a page at a time, oldest first (export streams these; see board/audit-pages.ts). */
+  auditPages(query: Omit<AuditQuery, "recent" | "limit"> = {}): AsyncGenerator<BoardEvent[]> {
+    return eventPages(this.store, eventQueryOf(query));
+  }
+
   /** Counts by type and by agent, time to claim and to complete (core/audit-stats.ts). */
   async auditStats(query: Omit<AuditQuery, "recent" | "limit"> = {}): Promise<AuditStats> {
     const fold = new AuditStatsFold();

@@ -1,4 +1,4 @@
-/** The audit trail as a tool: audit [query], audit stats, replay. */
+/** The audit trail as a tool: audit [query], audit stats, audit export (audit-export.ts), replay. */
 import { parseDurationSeconds } from "../../core/duration.js";
 import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { eventTable } from "../human.js";
@@ -32,6 +32,20 @@ export function registerAuditVerbs(program: Command): void {
             ...(limit !== undefined && { limit }),
           });
           return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
+        },
+        { agentIsFilter: true },
+      ),
+    );
+
+  withFilters(verb(audit, "export <file>", "write the trail to FILE, streamed (constant memory), oldest first", { agentIsFilter: true }))
+    .requiredOption("--format <format>", "jsonl, json or csv")
+    .action(
+      action(
+        async (ctx, [file], o) => {
+          const { exportAudit } = await import("./audit-export.js");
+          const board = await ctx.board();
+          const result = await exportAudit(board, file as string, o.format as string, filtersOf(o), process.stderr.isTTY === true && !ctx.json);
+          return { json: { file, format: o.format, events: result.events }, human: `exported ${result.events} event(s) to ${file}` };
         },
         { agentIsFilter: true },
       ),
