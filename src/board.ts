@@ -5,6 +5,7 @@
  */
 import { retryDelayMs } from "./core/backoff.js";
 import { BatonError, ErrorCode, invalidInput } from "./core/errors.js";
+import { definedFields } from "./core/exhaustive.js";
 import { checkHolder } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
@@ -23,7 +24,6 @@ import {
   parseInput,
   positiveIntSchema,
   taskIdSchema,
-  statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
 import type { AuditStats } from "./core/audit-stats.js";
@@ -58,10 +58,26 @@ import type {
   CredentialInput,
   HealReport,
   ListQuery,
+  PageQuery,
+  ReadyQuery,
   Reservation,
 } from "./board/types.js";
+import {
+  claimKeyOf,
+  compareClaimKeys,
+  eventCursor,
+  pageLimit,
+  parseEventCursor,
+  parseReadyCursor,
+  parseTaskCursor,
+  readyCursor,
+  taskCursor,
+  toPage,
+} from "./board/paging.js";
+import type { Page } from "./board/paging.js";
+import { eventFilter, taskFilter } from "./board/queries.js";
 
-export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Reservation };
+export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = 32;
@@ -176,47 +192,54 @@ export class Board {
     return this.store.read((tx) => mustGet(tx, id));
   }
 
+  /** Every task matching the filters (or the first `limit`), in list order; see listPage for pages. */
   async list(query: ListQuery = {}): Promise<Task[]> {
-    const statuses =
-      query.status === undefined
-        ? undefined
-        : (Array.isArray(query.status) ? query.status : [query.status]).map(
-            (s) => parseInput(statusSchema, s, "status") as TaskStatus,
-          );
-    if (query.agent !== undefined) checkAgentId(query.agent);
+    const filter = taskFilter(query);
     const limit = parseInput(z.optional(positiveIntSchema("limit", 100_000)), query.limit, "limit");
-    const offset = parseInput(z.optional(nonNegativeIntSchema("offset")), query.offset, "offset");
-    return this.store.read((tx) =>
-      tx.listTasks({
-        ...(statuses && { statuses }),
-        ...(query.agent !== undefined && { assignedTo: query.agent }),
-        ...(query.text !== undefined && { text: query.text }),
-        ...(limit !== undefined && { limit }),
-        ...(offset !== undefined && { offset }),
-      }),
-    );
+    return this.store.read((tx) => tx.listTasks({ ...filter, ...(limit !== undefined && { limit }) }));
+  }
+
+  /** One page of the tasks matching the filters, in list order (created, then id); see board/paging.ts. */
+  async listPage(query: Omit<ListQuery, "limit"> & PageQuery = {}): Promise<Page<Task>> {
+    const filter = taskFilter(query);
+    const limit = pageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : parseTaskCursor(query.cursor);
+    const rows = await this.store.read((tx) => tx.listTasks({ ...filter, ...(after && { after }), limit: limit + 1 }));
+    return toPage(rows, limit, taskCursor);
   }
 
   /**
    * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
    * pending) with every dependency completed; for an agent, only those it may take.
    */
-  async ready(options: { agent?: string; capabilities?: readonly string[]; limit?: number } = {}): Promise<Task[]> {
+  async ready(options: ReadyQuery & { limit?: number } = {}): Promise<Task[]> {
     const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
-    return this.store.read(async (tx) => {
-      const now = await this.now(tx);
-      const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
-      const open = [
-        ...(await tx.listTasks({ statuses: ["pending"] })),
-        ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
-      ];
-      const statuses = await dependencyStatuses(tx, open);
-      const ready = open
-        .filter((t) => unfinishedDependencies(t, statuses).length === 0)
-        .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
-        .sort(compareForClaim(agent ?? ""));
-      return ready.slice(0, options.limit ?? ready.length);
-    });
+    const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, options.capabilities));
+    return ready.slice(0, options.limit ?? ready.length);
+  }
+
+  /** One page of the ready tasks in claim order (best first); see board/paging.ts. */
+  async readyPage(query: ReadyQuery & PageQuery = {}): Promise<Page<Task>> {
+    const agent = query.agent === undefined ? undefined : checkAgentId(query.agent);
+    const limit = pageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : parseReadyCursor(query.cursor);
+    const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, query.capabilities));
+    const rest = after === undefined ? ready : ready.filter((t) => compareClaimKeys(claimKeyOf(t, agent), after) > 0);
+    return toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+  }
+
+  private async readyInOrder(tx: StoreReader, agent: string | undefined, given: readonly string[] | undefined): Promise<Task[]> {
+    const now = await this.now(tx);
+    const capabilities = await this.capabilitiesOf(tx, agent, given);
+    const open = [
+      ...(await tx.listTasks({ statuses: ["pending"] })),
+      ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
+    ];
+    const statuses = await dependencyStatuses(tx, open);
+    return open
+      .filter((t) => unfinishedDependencies(t, statuses).length === 0)
+      .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
+      .sort(compareForClaim(agent ?? ""));
   }
 
   /** The task `claim` would give this agent now, without taking it. */
@@ -256,6 +279,15 @@ export class Board {
    */
   async replay(ids?: readonly string[]): Promise<ReplayReport> {
     return replayBoard(this.store, ids?.map(checkTaskId));
+  }
+
+  /** One page of the audit trail, oldest first; see board/paging.ts. */
+  async auditPage(query: Omit<AuditQuery, "recent" | "afterSeq" | "limit"> & PageQuery = {}): Promise<Page<BoardEvent>> {
+    const q = eventFilter(query);
+    const limit = pageLimit(query.limit);
+    if (query.cursor !== undefined) q.afterSeq = parseEventCursor(query.cursor);
+    const rows = await this.store.read((tx) => tx.listEvents({ ...q, limit: limit + 1 }));
+    return toPage(rows, limit, eventCursor);
   }
 
   async stats(): Promise<Record<TaskStatus, number>> {
@@ -378,7 +410,7 @@ export class Board {
     checkTaskId(id);
     const credential: Credential = parseInput(
       credentialSchema,
-      dropUndefined({ token: credentialInput.token, agent: credentialInput.agent }),
+      definedFields({ token: credentialInput.token, agent: credentialInput.agent }),
       "credential",
     );
     return this.store.transaction(async (tx) => {
@@ -573,9 +605,5 @@ export class Board {
     await this.store.close();
   }
 
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 

@@ -19,7 +19,18 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
 }
 
 export { Board } from "./board.js";
-export type { AuditQuery, Claim, CredentialInput, HealReport, ListQuery, Reservation, BoardOptions } from "./board.js";
+export type {
+  AuditQuery,
+  Claim,
+  CredentialInput,
+  HealReport,
+  ListQuery,
+  Page,
+  PageQuery,
+  ReadyQuery,
+  Reservation,
+  BoardOptions,
+} from "./board.js";
 export { BatonError, ErrorCode, isBatonError } from "./core/errors.js";
 export type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "./core/task.js";
 export { ERROR_EVENT_TYPES, EVENT_TYPES, PRIORITIES, TASK_STATUSES } from "./core/task.js";

@@ -2,7 +2,6 @@
  * The `baton` command: verbs, global options, and the one place where outcomes become exit
  * codes and errors become stderr (text, or {"error":{"code","message"}} with --json).
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
 import { registerFaceVerbs } from "./commands/faces.js";
@@ -11,6 +10,7 @@ import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWorkVerbs } from "./commands/work.js";
+import { packageVersion } from "../package-info.js";
 import { ExitCode, describeFailure } from "./exit-codes.js";
 import type { CliFailure } from "./exit-codes.js";
 
@@ -95,13 +95,4 @@ function usageFailure(error: CommanderError, argv: readonly string[]): CliFailur
     message: error.code === "commander.help" ? `say what to do: baton <verb>; see ${help}` : `${message}; see \`${help}\``,
     exitCode: ExitCode.usage,
   };
-}
-
-function packageVersion(): string {
-  try {
-    // dist/src/cli/ → the package root, both for the bundle and for tsc's output.
-    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
 }

@@ -12,8 +12,19 @@ export interface TaskQuery {
   assignedTo?: string;
   /** Case-insensitive substring of id, title or description. */
   text?: string;
+  /**
+   * Only tasks after this one in list order (created_at, then natural id order): keyset
+   * paging, so a page never repeats or skips a task when others are inserted meanwhile
+   * (src/board/paging.ts). The task itself need not exist any more.
+   */
+  after?: TaskKey;
   limit?: number;
-  offset?: number;
+}
+
+/** A task's place in list order: created_at, then the id's natural order (idOrderKey). */
+export interface TaskKey {
+  createdAt: string;
+  id: string;
 }
 
 export interface EventQuery {
@@ -42,7 +53,7 @@ export interface StoreReader {
   getTask(id: string): Promise<Task | undefined>;
   /** The tasks that exist among `ids`, in no particular order. */
   getTasks(ids: readonly string[]): Promise<Task[]>;
-  /** Ordered by creation (oldest first), then id. */
+  /** Ordered by creation (oldest first), then the id's natural order (core/selection.ts idOrderKey). */
   listTasks(query: TaskQuery): Promise<Task[]>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /**

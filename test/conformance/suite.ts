@@ -15,6 +15,7 @@ import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
 import { makeConformance } from "./harness.js";
+import { pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
@@ -34,6 +35,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("audit", () => auditTests(c));
     describe("audit queries", () => auditQueryTests(c));
     describe("bad input", () => badInputTests(c));
+    describe("paging", () => pagingTests(c));
     describe("properties", () => propertyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));

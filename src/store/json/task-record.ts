@@ -20,6 +20,7 @@
  * line of the description, medium priority, no needs or dependencies, 3 attempts.
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { assertNever } from "../../core/exhaustive.js";
 import { PRIORITIES, TASK_STATUSES } from "../../core/task.js";
 import { TASK_ID_PATTERN } from "../../core/validation.js";
 import type { Priority, Task, TaskStatus } from "../../core/task.js";
@@ -230,8 +231,4 @@ class FieldReader {
 
 export function invalidRecord(where: string, problem: string): BatonError {
   return new BatonError(ErrorCode.CORRUPT_STORE, `${where} ${problem}`, { where });
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }

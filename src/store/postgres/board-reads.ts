@@ -38,10 +38,15 @@ export class BoardReads extends TxConnection {
       const p = `$${values.length}`;
       where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
     }
-    values.push(query.limit ?? null, query.offset ?? 0);
+    if (query.after !== undefined) {
+      values.push(query.after.createdAt, query.after.id);
+      // The same key the baton_tasks_order index holds, so the page starts with an index seek.
+      where.push(`(created_at, id_order) > ($${values.length - 1}::timestamptz, baton_id_order($${values.length}) COLLATE "C")`);
+    }
+    values.push(query.limit ?? null);
     const sql =
       `SELECT ${TASK_COLUMNS} FROM baton_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}` +
-      ` ORDER BY created_at, id_order LIMIT $${values.length - 1} OFFSET $${values.length}`;
+      ` ORDER BY created_at, id_order LIMIT $${values.length}`;
     return this.tasks(await this.query<TaskRow>(undefined, sql, values));
   }
 

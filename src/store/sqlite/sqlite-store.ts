@@ -8,6 +8,7 @@ import { mkdirSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { assertNever } from "../../core/exhaustive.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -338,6 +339,11 @@ export class SqliteStore implements Store {
       const needle = query.text.toLowerCase();
       params.push(needle, needle, needle);
     }
+    if (query.after !== undefined) {
+      // A row value comparison SQLite walks tasks_created (or a status index) from.
+      where.push("(created_at, id_order) > (?, ?)");
+      params.push(query.after.createdAt, idOrderKey(query.after.id));
+    }
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     // Some statuses: the union of their partial indexes, sorted (few rows for open statuses,
     // and one ordered index walk for a finished one). All statuses: the creation-order index.
@@ -345,8 +351,8 @@ export class SqliteStore implements Store {
       query.statuses && query.statuses.length > 0
         ? `(${tasksOfStatuses(query.statuses)})`
         : "tasks";
-    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ? OFFSET ?`;
-    params.push(query.limit ?? -1, query.offset ?? 0);
+    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ?`;
+    params.push(query.limit ?? -1);
     return this.all<TaskRow>(sql, ...params).map(taskFromRow);
   }
 
@@ -434,7 +440,7 @@ function statusIndexes(status: TaskStatus): { index: string; condition: string }
     case "cancelled":
       return [{ index: `tasks_${status}`, condition: `status = '${status}'` }];
     default:
-      return status satisfies never;
+      return assertNever(status, "status");
   }
 }
 
