@@ -12,6 +12,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   json: () => import("./sections/json.js"),
   postgres: () => import("./sections/postgres.js"),
   audit: () => import("./sections/audit.js"),
+  webhooks: () => import("./sections/webhooks.js"),
 };
 
 const wanted = process.argv.slice(2);

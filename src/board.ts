@@ -35,11 +35,14 @@ import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { Store, StoreReader, StoreWriter } from "./store/store.js";
+import type { SubscribeOptions } from "./board/event-hub.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
-import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
+import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/transaction-steps.js";
+import { EventHub } from "./board/event-hub.js";
+import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import { AuditStatsFold } from "./core/audit-stats.js";
 import { eventQueryOf } from "./board/audit-query.js";
 import { eventPages } from "./board/audit-pages.js";
@@ -50,7 +53,6 @@ import { processInboxFile } from "./board/inbox.js";
 import { formatTasks } from "./migrate/export.js";
 import { checkFormat, parseImport } from "./migrate/parse.js";
 import { DEFAULT_QUEUE_PREFIX } from "./migrate/task-queue.js";
-import { watchEvents } from "./board/watch.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -65,6 +67,7 @@ import type {
 import {
   claimKeyOf,
   compareClaimKeys,
+  sortForClaim,
   eventCursor,
   pageLimit,
   parseEventCursor,
@@ -80,12 +83,14 @@ import { eventFilter, taskFilter } from "./board/queries.js";
 export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
-const LAZY_RECOVERY_BATCH = 32;
+const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
 
 export class Board {
   readonly policy: BoardPolicy;
   private readonly clock: (() => number) | undefined;
   private readonly random: () => number;
+  /** Made by the first watch. */
+  private events: EventHub | null = null;
 
   constructor(
     readonly store: Store,
@@ -208,6 +213,13 @@ export class Board {
     return toPage(rows, limit, taskCursor);
   }
 
+  /** How many tasks match the filters, after `cursor` when given: what follows a page. */
+  async count(query: Omit<ListQuery, "limit"> & Pick<PageQuery, "cursor"> = {}): Promise<number> {
+    const filter = taskFilter(query);
+    const after = query.cursor === undefined ? undefined : parseTaskCursor(query.cursor);
+    return this.store.read((tx) => tx.countTasks({ ...filter, ...(after && { after }) }));
+  }
+
   /**
    * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
    * pending) with every dependency completed; for an agent, only those it may take.
@@ -225,7 +237,8 @@ export class Board {
     const after = query.cursor === undefined ? undefined : parseReadyCursor(query.cursor);
     const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, query.capabilities));
     const rest = after === undefined ? ready : ready.filter((t) => compareClaimKeys(claimKeyOf(t, agent), after) > 0);
-    return toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+    const page = toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+    return { ...page, remaining: Math.max(0, rest.length - limit) };
   }
 
   private async readyInOrder(tx: StoreReader, agent: string | undefined, given: readonly string[] | undefined): Promise<Task[]> {
@@ -236,10 +249,10 @@ export class Board {
       ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
     ];
     const statuses = await dependencyStatuses(tx, open);
-    return open
+    const ready = open
       .filter((t) => unfinishedDependencies(t, statuses).length === 0)
-      .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
-      .sort(compareForClaim(agent ?? ""));
+      .filter((t) => agent === undefined || mayTake(t, agent, capabilities));
+    return sortForClaim(ready, agent);
   }
 
   /** The task `claim` would give this agent now, without taking it. */
@@ -596,12 +609,17 @@ export class Board {
 
   // ── live events ─────────────────────────────────────────────────────────────────────────
 
-  /** Events as they commit, starting after `afterSeq` (default: from now on); see board/watch.ts. */
-  watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
-    return watchEvents(this.store, options);
+  /**
+   * Events as they commit, starting after `afterSeq` (default: from now on). Every watcher of
+   * this board shares one poll loop or LISTEN; see board/event-hub.ts.
+   */
+  watch(options: SubscribeOptions = {}): AsyncGenerator<BoardEvent> {
+    this.events ??= new EventHub(this.store);
+    return this.events.events(options);
   }
 
   async close(): Promise<void> {
+    await this.events?.close();
     await this.store.close();
   }
 

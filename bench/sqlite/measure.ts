@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openBoard } from "../../src/index.js";
-import type { Durability } from "../../src/index.js";
-import type { DoneMessage, GoMessage, WorkerMessage } from "./protocol.js";
+import type { Durability, LockWait } from "../../src/index.js";
+import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./protocol.js";
 
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
+export const LOCK_WAITS = ["blocking", "async"] as const satisfies readonly LockWait[];
 
 const boardDirs: string[] = [];
 
@@ -80,31 +81,53 @@ export interface ContentionResult {
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
+const LOCKED_WAITER = new URL("./locked-waiter.js", import.meta.url);
 
 /** N processes open the board, wait at a barrier, then loop claim → complete together. */
 export async function contention(
   url: string,
   processes: number,
   timing: { warmupMs: number; windowMs: number },
+  lockWait: LockWait,
 ): Promise<ContentionResult> {
   const children = Array.from({ length: processes }, (_, i) =>
-    fork(WORKER, [url, `agent-${i + 1}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(WORKER, [url, `agent-${i + 1}`, lockWait], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
+  const name = (i: number): string => `sqlite bench worker agent-${i + 1} (pid ${children[i]?.pid})`;
   const ready = children.map(
-    (child) =>
+    (child, i) =>
       new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
-        child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before the barrier`)));
+        child.once("exit", (code) => reject(new Error(`${name(i)} exited with ${code} before the barrier`)));
       }),
   );
+  // Every worker must deliver its result: 'close' fires after the IPC channel has delivered
+  // every message, so a worker that ends without one (lost message, crash, exit 0) is an error
+  // naming it, never a wait without end. A deadline catches a worker that hangs.
+  const deadlineMs = timing.warmupMs + timing.windowMs + 60_000 + processes * 1_000;
   const done = children.map(
-    (child) =>
+    (child, i) =>
       new Promise<DoneMessage>((resolve, reject) => {
-        child.on("message", (m: WorkerMessage) => m.type === "done" && resolve(m));
-        child.once("exit", (code) => code !== 0 && reject(new Error(`bench worker exited with ${code}`)));
+        let result: DoneMessage | undefined;
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`${name(i)} sent no result within ${Math.round(deadlineMs / 1000)} s; killed`));
+        }, deadlineMs);
+        child.on("message", (m: WorkerMessage) => {
+          if (m.type === "done") result = m;
+        });
+        child.once("close", (code, signal) => {
+          clearTimeout(timer);
+          if (result && code === 0) resolve(result);
+          else if (result) reject(new Error(`${name(i)} sent its result but exited with ${code ?? signal}`));
+          else reject(new Error(`${name(i)} exited (${code ?? signal}) without sending its result`));
+        });
       }),
   );
-  await Promise.all(ready);
+  await Promise.all(ready).catch((error: unknown) => {
+    for (const child of children) child.kill("SIGKILL");
+    throw error;
+  });
   // Every worker is open and idle: the start instant leaves time for the message to arrive.
   const go: GoMessage = { type: "go", startAt: Date.now() + 100 + processes * 5, ...timing };
   for (const child of children) child.send(go);
@@ -120,6 +143,41 @@ export async function contention(
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
   };
+}
+
+export interface LockedWaitResult {
+  lockWait: LockWait;
+  /** Event-loop delay of the waiting process while its write waited. */
+  p99Ms: number;
+  maxMs: number;
+  /** How long its write took, the lock being held for `holdMs` of it. */
+  waitedMs: number;
+}
+
+/**
+ * Another process's write waits while this process holds the write lock for `holdMs`; that
+ * process samples its own event loop meanwhile (locked-waiter.ts).
+ */
+export async function eventLoopWhileLocked(url: string, lockWait: LockWait, holdMs: number): Promise<LockedWaitResult> {
+  const child = fork(LOCKED_WAITER, [url, lockWait], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  let reported = false;
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => !reported && reject(new Error(`locked-waiter exited with ${code} before reporting`))),
+  );
+  const next = (): Promise<WaiterMessage> =>
+    Promise.race([new Promise<WaiterMessage>((resolve) => child.once("message", (m) => resolve(m as WaiterMessage))), exited]);
+  await next();
+  const db = new Database(url.replace(/^sqlite:/, "").replace(/\?.*$/, ""), { timeout: 5000 });
+  db.exec("BEGIN IMMEDIATE");
+  const done = next();
+  child.send({ type: "go" });
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  db.exec("COMMIT");
+  db.close();
+  const report = await done;
+  reported = true;
+  if (report.type !== "done") throw new Error(`locked-waiter said ${report.type}, not done`);
+  return { lockWait, p99Ms: report.p99Ms, maxMs: report.maxMs, waitedMs: report.waitedMs };
 }
 
 /**

@@ -12,7 +12,7 @@
  * Callers must treat it as opaque; its format may change (a bad one is INVALID_INPUT).
  */
 import { invalidInput } from "../core/errors.js";
-import { compareIds } from "../core/selection.js";
+import { compareIds, idOrderKey } from "../core/selection.js";
 import { parseInput, positiveIntSchema } from "../core/validation.js";
 import { PRIORITY_RANK } from "../core/task.js";
 import type { BoardEvent, Task } from "../core/task.js";
@@ -22,6 +22,8 @@ import type { TaskKey } from "../store/store.js";
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /** How many items follow this page, when the list knew it at no extra cost (ready lists). */
+  remaining?: number;
 }
 
 /** How many items a page holds when the caller names no limit. */
@@ -77,6 +79,22 @@ export function compareClaimKeys(a: ClaimKey, b: ClaimKey): number {
     (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
     compareIds(a.id, b.id)
   );
+}
+
+/**
+ * `tasks` in claim order (compareForClaim's order), each key computed once: sorting 450k
+ * ready tasks with compareForClaim recomputed the ids' order keys on every comparison.
+ */
+export function sortForClaim(tasks: readonly Task[], agentId: string | undefined): Task[] {
+  const keyed = tasks.map((task) => ({ task, key: claimKeyOf(task, agentId), order: idOrderKey(task.id) }));
+  keyed.sort(
+    (a, b) =>
+      a.key.reserved - b.key.reserved ||
+      a.key.rank - b.key.rank ||
+      (a.key.createdAt < b.key.createdAt ? -1 : a.key.createdAt > b.key.createdAt ? 1 : 0) ||
+      (a.order < b.order ? -1 : a.order > b.order ? 1 : 0),
+  );
+  return keyed.map((k) => k.task);
 }
 
 export function parseTaskCursor(cursor: string): TaskKey {

@@ -5,7 +5,7 @@
  */
 import { ReplayFold } from "../core/replay.js";
 import { AUDIT_PAGE } from "./audit-pages.js";
-import { throwNotFound } from "./task-change.js";
+import { throwNotFound } from "./transaction-steps.js";
 import type { BoardEvent } from "../core/task.js";
 import type { ReplayReport } from "../core/replay.js";
 import type { EventQuery, Store, StoreReader } from "../store/store.js";

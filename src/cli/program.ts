@@ -9,8 +9,10 @@ import { registerInit } from "./commands/init.js";
 import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
+import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
+import { printable } from "./escape.js";
 import { ExitCode, describeFailure } from "./exit-codes.js";
 import type { CliFailure } from "./exit-codes.js";
 
@@ -29,6 +31,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["import", "export"], register: registerMovingVerbs },
   { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["webhook"], register: registerWebhookVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
@@ -78,7 +81,7 @@ export function reportFailure(failure: CliFailure, json: boolean): void {
   process.stderr.write(
     json
       ? `${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`
-      : `baton: ${failure.message}\n`,
+      : `baton: ${printable(failure.message)}\n`,
   );
 }
 

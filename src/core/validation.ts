@@ -5,6 +5,7 @@
  * zod/mini, not classic zod: the CLI parses its input on every call and agents call it
  * thousands of times; classic zod costs ~60 ms to load here, zod/mini (bundled) ~10 ms.
  */
+import { METADATA_DEPTH_MESSAGE, metadataTooDeep } from "./limits.js";
 import * as z from "zod/mini";
 import { BatonError, ErrorCode } from "./errors.js";
 import { PRIORITIES, TASK_STATUSES, EVENT_TYPES } from "./task.js";
@@ -50,7 +51,9 @@ export const titleSchema = z
     z.maxLength(500, "a title is at most 500 characters; put the rest in --description"),
   );
 export const descriptionSchema = z.string().check(z.maxLength(100_000, "a description is at most 100,000 characters"));
-export const metadataSchema = z.record(z.string(), z.unknown());
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .check(z.refine((m) => !metadataTooDeep(m), { message: METADATA_DEPTH_MESSAGE }));
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z
   .number()

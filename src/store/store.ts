@@ -5,6 +5,7 @@
  * the same conformance suite (test/conformance).
  */
 import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "../core/task.js";
+import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
 
 export interface TaskQuery {
   statuses?: readonly TaskStatus[];
@@ -55,6 +56,8 @@ export interface StoreReader {
   getTasks(ids: readonly string[]): Promise<Task[]>;
   /** Ordered by creation (oldest first), then the id's natural order (core/selection.ts idOrderKey). */
   listTasks(query: TaskQuery): Promise<Task[]>;
+  /** How many tasks `listTasks` would return without its limit (after the key, if given). */
+  countTasks(query: TaskQuery): Promise<number>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /**
    * Pending tasks `agentId` may be offered, best first: those reserved for it, then unreserved
@@ -105,29 +108,107 @@ export interface Store {
   now?(): Promise<number>;
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
+  /** The board's webhooks, their cursors and delivery log (SPEC §10). */
+  readonly webhooks: WebhookStore;
   close(): Promise<void>;
 }
+
+export interface DeliveryQuery {
+  hookId?: number;
+  /** The newest N (still returned oldest first). Default: all the log keeps. */
+  limit?: number;
+}
+
+/**
+ * Where webhooks live. Each method is one atomic step of its own, never part of a board
+ * transaction: a deliverer writes here between HTTP requests, and a board operation never
+ * waits for a receiver. The rules (leases, backoff, the cursor) are in core/webhooks.ts; a
+ * store only keeps rows and compares versions.
+ */
+export interface WebhookStore {
+  /** Creates the hook with the next id (never one used before on this board), at version 1, without a lease. */
+  addWebhook(hook: NewWebhook): Promise<Webhook>;
+  getWebhook(id: number): Promise<Webhook | undefined>;
+  /** By id. */
+  listWebhooks(): Promise<Webhook[]>;
+  /** Deletes the hook and its delivery log; false when there was no such hook. */
+  removeWebhook(id: number): Promise<boolean>;
+  /**
+   * Replaces the hook by `next` (whose version is `expectedVersion + 1`) if the stored hook is
+   * still at `expectedVersion`, and appends `delivery` to the log in the same atomic step.
+   * False, writing nothing, when the hook changed meanwhile or is gone.
+   */
+  updateWebhook(next: Webhook, expectedVersion: number, delivery?: NewDelivery): Promise<boolean>;
+  /** Appends to the log (a redelivery by hand, which moves no cursor); false when the hook is gone. */
+  appendDelivery(delivery: NewDelivery): Promise<boolean>;
+  /**
+   * The log, oldest first (by id). A store keeps the newest DELIVERY_LOG_KEEP entries of each
+   * hook and may drop older ones.
+   */
+  listDeliveries(query: DeliveryQuery): Promise<WebhookDelivery[]>;
+}
+
+/**
+ * How many expired leases and how many due retries a claim recovers on its way (heal does the
+ * rest). Shared by the board, which reads that many, and the PostgreSQL store, which fetches
+ * that many with BEGIN (a different limit would just miss its prefetch).
+ */
+export const CLAIM_RECOVERY_BATCH = 32;
 
 /**
  * What a transaction will read first, known before it begins. A store whose every statement
  * costs a network round trip (PostgreSQL) may fetch these together with BEGIN; the answers
  * must be exactly what the same reads would return inside the transaction. Others ignore it.
+ * The board keeps to the orders written here; test/board/claim-intent.test.ts fails if it
+ * drifts from them.
  */
 export interface TransactionIntent {
-  /** Tasks read by id (fenced operations, edits, claims by id). */
+  /** Tasks read by id (fenced operations, edits, claims by id), read with getTasks/getTask. */
   taskIds?: readonly string[];
-  /** The agent a claim is for: its row and its first claim candidate. */
+  /**
+   * The agent a claim is for. Its first reads are, in CLAIM_FIRST_READS order: the store's
+   * clock (when the board runs on it), expiredLeases and dueRetries (each with the limit
+   * CLAIM_RECOVERY_BATCH), getAgent(claimFor), then either getTasks(taskIds) (a claim by id)
+   * or claimCandidates(claimFor, 1, 0) (the best task). A claim that finds nothing ready
+   * returns null, having written nothing but recovery and the agent's row. Writes (a new
+   * agent's row) may come between these reads; the reads keep this order.
+   */
   claimFor?: string;
   /** An agent whose row the transaction reads (a heartbeat records its holder as seen). */
   agentId?: string;
 }
 
+/** A claim's first reads (see TransactionIntent.claimFor), `now` only on a store with a clock. */
+export const CLAIM_FIRST_READS = {
+  best: ["now", "expiredLeases", "dueRetries", "getAgent", "claimCandidates"],
+  byId: ["now", "expiredLeases", "dueRetries", "getAgent", "getTasks"],
+} as const;
+
 export type Durability = "normal" | "full";
+
+/**
+ * How a process waits for the write lock (SQLite; the other stores ignore it). "async" keeps
+ * the event loop turning while it waits, so timers fire, servers answer and MCP sessions
+ * heartbeat: the default, for every process, the one-shot CLI included. "blocking" blocks the
+ * thread in the kernel until the lock may be free (the wait of earlier versions). Measured in
+ * one run of `npm run bench -- sqlite` (2 shared, heavily loaded cores), async ÷ blocking
+ * cycles/s at 1 / 4 / 16 processes: 0.28 / 0.61 / 3.57 (normal), 1.09 / 0.59 / 1.28 (full):
+ * not reliably faster either way, so the CLI does not keep a mode of its own; a process
+ * waiting 2 s on a locked board saw its timers late by 41 ms at p99 (async) vs 2,013 ms.
+ */
+export type LockWait = "async" | "blocking";
 
 export interface StoreOptions {
   durability?: Durability;
   /** Milliseconds to wait for a busy store / lock before LOCK_TIMEOUT. */
   lockTimeoutMs?: number;
+  /** Default "async"; see LockWait. */
+  lockWait?: LockWait;
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
+  /**
+   * The board's lease length (its policy's leaseSeconds). The JSON store gives this lease to a
+   * task a hand-following agent set in progress (docs/json-store.md); other stores ignore it.
+   */
+  leaseSeconds?: number;
 }

@@ -43,6 +43,24 @@ describe("baton audit", () => {
     expect(jsonError(badTime).message).toContain('invalid since "yesterday-ish"');
   });
 
+  test("audit query pages like every list: --limit with a cursor to the next page, --all, filters kept across pages", () => {
+    const cwd = workedBoard();
+    const first = baton(["audit", "query", "--type", "CREATED,CLAIMED", "--limit", "3", "--json"], { cwd });
+    expect(first.code).toBe(0);
+    expect(shape(JSON.parse(first.stdout))).toEqual(["CREATED T-1 null", "CREATED T-2 null", "CREATED T-3 null"]);
+    const notice = JSON.parse(first.stderr.trim().split("\n").pop()!) as { next_cursor: string };
+    const rest = batonJson(["audit", "--type", "CREATED,CLAIMED", "--cursor", notice.next_cursor], { cwd });
+    expect(shape(rest)).toEqual(["CLAIMED T-1 A", "CLAIMED T-2 B"]);
+    expect(shape(batonJson(["audit", "--errors", "--all"], { cwd }))).toEqual(["FAILED T-2 B"]);
+    expect(batonJson(["audit", "--all"], { cwd })).toHaveLength(7);
+    const human = baton(["audit", "--limit", "2"], { cwd });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain("use --cursor");
+    const both = baton(["audit", "--all", "--limit", "2", "--json"], { cwd });
+    expect(both.code).toBe(2);
+    expect(jsonError(both).message).toContain("give --all or --limit, not both");
+  });
+
   test("audit stats counts by type and by agent and times claims and completions", () => {
     const cwd = workedBoard();
     const stats = batonJson(["audit", "stats"], { cwd });

@@ -46,11 +46,11 @@ test(`${PROCESSES} processes racing through the CLI complete each of ${TASKS} ta
   expect(new Set(completedIds).size).toBe(TASKS);
   expect(reports.filter((r) => r.completed.length > 0).length).toBeGreaterThan(1);
 
-  const tasks = batonJson<{ id: string; status: string }[]>(["list"], { cwd });
+  const tasks = batonJson<{ id: string; status: string }[]>(["list", "--all"], { cwd });
   expect(tasks.length).toBe(TASKS);
   expect(tasks.filter((t) => t.status === "completed").length).toBe(TASKS);
 
-  const events = batonJson<WireObject[]>(["audit"], { cwd }).map(eventFromWire);
+  const events = batonJson<WireObject[]>(["audit", "--all"], { cwd }).map(eventFromWire);
   // The single-holder check the demo runs too (src/core/holding.ts).
   const report = checkSingleHolder(events);
   expect(events.filter((e) => e.type === "CLAIMED").length).toBe(TASKS);

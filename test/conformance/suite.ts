@@ -20,6 +20,7 @@ import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
+import { webhookTests } from "./webhooks.js";
 import type { BoardFactory } from "./factory.js";
 
 export type { BoardFactory } from "./factory.js";
@@ -39,6 +40,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("properties", () => propertyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
+    describe("webhooks", () => webhookTests(c));
     c.checkSkipsNamed();
   });
 }

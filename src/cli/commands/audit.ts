@@ -1,41 +1,56 @@
 /** The audit trail as a tool: audit [query], audit stats, audit export (audit-export.ts), replay. */
 import { parseDurationSeconds } from "../../core/duration.js";
 import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
+import { PAGE_MAX, eventCursor } from "../../board/paging.js";
+import { printable } from "../escape.js";
 import { eventTable } from "../human.js";
 import { eventJson } from "../json-shape.js";
 import { list, wholeNumber } from "../options.js";
+import { pagingOptions, parsePaging, printList } from "../pages.js";
 import { action, print, verb } from "../verb.js";
 import type { AuditQuery } from "../../board.js";
 import type { AuditStats, DurationSummary } from "../../core/audit-stats.js";
 import type { ReplayReport } from "../../core/replay.js";
-import type { EventType } from "../../core/task.js";
+import type { BoardEvent, EventType } from "../../core/task.js";
 import type { VerbOptions } from "../verb.js";
 import type { Command } from "commander";
+
+/** Default page of `baton audit`: the oldest 100 events after the cursor. */
+const AUDIT_PAGE = 100;
 
 export function registerAuditVerbs(program: Command): void {
   const audit = verb(program, "audit", "the audit trail: query it (the default), stats", { agentIsFilter: true });
 
-  withFilters(verb(audit, "query", "events of the audit trail, oldest first (the default)", { agentIsFilter: true, isDefault: true }))
-    .option("--recent <n>", "only the newest n events")
-    .option("--after <seq>", "only events after this sequence number")
-    .option("--limit <n>", "at most n events")
-    .action(
-      action(
-        async (ctx, _args, o) => {
-          const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
-          const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
-          const limit = wholeNumber("--limit", o.limit as string | undefined, "100");
-          const events = await (await ctx.board()).audit({
-            ...filtersOf(o),
-            ...(recent !== undefined && { recent }),
-            ...(afterSeq !== undefined && { afterSeq }),
-            ...(limit !== undefined && { limit }),
-          });
+  pagingOptions(
+    withFilters(verb(audit, "query", "events of the audit trail, oldest first, a page at a time (the default)", { agentIsFilter: true, isDefault: true }))
+      .option("--recent <n>", "only the newest n events")
+      .option("--after <seq>", "only events after this sequence number"),
+    AUDIT_PAGE,
+  ).action(
+    action(
+      async (ctx, _args, o) => {
+        const board = await ctx.board();
+        const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
+        const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
+        const filter = filtersOf(o);
+        const printer = { noun: "events", json: eventJson, human: (events: readonly BoardEvent[], first: boolean) => eventTable(events, ctx.style, first) };
+        if (recent !== undefined) {
+          if (o.cursor !== undefined || o.all === true || afterSeq !== undefined) {
+            throw invalidInput("--recent shows the newest events; it does not combine with --after, --cursor or --all");
+          }
+          const events = await board.audit({ ...filter, recent: Math.min(recent, PAGE_MAX) });
           return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
-        },
-        { agentIsFilter: true },
-      ),
-    );
+        }
+        const paging = parsePaging(o, AUDIT_PAGE);
+        if (afterSeq !== undefined) {
+          if (o.cursor !== undefined) throw invalidInput("give --after or --cursor, not both");
+          paging.query.cursor = eventCursor({ seq: afterSeq });
+        }
+        await printList(ctx, paging, (page) => board.auditPage({ ...filter, ...page }), printer);
+      },
+      { agentIsFilter: true },
+    ),
+  );
 
   withFilters(verb(audit, "export <file>", "write the trail to FILE, streamed (constant memory), oldest first", { agentIsFilter: true }))
     .requiredOption("--format <format>", "jsonl, json or csv")
@@ -45,7 +60,7 @@ export function registerAuditVerbs(program: Command): void {
           const { exportAudit } = await import("./audit-export.js");
           const board = await ctx.board();
           const result = await exportAudit(board, file as string, o.format as string, filtersOf(o), process.stderr.isTTY === true && !ctx.json);
-          return { json: { file, format: o.format, events: result.events }, human: `exported ${result.events} event(s) to ${file}` };
+          return { json: { file, format: o.format, events: result.events }, human: printable(`exported ${result.events} event(s) to ${file}`) };
         },
         { agentIsFilter: true },
       ),
@@ -96,12 +111,16 @@ function replayJson(report: ReplayReport): Record<string, unknown> {
 function replayText(report: ReplayReport): string {
   const head = `replayed ${report.tasks} task(s) from ${report.events} event(s)`;
   if (report.differences.length === 0) return `${head}: every task matches its audit trail`;
-  return [
-    `${head}: ${report.differences.length} difference(s)`,
-    ...report.differences.map(
-      (d) => `${d.taskId}  ${d.field}: stored ${JSON.stringify(d.stored)}, replayed ${JSON.stringify(d.replayed)}`,
-    ),
-  ].join("\n");
+  return (
+    [
+      `${head}: ${report.differences.length} difference(s)`,
+      ...report.differences.map(
+        (d) => `${d.taskId}  ${d.field}: stored ${JSON.stringify(d.stored)}, replayed ${JSON.stringify(d.replayed)}`,
+      ),
+    ]
+      .map((line) => printable(line))
+      .join("\n")
+  );
 }
 
 /** The filters every audit verb takes. */
@@ -165,11 +184,15 @@ function statsText(stats: AuditStats): string {
     d.count === 0
       ? `${title}: none yet`
       : `${title} (${d.count} tasks): mean ${seconds(d.meanSeconds)}, p50 ${seconds(d.p50Seconds)}, p95 ${seconds(d.p95Seconds)}, max ${seconds(d.maxSeconds)}`;
-  return [
-    `${stats.events} events from ${stats.firstAt} to ${stats.lastAt}`,
-    ...counts("by type:", stats.byType),
-    ...counts("by agent:", stats.byAgent),
-    duration("time to claim", stats.timeToClaim),
-    duration("time to complete", stats.timeToComplete),
-  ].join("\n");
+  return (
+    [
+      `${stats.events} events from ${stats.firstAt} to ${stats.lastAt}`,
+      ...counts("by type:", stats.byType),
+      ...counts("by agent:", stats.byAgent),
+      duration("time to claim", stats.timeToClaim),
+      duration("time to complete", stats.timeToComplete),
+    ]
+      .map((line) => printable(line))
+      .join("\n")
+  );
 }

@@ -11,6 +11,7 @@ import { parseInput } from "../../core/validation.js";
 import { openBoard } from "../../index.js";
 import { BATON_DIR, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
+import { printable } from "../escape.js";
 import { action, verb } from "../verb.js";
 import type { BoardPolicyInput } from "../../core/policy.js";
 import type { VerbOptions } from "../verb.js";
@@ -60,7 +61,8 @@ export function registerInit(program: Command): void {
         return {
           json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
           human:
-            `${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+            printable(`${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}`) +
+            "\n" +
             "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
         };
       }),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { invalidInput } from "../../core/errors.js";
 import { IMPORT_FORMATS } from "../../migrate/rows.js";
 import { BATON_DIR, findBoardRoot } from "../discovery.js";
+import { printable } from "../escape.js";
 import { action, verb } from "../verb.js";
 import type { ImportPlan } from "../../board/importing.js";
 import type { Command } from "commander";
@@ -44,7 +45,7 @@ export function registerMovingVerbs(program: Command): void {
         const temp = `${out}.${process.pid}.tmp`;
         writeFileSync(temp, text);
         renameSync(temp, out);
-        return { json: { out, format: o.format }, human: `exported to ${out}` };
+        return { json: { out, format: o.format }, human: printable(`exported to ${out}`) };
       }),
     );
 }
@@ -58,7 +59,7 @@ export function registerInboxVerbs(program: Command): void {
       const outcome = await board.processInbox(path, ctx.agent ? { agent: ctx.agent } : {});
       const lines = [`accepted ${outcome.accepted.length}${outcome.accepted.length ? `: ${outcome.accepted.join(", ")}` : ""}`];
       for (const r of outcome.rejected) lines.push(`rejected ${typeof r.id === "string" ? r.id : JSON.stringify(r.id)}: ${r.reason}`);
-      return { json: outcome, human: lines.join("\n") };
+      return { json: outcome, human: lines.map((line) => printable(line)).join("\n") };
     }),
   );
 }
@@ -94,5 +95,5 @@ function planText(plan: ImportPlan): string {
   const counters = Object.entries(plan.counters);
   if (counters.length > 0) lines.push(`  counters: ${counters.map(([p, n]) => `${p} → ${n}`).join(", ")}`);
   if (plan.dryRun) lines.push("nothing was changed; run again without --dry-run to import");
-  return lines.join("\n");
+  return lines.map((line) => printable(line)).join("\n");
 }

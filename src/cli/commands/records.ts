@@ -1,6 +1,7 @@
 /** Verbs about the board itself: reserve, counters, heal, agents, watch (audit: audit.ts). */
 import { readFileSync } from "node:fs";
 import { invalidInput } from "../../core/errors.js";
+import { printable } from "../escape.js";
 import { agentTable, eventLine } from "../human.js";
 import { agentJson, eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
@@ -51,7 +52,7 @@ export function registerRecordVerbs(program: Command): void {
         `${report.retried.length} retry(ies) due${list(report.retried)}`,
         `${report.deadAgents.length} agent(s) declared dead${list(report.deadAgents)}`,
       ];
-      return { json: healJson(report), human: `healed: ${parts.join("; ")}` };
+      return { json: healJson(report), human: `healed: ${printable(parts.join("; "))}` };
     }),
   );
 
@@ -98,6 +99,8 @@ function list(ids: readonly string[]): string {
 function countersText(values: Record<string, number>): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return "no counters yet (the first `baton add` starts T at 1)";
-  const width = Math.max(...entries.map(([p]) => p.length));
-  return entries.map(([prefix, n]) => `${prefix.padEnd(width)}  ${n}  (next ${prefix}-${n + 1})`).join("\n");
+  const width = entries.reduce((w, [p]) => Math.max(w, p.length), 0);
+  return printable(entries.map(([prefix, n]) => `${prefix.padEnd(width)}  ${n}  (next ${prefix}-${n + 1})`).join("\n"), {
+    multiline: true,
+  });
 }

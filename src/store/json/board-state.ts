@@ -133,6 +133,7 @@ export class BoardState {
       getTask: async (id) => copy(this.task(id)),
       getTasks: async (ids) => ids.map((id) => this.task(id)).filter((t): t is Task => t !== undefined).map(copyTask),
       listTasks: async (query) => listTasks(this.tasks(), query).map(copyTask),
+      countTasks: async (query) => listTasks(this.tasks(), { ...query, limit: undefined }).length,
       countByStatus: async () => {
         const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
         for (const e of this.entries) counts[e.task.status]++;

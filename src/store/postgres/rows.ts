@@ -3,6 +3,7 @@
  * database and ISO 8601 strings with milliseconds in the domain; bigint columns come back as
  * numbers (tokens and seqs stay far below 2^53).
  */
+import { checkedMetadata } from "../../core/limits.js";
 import pg from "pg";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "../../core/task.js";
@@ -60,7 +61,7 @@ export function taskFromRow(row: TaskRow): Task {
     id: row.id,
     title: row.title,
     description: row.description,
-    metadata: row.metadata,
+    metadata: checkedMetadata(row.metadata, `task ${row.id}`),
     result: row.result,
     status: row.status as TaskStatus,
     priority: row.priority as Priority,

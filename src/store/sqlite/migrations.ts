@@ -119,6 +119,39 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_cancelled ON tasks (created_at, id_order) WHERE status = 'cancelled';
   `,
   /* 3 */ `
+  -- Webhooks (SPEC §10, src/core/webhooks.ts): each hook's cursor into the audit trail and its
+  -- delivery lease live in its row; every write to it is compare-and-set on version.
+  -- AUTOINCREMENT: an id is never handed out again after its hook is removed.
+  CREATE TABLE webhooks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    cursor INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    lease_holder TEXT,
+    lease_expires_at TEXT,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hook_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    status INTEGER,
+    error TEXT,
+    at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    redelivery INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (hook_id, id);
+  `,
+  /* 4 */ `
   -- Audit by agent or by type through an index again (migration 2 dropped them for write
   -- speed; at 1M events a query walked the whole table). Both are partial to keep the claim
   -- path cheap. Measured on one process, 400 claim+complete cycles (WAL pages per cycle):
@@ -126,7 +159,7 @@ export const MIGRATIONS: readonly string[] = [
   -- - events_agent skips events without an agent.
   -- - events_type leaves out the types a claim, a heartbeat and a completion write: they are
   --   the bulk of any trail, so an ordered walk of the events finds a page of them at once.
-  --   sqlite-store.ts repeats this exact condition in its queries, which is what lets SQLite
+  --   reads.ts repeats this exact condition in its queries, which is what lets SQLite
   --   use a partial index (the query must contain the index's WHERE term).
   CREATE INDEX events_agent ON events (agent_id, seq) WHERE agent_id IS NOT NULL;
   CREATE INDEX events_type ON events (type, seq) WHERE type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT');

@@ -1,5 +1,5 @@
 /**
- * SQLite audit queries by agent or by type walk an index (migration 3), never the whole
+ * SQLite audit queries by agent or by type walk an index (migration 4), never the whole
  * events table: checked on the statements the store itself prepared, with EXPLAIN QUERY PLAN.
  * The types of the claim path (CLAIMED, COMPLETED, HEARTBEAT) are left out of events_type
  * and found by walking the events in seq order, which stops at the LIMIT.
@@ -8,16 +8,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { openBoard } from "../src/index.js";
-import type { AuditQuery } from "../src/index.js";
+import { openBoard } from "../../src/index.js";
+import type { AuditQuery } from "../../src/index.js";
 import type Database from "better-sqlite3";
 
 const root = mkdtempSync(join(tmpdir(), "baton-sqlite-audit-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface StoreInternals {
+/** A connection of the store (src/store/sqlite/connection.ts): its database and prepared statements. */
+interface ConnectionInternals {
   db: Database.Database;
   statements: Map<string, unknown>;
+}
+
+/** Reads run on the store's read connection, opened by the first read (sqlite-store.ts). */
+interface StoreInternals {
+  reads: { conn: ConnectionInternals } | null;
 }
 
 /** The plan of every events SELECT the store prepared to answer `query`. */
@@ -27,13 +33,15 @@ async function plansFor(query: AuditQuery): Promise<string[]> {
     await board.addMany([{ title: "a" }, { title: "b" }], { agent: "P" });
     await board.claim({ agent: "A" });
     const store = board.store as unknown as StoreInternals;
-    const before = new Set(store.statements.keys());
+    const before = new Set(store.reads?.conn.statements.keys() ?? []);
     await board.audit(query);
-    const sqls = [...store.statements.keys()].filter((sql) => !before.has(sql) && sql.includes("FROM events"));
+    const conn = store.reads?.conn;
+    if (!conn) throw new Error("the audit query did not open the read connection");
+    const sqls = [...conn.statements.keys()].filter((sql) => !before.has(sql) && sql.includes("FROM events"));
     expect(sqls.length).toBeGreaterThan(0);
     return sqls.map((sql) => {
       const params = (sql.match(/\?/g) ?? []).map(() => null);
-      return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+      return (conn.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
         .map((r) => r.detail)
         .join(" | ");
     });
