@@ -12,6 +12,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   json: () => import("./sections/json.js"),
   postgres: () => import("./sections/postgres.js"),
   audit: () => import("./sections/audit.js"),
+  http: () => import("./sections/http.js"),
   webhooks: () => import("./sections/webhooks.js"),
 };
 

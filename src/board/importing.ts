@@ -161,6 +161,7 @@ async function newTask(
     createdAt: row.createdAt ?? at,
     updatedAt: at,
     createdBy: options.agent,
+    version: 1,
   };
   return settle(tx, task, null, row, now, options.policy, plan);
 }
@@ -188,6 +189,7 @@ async function changedTask(
     maxAttempts: row.maxAttempts ?? existing.maxAttempts,
     lastError: row.lastError ?? existing.lastError,
     updatedAt: toIso(now),
+    version: existing.version + 1,
   };
   return settle(tx, task, existing, row, now, options.policy, plan);
 }

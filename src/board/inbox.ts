@@ -107,6 +107,7 @@ function taskOf(entry: unknown, now: number, options: { agent: string | null; po
     createdAt: at,
     updatedAt: at,
     createdBy: options.agent,
+    version: 1,
   };
 }
 

@@ -8,6 +8,7 @@ import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerRecordVerbs } from "./commands/records.js";
+import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
@@ -31,6 +32,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["import", "export"], register: registerMovingVerbs },
   { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
 ];
 

@@ -27,6 +27,7 @@ export const TASK_FIELDS = [
   "createdAt",
   "updatedAt",
   "createdBy",
+  "version",
 ] as const satisfies readonly (keyof Task)[];
 // A field added to Task and not listed above fails to compile here.
 const allFieldsListed: Exclude<keyof Task, (typeof TASK_FIELDS)[number]> extends never ? true : never = true;
@@ -104,7 +105,9 @@ export function taskDifferences(taskId: string, stored: Task | undefined, replay
   const differences: ReplayDifference[] = [];
   for (const field of TASK_FIELDS) {
     const a = stored[field] ?? null;
-    const b = replayed[field] ?? null;
+    // A trail from before task versions never sets one; those tasks start at 1 (SQLite
+    // migration 4, PostgreSQL schema 5, the JSON store's default), and later events carry it.
+    const b = replayed[field] ?? (field === "version" ? 1 : null);
     if (a === b || JSON.stringify(a) === JSON.stringify(b)) continue;
     differences.push({ taskId, field, stored: a, replayed: b });
   }

@@ -1,5 +1,5 @@
 /**
- * SQLite audit queries by agent or by type walk an index (migration 4), never the whole
+ * SQLite audit queries by agent or by type walk an index (migration 5), never the whole
  * events table: checked on the statements the store itself prepared, with EXPLAIN QUERY PLAN.
  * The types of the claim path (CLAIMED, COMPLETED, HEARTBEAT) are left out of events_type
  * and found by walking the events in seq order, which stops at the LIMIT.

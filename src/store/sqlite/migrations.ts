@@ -152,6 +152,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (hook_id, id);
   `,
   /* 4 */ `
+  -- A task's version (its ETag over HTTP): 1 at creation, +1 on every change. Tasks from
+  -- before start at 1, as if just created; no index, an edit reads the row by id anyway.
+  ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  `,
+  /* 5 */ `
   -- Audit by agent or by type through an index again (migration 2 dropped them for write
   -- speed; at 1M events a query walked the whole table). Both are partial to keep the claim
   -- path cheap. Measured on one process, 400 claim+complete cycles (WAL pages per cycle):

@@ -141,7 +141,7 @@ function listEvents(conn: Connection, query: EventQuery): BoardEvent[] {
   return rows.map(eventFromRow);
 }
 
-/** The types events_type leaves out (migration 4); its WHERE term, exactly as written there. */
+/** The types events_type leaves out (migration 5); its WHERE term, exactly as written there. */
 const UNINDEXED_TYPES: readonly EventType[] = ["CLAIMED", "COMPLETED", "HEARTBEAT"];
 const EVENTS_TYPE_CONDITION = "type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT')";
 
