@@ -94,7 +94,7 @@ async function apply(
       continue;
     }
     const after = await changedTask(tx, existing, row, now, options, plan);
-    const fields = Object.keys(changedFields(existing, after)).filter((f) => f !== "updatedAt");
+    const fields = Object.keys(changedFields(existing, after)).filter((f) => f !== "updatedAt" && f !== "version");
     if (fields.length === 0) {
       plan.unchanged.push(row.id);
       continue;

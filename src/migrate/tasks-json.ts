@@ -10,11 +10,14 @@ import { blankRow, idLines, rowError } from "./rows.js";
 import type { HistoryEntry, ImportRow } from "./rows.js";
 import type { Task } from "../core/task.js";
 
-/** Fields seed 001 or baton give a meaning to; any other is kept in metadata. */
+/**
+ * Fields seed 001 or baton give a meaning to; any other is kept in metadata. `version` is the
+ * exporting board's edit count: an imported task starts at 1 on its new board, like any new task.
+ */
 const KNOWN = new Set([
   "id", "description", "status", "assigned_to", "created_at", "updated_at", "history", "title", "baton_status",
   "priority", "needs", "depends_on", "lease_token", "lease_expires_at", "attempts", "max_attempts", "next_attempt_at",
-  "last_error", "result", "metadata", "created_by",
+  "last_error", "result", "metadata", "created_by", "version",
 ]);
 
 export function parseTasksJson(text: string): ImportRow[] {
