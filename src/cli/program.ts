@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
+import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
+import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
@@ -32,6 +34,8 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["import", "export"], register: registerMovingVerbs },
   { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
+  { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
   { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
 ];
@@ -71,6 +75,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     await buildProgram(verbOf(argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
+    if (error instanceof Error && error.name === "Verdict") return (error as Error & { exitCode: ExitCode }).exitCode;
     const failure = error instanceof CommanderError ? usageFailure(error, argv) : describeFailure(error);
     if (failure.exitCode === ExitCode.ok) return ExitCode.ok;
     reportFailure(failure, json);
