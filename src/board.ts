@@ -26,6 +26,10 @@ import {
   taskIdSchema,
   taskPatchSchema,
 } from "./core/validation.js";
+import type { AuditStats } from "./core/audit-stats.js";
+import type { ReplayReport } from "./core/replay.js";
+import type { ImportPlan } from "./board/importing.js";
+import type { InboxOutcome } from "./board/inbox.js";
 import type { BoardPolicy } from "./core/policy.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
@@ -61,6 +65,16 @@ import type { AgentLoad, ReservationMove } from "./core/workload.js";
 import type { Pipeline } from "./board/pipeline.js";
 import { EventHub } from "./board/event-hub.js";
 import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
+import { AuditStatsFold } from "./core/audit-stats.js";
+import { eventQueryOf } from "./board/audit-query.js";
+import { eventPages } from "./board/audit-pages.js";
+import { replayBoard } from "./board/replay.js";
+import { exportHistory } from "./board/export-history.js";
+import { importRows } from "./board/importing.js";
+import { processInboxFile } from "./board/inbox.js";
+import { formatTasks } from "./migrate/export.js";
+import { checkFormat, parseImport } from "./migrate/parse.js";
+import { DEFAULT_QUEUE_PREFIX } from "./migrate/task-queue.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -308,12 +322,28 @@ export class Board {
   }
 
   async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
-    const q = eventFilter(query);
-    if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
-    if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
-    if (query.beforeSeq !== undefined) q.beforeSeq = parseInput(positiveIntSchema("beforeSeq"), query.beforeSeq, "beforeSeq");
-    if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
+    const q = eventQueryOf(query);
     return this.store.read((tx) => tx.listEvents(q));
+  }
+
+  /** The trail a page at a time, oldest first (export streams these; see board/audit-pages.ts). */
+  auditPages(query: Omit<AuditQuery, "recent" | "limit"> = {}): AsyncGenerator<BoardEvent[]> {
+    return eventPages(this.store, eventQueryOf(query));
+  }
+
+  /** Counts by type and by agent, time to claim and to complete (core/audit-stats.ts). */
+  async auditStats(query: Omit<AuditQuery, "recent" | "limit"> = {}): Promise<AuditStats> {
+    const fold = new AuditStatsFold();
+    for await (const page of eventPages(this.store, eventQueryOf(query))) for (const event of page) fold.add(event);
+    return fold.result();
+  }
+
+  /**
+   * Rebuilds tasks from their events and compares them with the stored ones: `ids` only, or
+   * every task. A named task that is neither stored nor in the trail is NOT_FOUND.
+   */
+  async replay(ids?: readonly string[]): Promise<ReplayReport> {
+    return replayBoard(this.store, ids?.map(checkTaskId));
   }
 
   /** One page of the audit trail, oldest first; see board/paging.ts. */
@@ -471,7 +501,7 @@ export class Board {
 
   /** When the task's current claim reaches timeoutSeconds: its CLAIMED event's time plus that. */
   private async inProgressDeadline(tx: StoreReader, task: Task, timeoutSeconds: number): Promise<number | undefined> {
-    const [claimed] = await tx.listEvents({ taskId: task.id, type: "CLAIMED", recent: 1 });
+    const [claimed] = await tx.listEvents({ taskId: task.id, types: ["CLAIMED"], recent: 1 });
     return claimed ? fromIso(claimed.at) + timeoutSeconds * 1000 : undefined;
   }
 
@@ -527,6 +557,47 @@ export class Board {
       }
       return after;
     });
+  }
+
+  // ── moving in and out (src/migrate) ────────────────────────────────────────────────────
+
+  /**
+   * Imports a seed's file (tasks-json, task-queue, tasks-md) in one transaction: ids kept,
+   * counters raised past them, an existing id updated only where it differs. `dryRun`: the
+   * same transaction, rolled back; the plan says what it would have done.
+   */
+  async importTasks(
+    text: string,
+    options: { format: string; dryRun?: boolean; agent?: string; queuePrefix?: string },
+  ): Promise<ImportPlan> {
+    const format = checkFormat(options.format);
+    const rows = parseImport(format, text, options.queuePrefix);
+    const agent = options.agent === undefined ? null : checkAgentId(options.agent);
+    return importRows(this.store, rows, {
+      format,
+      dryRun: options.dryRun === true,
+      agent,
+      policy: this.policy,
+      now: (tx) => this.now(tx),
+    });
+  }
+
+  /** The board's tasks in a seed's format (tasks-json carries every field and the history). */
+  async exportTasks(options: { format: string; queuePrefix?: string }): Promise<string> {
+    const format = checkFormat(options.format);
+    const queuePrefix = checkPrefix(options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
+    const tasks = await this.store.read((tx) => tx.listTasks({}));
+    const history = format === "tasks-json" ? await exportHistory(this.store) : undefined;
+    return formatTasks(format, tasks, { queuePrefix, ...(history && { history }) });
+  }
+
+  /**
+   * Seed 003's inbox: each submitted task's id must be reserved and unused; accepted ones are
+   * added and leave the file in one step under its lock, rejected ones stay with their reason.
+   */
+  async processInbox(path: string, by: { agent?: string } = {}): Promise<InboxOutcome> {
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return processInboxFile(this.store, path, { agent, policy: this.policy, now: (tx) => this.now(tx) });
   }
 
   async counters(): Promise<Record<string, number>> {

@@ -35,10 +35,12 @@ export type {
 } from "./board.js";
 export { BatonError, ErrorCode, isBatonError } from "./core/errors.js";
 export type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "./core/task.js";
-export { EVENT_TYPES, PRIORITIES, TASK_STATUSES } from "./core/task.js";
+export { ERROR_EVENT_TYPES, EVENT_TYPES, PRIORITIES, TASK_STATUSES } from "./core/task.js";
+export type { AuditStats, DurationSummary } from "./core/audit-stats.js";
 export type { BoardPolicy, BoardPolicyInput } from "./core/policy.js";
 export type { ClaimOptions, NewTaskInput, TaskPatch } from "./core/validation.js";
-export { replayTask } from "./core/events.js";
+export { replayTask, ReplayFold, TASK_FIELDS } from "./core/replay.js";
+export type { ReplayDifference, ReplayReport } from "./core/replay.js";
 export { parseDurationSeconds } from "./core/duration.js";
 export type { Store, StoreOptions, StoreReader, StoreWriter, Durability, LockWait } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";

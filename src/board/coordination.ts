@@ -124,8 +124,8 @@ export async function readActivity(tx: StoreReader, now: number, policy: BoardPo
   const count = (into: Map<string, number>, id: string | null): void => {
     if (id !== null) into.set(id, (into.get(id) ?? 0) + 1);
   };
-  for (const e of await tx.listEvents({ type: "COMPLETED" })) count(completed, e.agentId);
-  for (const type of FAILURE_EVENTS) for (const e of await tx.listEvents({ type })) count(failed, e.agentId);
+  for (const e of await tx.listEvents({ types: ["COMPLETED"] })) count(completed, e.agentId);
+  for (const type of FAILURE_EVENTS) for (const e of await tx.listEvents({ types: [type] })) count(failed, e.agentId);
   const seen = new Map(agents.map((a) => [a.id, a.lastSeenAt]));
   return loads.map((load) => ({
     ...load,

@@ -52,7 +52,14 @@ export interface ReadyQuery {
 export interface AuditQuery {
   taskId?: string;
   agent?: string;
-  type?: EventType;
+  /** One type or several (any of them). */
+  type?: EventType | readonly EventType[];
+  /** Only error events (ERROR_EVENT_TYPES); combined with `type`, the types in both. */
+  errors?: boolean;
+  /** Only events at or after this time (ISO 8601, or milliseconds since the epoch). */
+  since?: string | number;
+  /** Only events before this time. */
+  until?: string | number;
   recent?: number;
   afterSeq?: number;
   beforeSeq?: number;

@@ -3,9 +3,11 @@
  * codes and errors become stderr (text, or {"error":{"code","message"}} with --json).
  */
 import { Command, CommanderError } from "commander";
+import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
 import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
+import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerServeVerb } from "./commands/serve.js";
@@ -26,7 +28,11 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["init"], register: registerInit },
   { verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"], register: registerTaskVerbs },
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
-  { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["audit"], register: registerAuditVerbs },
+  { verbs: ["replay"], register: registerReplayVerb },
+  { verbs: ["import", "export"], register: registerMovingVerbs },
+  { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
   { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
   { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },

@@ -35,7 +35,12 @@ export interface TaskKey {
 export interface EventQuery {
   taskId?: string;
   agentId?: string;
-  type?: EventType;
+  /** Events of any of these types (an empty list matches none). */
+  types?: readonly EventType[];
+  /** Only events at or after this ISO time. */
+  since?: string;
+  /** Only events before this ISO time. */
+  until?: string;
   /** Only events with seq greater than this. */
   afterSeq?: number;
   /** Only events with seq less than this (with `recent`: the newest N before it, paging back). */

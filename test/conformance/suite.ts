@@ -7,6 +7,7 @@
  * OS processes from dist/test/workers (run `npm run build` first).
  */
 import { describe } from "vitest";
+import { auditQueryTests } from "./audit-queries.js";
 import { auditTests } from "./audit.js";
 import { badInputTests } from "./bad-input.js";
 import { claimTests } from "./claims.js";
@@ -36,6 +37,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("dependencies", () => dependencyTests(c));
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
+    describe("audit queries", () => auditQueryTests(c));
     describe("versions", () => versionTests(c));
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));

@@ -251,7 +251,9 @@ function listEvents(events: readonly BoardEvent[], query: EventQuery): BoardEven
     (e) =>
       (query.taskId === undefined || e.taskId === query.taskId) &&
       (query.agentId === undefined || e.agentId === query.agentId) &&
-      (query.type === undefined || e.type === query.type) &&
+      (query.types === undefined || query.types.includes(e.type)) &&
+      (query.since === undefined || e.at >= query.since) &&
+      (query.until === undefined || e.at < query.until) &&
       (query.afterSeq === undefined || e.seq > query.afterSeq) &&
       (query.beforeSeq === undefined || e.seq < query.beforeSeq),
   );

@@ -62,7 +62,12 @@ export class BoardReads extends TxConnection {
     };
     if (query.taskId !== undefined) add("task_id =", query.taskId);
     if (query.agentId !== undefined) add("agent_id =", query.agentId);
-    if (query.type !== undefined) add("type =", query.type);
+    if (query.types !== undefined) {
+      values.push([...query.types]);
+      where.push(`type = ANY($${values.length}::text[])`);
+    }
+    if (query.since !== undefined) add("at >=", query.since);
+    if (query.until !== undefined) add("at <", query.until);
     if (query.afterSeq !== undefined) add("seq >", query.afterSeq);
     if (query.beforeSeq !== undefined) add("seq <", query.beforeSeq);
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
