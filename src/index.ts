@@ -45,3 +45,5 @@ export { openStore, parseStoreUrl } from "./store/open.js";
 // (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.
 export type { Webhook, WebhookDelivery } from "./core/webhooks.js";
 export type { WebhookStore } from "./store/store.js";
+export { withFileLock, writeFileAtomic } from "./locks/file-lock.js";
+export type { FileLockOptions, WriteFileAtomicOptions, BrokenLock } from "./locks/file-lock.js";

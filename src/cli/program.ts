@@ -7,6 +7,7 @@ import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
+import { registerLockVerbs } from "./commands/locks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
@@ -26,6 +27,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
   { verbs: ["webhook"], register: registerWebhookVerbs },
+  { verbs: ["lock"], register: registerLockVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
