@@ -27,7 +27,7 @@ import {
   taskPatchSchema,
 } from "./core/validation.js";
 import type { BoardPolicy } from "./core/policy.js";
-import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
+import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { Store, StoreReader, StoreWriter } from "./store/store.js";
@@ -36,7 +36,29 @@ import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
-import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/transaction-steps.js";
+import {
+  applyChange,
+  asPromoted,
+  checkVersion,
+  dependencyStatuses,
+  firstReady,
+  mustGet,
+  throwNotFound,
+} from "./board/transaction-steps.js";
+import { addAgent, assignAuto, balance, offerRetryElsewhere, readActivity, readLoads, removeAgent } from "./board/coordination.js";
+import type { AgentActivity } from "./board/coordination.js";
+import { readPipeline, readUnblocked } from "./board/pipeline.js";
+import { checkHealth } from "./board/health.js";
+import { backupBoard, restoreBoard } from "./board/backup.js";
+import { readReport } from "./board/report.js";
+import type { BoardReport } from "./board/report.js";
+import type { CopyVerdict } from "./board/backup.js";
+import type { HealthReport } from "./board/health.js";
+import { isoDateSchema, noteSchema, prioritySchema } from "./core/validation.js";
+import { PRIORITY_RANK } from "./core/task.js";
+import type { Priority } from "./core/task.js";
+import type { AgentLoad, ReservationMove } from "./core/workload.js";
+import type { Pipeline } from "./board/pipeline.js";
 import { EventHub } from "./board/event-hub.js";
 import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import type {
@@ -44,6 +66,7 @@ import type {
   BoardOptions,
   Claim,
   CredentialInput,
+  EditBy,
   HealReport,
   ListQuery,
   PageQuery,
@@ -66,7 +89,19 @@ import {
 import type { Page } from "./board/paging.js";
 import { eventFilter, taskFilter } from "./board/queries.js";
 
-export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
+export type {
+  AuditQuery,
+  BoardOptions,
+  Claim,
+  CredentialInput,
+  EditBy,
+  HealReport,
+  ListQuery,
+  Page,
+  PageQuery,
+  ReadyQuery,
+  Reservation,
+};
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
@@ -119,7 +154,7 @@ export class Board {
     });
   }
 
-  async update(id: string, patch: TaskPatch, by: { agent?: string } = {}): Promise<Task> {
+  async update(id: string, patch: TaskPatch, by: EditBy = {}): Promise<Task> {
     const parsed = parseInput(taskPatchSchema, patch, "update");
     return this.edit(id, by, () => parsed);
   }
@@ -136,12 +171,14 @@ export class Board {
   }
 
   /** One UPDATED change whose patch is computed from the task as read inside the transaction. */
-  private async edit(id: string, by: { agent?: string }, patchOf: (task: Task) => TaskPatch): Promise<Task> {
+  private async edit(id: string, by: EditBy, patchOf: (task: Task) => TaskPatch): Promise<Task> {
     checkTaskId(id);
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const before = await mustGet(tx, id);
+      checkVersion(before, expectedVersion);
       const patch = { ...patchOf(before) };
       if (patch.dependsOn) {
         patch.dependsOn = [...new Set(patch.dependsOn)];
@@ -152,28 +189,39 @@ export class Board {
     }, { taskIds: [id] });
   }
 
-  async cancel(id: string, by: { agent?: string; reason?: string } = {}): Promise<Task> {
-    return this.simple(id, by.agent, { kind: "cancel", reason: by.reason });
+  async cancel(id: string, by: EditBy & { reason?: string } = {}): Promise<Task> {
+    return this.simple(id, by, { kind: "cancel", reason: by.reason });
   }
 
   /** A person's answer to a poison pill: pending again with a fresh set of attempts. */
-  async revive(id: string, by: { agent?: string } = {}): Promise<Task> {
-    return this.simple(id, by.agent, { kind: "revive" });
+  async revive(id: string, by: EditBy = {}): Promise<Task> {
+    return this.simple(id, by, { kind: "revive" });
   }
 
   /** Reserve a pending task for one agent (only it may claim it), or lift the reservation. */
-  async assign(id: string, agent: string | null, by: { agent?: string } = {}): Promise<Task> {
+  async assign(id: string, agent: string | null, by: EditBy = {}): Promise<Task> {
     if (agent !== null) checkAgentId(agent);
-    return this.simple(id, by.agent, { kind: "assign", agentId: agent });
+    return this.simple(id, by, { kind: "assign", agentId: agent });
   }
 
-  private async simple(id: string, by: string | undefined, transition: Transition): Promise<Task> {
+  /**
+   * A person takes a task back from its holder: pending again, no attempt counted, and the
+   * holder's lease token stops working (its next heartbeat or completion is LEASE_LOST).
+   * There is no token to fence it, so the version it was decided on must still be current.
+   */
+  async releaseHeld(id: string, by: EditBy & { expectedVersion: number; reason?: string }): Promise<Task> {
+    return this.simple(id, by, { kind: "release", reason: by.reason });
+  }
+
+  private async simple(id: string, by: EditBy, transition: Transition): Promise<Task> {
     checkTaskId(id);
-    const agent = by === undefined ? null : checkAgentId(by);
-    return this.store.transaction(
-      async (tx) => applyChange(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
-      { taskIds: [id] },
-    );
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      checkVersion(task, expectedVersion);
+      return applyChange(tx, task, transition, agent, await this.now(tx));
+    }, { taskIds: [id] });
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────
@@ -242,14 +290,18 @@ export class Board {
   }
 
   /** The task `claim` would give this agent now, without taking it. */
-  async next(options: { agent: string; capabilities?: readonly string[] }): Promise<Task | null> {
+  async next(options: { agent: string; capabilities?: readonly string[]; minPriority?: Priority }): Promise<Task | null> {
     const agent = checkAgentId(options.agent);
+    const minPriority = parseInput(z.optional(prioritySchema), options.minPriority, "minimum priority");
+    const atLeast = (t: Task | null): boolean =>
+      t !== null && (minPriority === undefined || PRIORITY_RANK[t.priority] <= PRIORITY_RANK[minPriority]);
     return this.store.read(async (tx) => {
       const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
-      const best = [await pickBest(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
-        .filter((t): t is Task => t !== null)
+      const dueHigh = due.filter(atLeast);
+      const best = [await pickBest(tx, agent, capabilities, minPriority), await firstReady(tx, dueHigh, agent, capabilities)]
+        .filter((t): t is Task => atLeast(t))
         .sort(compareForClaim(agent));
       return best[0] ?? null;
     });
@@ -304,10 +356,14 @@ export class Board {
   }
 
   private async claimInternal(parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
-    const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
+    if (parsed.ids && parsed.minPriority !== undefined) {
+      throw invalidInput("a minimum priority chooses among ready tasks; it does not apply to a claim by id");
+    }
+    // timeoutSeconds bounds the whole time in progress, so the first lease too.
+    const leaseSeconds = Math.min(parsed.leaseSeconds ?? this.policy.leaseSeconds, this.policy.timeoutSeconds ?? Infinity);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      await recoverDue(tx, now, LAZY_RECOVERY_BATCH);
+      await recoverDue(tx, now, LAZY_RECOVERY_BATCH, this.policy);
       const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
       let chosen: Task[];
       if (parsed.ids) {
@@ -316,14 +372,14 @@ export class Board {
         chosen = [];
         // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
         // recovery batch above; recover it here, or it would be refused as still held.
-        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
+        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now, this.policy));
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
           if (refusal) throw refusal;
         }
       } else {
-        const best = await pickBest(tx, parsed.agent, capabilities);
+        const best = await pickBest(tx, parsed.agent, capabilities, parsed.minPriority);
         if (!best) return null;
         chosen = [best];
       }
@@ -404,9 +460,18 @@ export class Board {
       const effective =
         transition.kind === "fail"
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
-          : transition;
-      return applyChange(tx, task, effective, credential.agent ?? holder, now);
+          : transition.kind === "heartbeat" && this.policy.timeoutSeconds !== undefined
+            ? { ...transition, notAfterMs: await this.inProgressDeadline(tx, task, this.policy.timeoutSeconds) }
+            : transition;
+      const after = await applyChange(tx, task, effective, credential.agent ?? holder, now);
+      return transition.kind === "fail" ? offerRetryElsewhere(tx, after, holder, now, this.policy) : after;
     }, { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) });
+  }
+
+  /** When the task's current claim reaches timeoutSeconds: its CLAIMED event's time plus that. */
+  private async inProgressDeadline(tx: StoreReader, task: Task, timeoutSeconds: number): Promise<number | undefined> {
+    const [claimed] = await tx.listEvents({ taskId: task.id, type: "CLAIMED", recent: 1 });
+    return claimed ? fromIso(claimed.at) + timeoutSeconds * 1000 : undefined;
   }
 
   // ── ids ─────────────────────────────────────────────────────────────────────────────────
@@ -477,8 +542,8 @@ export class Board {
   async heal(): Promise<HealReport> {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      const report = await recoverDue(tx, now, 1_000_000);
-      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report);
+      const report = await recoverDue(tx, now, 1_000_000, this.policy);
+      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report, this.policy);
       return report;
     });
   }
@@ -535,6 +600,112 @@ export class Board {
     return (await tx.getAgent(agent))?.capabilities ?? [];
   }
 
+  /**
+   * Every health check (board/health.ts): store, schema, integrity, locks, expired leases,
+   * dead agents, poison pills, the oldest ready task. Changes nothing.
+   */
+  async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
+    return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
+  }
+
+  /** The facts of a status report (board/report.ts); `since` limits the activity counted. */
+  async report(options: { since?: string } = {}): Promise<BoardReport> {
+    const since = options.since === undefined ? null : toIso(parseInput(isoDateSchema, options.since, "--since"));
+    return this.store.read(async (tx) => readReport(tx, await this.now(tx), this.policy, since));
+  }
+
+  /** A consistent copy of the board in one file, verified (integrity + replay) once written. */
+  async backup(file: string): Promise<CopyVerdict> {
+    return backupBoard(this.store, file);
+  }
+
+  /** Replaces the board with a backup once the backup is verified; a live board needs `force`. */
+  async restore(file: string, options: { force?: boolean } = {}): Promise<CopyVerdict> {
+    return restoreBoard(this.store, file, options.force === true);
+  }
+
+  // ── coordination (board/coordination.ts, board/pipeline.ts) ─────────────────────────────
+
+  /** Every known agent with its load and whether it is alive, silent or dead. */
+  async workload(): Promise<AgentLoad[]> {
+    return this.store.read(async (tx) => readLoads(tx, await this.now(tx), this.policy));
+  }
+
+  /** Every known agent's workload and record: held, reserved, completed, failed. */
+  async activity(): Promise<AgentActivity[]> {
+    return this.store.read(async (tx) => readActivity(tx, await this.now(tx), this.policy));
+  }
+
+  /** Registers an agent ahead of its first claim (seen now, with these capabilities). */
+  async addAgent(agent: string, capabilities: readonly string[]): Promise<Agent> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const caps = parseInput(z.array(capabilitySchema), [...capabilities], "capabilities");
+    return this.store.transaction(async (tx) => {
+      await addAgent(tx, id, [...new Set(caps)], await this.now(tx));
+      return (await tx.getAgent(id)) as Agent;
+    });
+  }
+
+  /** Forgets an agent that holds nothing, lifting its reservations. */
+  async removeAgent(agent: string, by: { agent?: string } = {}): Promise<void> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    await this.store.transaction(async (tx) => removeAgent(tx, id, actor, await this.now(tx)));
+  }
+
+  /** Reserves a task for the least-loaded alive agent that has what it needs (ties: idle longest). */
+  async assignAuto(id: string, by: EditBy = {}): Promise<Task> {
+    checkTaskId(id);
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
+    return this.store.transaction(
+      async (tx) => assignAuto(tx, id, actor, await this.now(tx), this.policy, expectedVersion),
+      { taskIds: [id] },
+    );
+  }
+
+  /** The reservations that would move from overloaded (or dead) agents to idle capable ones; moved with `apply`. */
+  async balance(options: { apply?: boolean } = {}, by: { agent?: string } = {}): Promise<ReservationMove[]> {
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    if (!options.apply) return this.store.read(async (tx) => balance(tx as StoreWriter, false, actor, await this.now(tx), this.policy));
+    return this.store.transaction(async (tx) => balance(tx, true, actor, await this.now(tx), this.policy));
+  }
+
+  /** A task's dependency chain up and down, what completing it unblocks, and the critical path. */
+  async pipeline(id?: string): Promise<Pipeline> {
+    if (id !== undefined) checkTaskId(id);
+    return this.store.read((tx) => readPipeline(tx, id));
+  }
+
+  /** The pending tasks whose every dependency is now completed, among those waiting for `id`. */
+  async unblockedBy(id: string): Promise<{ unblocked: Task[]; counts: Record<TaskStatus, number> }> {
+    checkTaskId(id);
+    return this.store.read((tx) => readUnblocked(tx, id));
+  }
+
+  /** A NOTE event on the task's audit trail, by any agent; the task itself is unchanged. */
+  async note(id: string, text: string, by: { agent?: string } = {}): Promise<NewEvent> {
+    checkTaskId(id);
+    const details = parseInput(noteSchema, text, "note");
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      const event: NewEvent = {
+        at: toIso(await this.now(tx)),
+        type: "NOTE",
+        taskId: id,
+        agentId: agent,
+        from: task.status,
+        to: task.status,
+        details,
+        // Empty: a task event's data is what changed, and a note changes nothing (replay).
+        data: {},
+      };
+      await tx.appendEvent(event);
+      return event;
+    }, { taskIds: [id] });
+  }
+
   // ── live events ─────────────────────────────────────────────────────────────────────────
 
   /**
@@ -551,5 +722,11 @@ export class Board {
     await this.store.close();
   }
 
+}
+
+function expectedVersionOf(by: EditBy): number | undefined {
+  return by.expectedVersion === undefined
+    ? undefined
+    : parseInput(positiveIntSchema("the expected version"), by.expectedVersion, "expected version");
 }
 

@@ -24,6 +24,7 @@ export type {
   AuditQuery,
   Claim,
   CredentialInput,
+  EditBy,
   HealReport,
   ListQuery,
   Page,
@@ -41,6 +42,17 @@ export { replayTask } from "./core/events.js";
 export { parseDurationSeconds } from "./core/duration.js";
 export type { Store, StoreOptions, StoreReader, StoreWriter, Durability, LockWait } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";
+// Operations and coordination (docs/operations.md).
+export { runMonitor } from "./board/monitor.js";
+export { monitorDuties } from "./board/monitor-duties.js";
+export type { MonitorAction, MonitorDuty, MonitorOptions, MonitorTick } from "./board/monitor.js";
+export type { HealthCheck, HealthReport } from "./board/health.js";
+export type { BoardReport } from "./board/report.js";
+export type { CopyVerdict } from "./board/backup.js";
+export type { AgentActivity } from "./board/coordination.js";
+export type { Pipeline } from "./board/pipeline.js";
+export type { AgentLoad, Liveness, ReservationMove } from "./core/workload.js";
+export type { StoreCheck } from "./store/store.js";
 // Webhooks' runtime (signing, HTTP) is its own entry point, baton-board/webhooks
 // (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.
 export type { Webhook, WebhookDelivery } from "./core/webhooks.js";

@@ -88,7 +88,7 @@ export function taskDetail(raw: Task, style: Style, now: number): string {
   if (task.lastError) rows.push(["last error", task.lastError]);
   if (task.result !== null) rows.push(["result", task.result]);
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
-  rows.push(["updated", task.updatedAt]);
+  rows.push(["updated", `${task.updatedAt} (version ${task.version})`]);
   if (Object.keys(task.metadata).length) rows.push(["metadata", printable(JSON.stringify(task.metadata))]);
   const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);
@@ -168,20 +168,6 @@ const EVENT_PAINT: Partial<Record<BoardEvent["type"], Paint>> = {
 export function eventTable(events: readonly BoardEvent[], style: Style, first = true): string {
   if (events.length === 0) return first ? "no events" : "";
   return events.map((e) => eventLine(e, style)).join("\n");
-}
-
-export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
-  if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
-  return table(
-    agents.map((a) => ({ ...a, id: printable(a.id), capabilities: a.capabilities.map((c) => printable(c)) })),
-    [
-      { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
-      { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
-      { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
-      { title: "HOLDING", cell: (a) => printable((holding.get(a.id) ?? []).join(", ")) },
-    ],
-    style,
-  );
 }
 
 /** The task with every string a writer chose made safe for a terminal (escape.ts). */

@@ -3,9 +3,12 @@
  * codes and errors become stderr (text, or {"error":{"code","message"}} with --json).
  */
 import { Command, CommanderError } from "commander";
+import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
+import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
+import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerLockVerbs } from "./commands/locks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
@@ -26,6 +29,9 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
   { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
+  { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
+  { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
   { verbs: ["lock"], register: registerLockVerbs },
 ];
@@ -65,6 +71,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     await buildProgram(verbOf(argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
+    if (error instanceof Error && error.name === "Verdict") return (error as Error & { exitCode: ExitCode }).exitCode;
     const failure = error instanceof CommanderError ? usageFailure(error, argv) : describeFailure(error);
     if (failure.exitCode === ExitCode.ok) return ExitCode.ok;
     reportFailure(failure, json);

@@ -11,7 +11,13 @@ import type { TaskPatch } from "./validation.js";
 
 export type Transition =
   | { kind: "claim"; agentId: string; leaseToken: number; leaseSeconds: number }
-  | { kind: "heartbeat"; leaseSeconds: number; note?: string | undefined }
+  | {
+      kind: "heartbeat";
+      leaseSeconds: number;
+      note?: string | undefined;
+      /** The lease never runs past this (ms): the policy's timeoutSeconds from the claim. */
+      notAfterMs?: number | undefined;
+    }
   | { kind: "complete"; result: string | null }
   | { kind: "fail"; error: string; retryDelayMs: number }
   | { kind: "release"; reason?: string | undefined }
@@ -55,7 +61,7 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
     );
   }
   const now = toIso(nowMs);
-  const base: Task = { ...task, updatedAt: now };
+  const base: Task = { ...task, updatedAt: now, version: task.version + 1 };
   switch (transition.kind) {
     case "claim":
       return {
@@ -74,10 +80,15 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
       const metadata = transition.note
         ? { ...task.metadata, checkpoint: { note: transition.note, at: now } }
         : task.metadata;
+      const wanted = nowMs + transition.leaseSeconds * 1000;
+      const capped = transition.notAfterMs !== undefined && transition.notAfterMs < wanted;
+      const until = capped ? (transition.notAfterMs as number) : wanted;
       return {
-        task: { ...base, metadata, leaseExpiresAt: toIso(nowMs + transition.leaseSeconds * 1000) },
+        task: { ...base, metadata, leaseExpiresAt: toIso(until) },
         eventType: "HEARTBEAT",
-        details: transition.note ? `checkpoint: ${transition.note}` : "lease extended",
+        details:
+          (transition.note ? `checkpoint: ${transition.note}` : "lease extended") +
+          (capped ? ` (only to ${toIso(until)}: the board's timeoutSeconds since the claim)` : ""),
       };
     }
     case "complete":

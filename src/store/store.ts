@@ -85,6 +85,8 @@ export interface StoreWriter extends StoreReader {
   /** The next fencing token: strictly greater than every token handed out before. */
   nextLeaseToken(): Promise<number>;
   putAgent(agent: Agent): Promise<void>;
+  /** Forgets an agent (`baton agent remove`); the tasks it held or was reserved are untouched. */
+  deleteAgent(id: string): Promise<void>;
 }
 
 export interface Store {
@@ -97,10 +99,32 @@ export interface Store {
    * must act on the board only through `tx`.
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T>;
+  /**
+   * Optional (group commit, src/store/group-commit.ts): runs several transactions' bodies, in
+   * order, inside one store transaction, each in its own savepoint — one that throws has only
+   * its own writes undone, and its outcome is its own. Resolves with each body's outcome once
+   * all are committed; rejects as a whole (nothing kept) if the commit itself fails.
+   */
+  transactionBatch?<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
   /** A consistent snapshot for reading. */
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
   /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */
   now?(): Promise<number>;
+  /**
+   * The store's own health checks (schema version, integrity, stale locks, file sizes), for
+   * `baton health` and the monitor. Never modifies anything. `integrity: false` skips the
+   * checks that read the whole store (SQLite's quick_check).
+   */
+  inspect?(options?: { integrity?: boolean }): Promise<StoreCheck[]>;
+  /**
+   * A read that changes nothing anywhere, not even a lock file: the JSON store reads its last
+   * whole files without taking (or breaking) tasks.lock. Health reads through this when given.
+   */
+  peek?<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
+  /** A consistent copy of the whole board in one file, taken while others keep writing. */
+  backup?(file: string): Promise<void>;
+  /** Replaces this board with a copy made by `backup` (the caller has verified it). */
+  restore?(file: string): Promise<void>;
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
   /** The board's webhooks, their cursors and delivery log (SPEC §10). */
@@ -173,6 +197,13 @@ export interface TransactionIntent {
   agentId?: string;
 }
 
+/** One named health check a store ran; a failed one says how to fix it. */
+export interface StoreCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
 /** A claim's first reads (see TransactionIntent.claimFor), `now` only on a store with a clock. */
 export const CLAIM_FIRST_READS = {
   best: ["now", "expiredLeases", "dueRetries", "getAgent", "claimCandidates"],

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { invalidInput } from "../../core/errors.js";
 import { printable } from "../escape.js";
-import { agentTable, eventLine, eventTable } from "../human.js";
+import { eventLine, eventTable } from "../human.js";
+import { activityTable } from "../human-coordination.js";
 import { agentJson, eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
@@ -100,15 +101,21 @@ export function registerRecordVerbs(program: Command): void {
     }),
   );
 
-  verb(program, "agents", "agents seen on this board, with what they hold").action(
+  verb(program, "agents", "agents seen on this board: alive, silent or dead, with their workload and record").action(
     action(async (ctx) => {
-      const board = await ctx.board();
-      const agents = await board.agents();
-      const holding = new Map<string, string[]>();
-      for (const task of await board.list({ status: "in_progress" })) {
-        if (task.assignedTo) holding.set(task.assignedTo, [...(holding.get(task.assignedTo) ?? []), task.id]);
-      }
-      return { json: agents.map(agentJson), human: agentTable(agents, holding, ctx.style, Date.now()) };
+      const agents = await (await ctx.board()).activity();
+      return {
+        // The agent's fields as before, plus its workload (fields are only ever added).
+        json: agents.map((a) => ({
+          ...agentJson({ id: a.id, capabilities: [...a.capabilities], lastSeenAt: a.lastSeenAt }),
+          state: a.liveness,
+          holding: a.holding,
+          reserved: a.reserved,
+          completed: a.completed,
+          failed: a.failed,
+        })),
+        human: activityTable(agents, ctx.style, Date.now()),
+      };
     }),
   );
 

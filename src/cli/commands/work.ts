@@ -5,11 +5,12 @@
  */
 import { invalidInput } from "../../core/errors.js";
 import { claimSummary, outcome } from "../human.js";
+import { unblockedText } from "../human-coordination.js";
 import { taskJson } from "../json-shape.js";
 import { collect, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { CredentialInput } from "../../board.js";
-import type { Task } from "../../core/task.js";
+import type { Priority, Task } from "../../core/task.js";
 import type { CliContext } from "../context.js";
 import type { Printed, VerbOptions } from "../verb.js";
 import type { Command } from "commander";
@@ -19,6 +20,7 @@ export function registerWorkVerbs(program: Command): void {
     .option("--id <id>", "claim this task; repeat for a batch that is claimed all or nothing", collect)
     .option("--needs <caps>", "the capabilities you bring, comma-separated (tasks needing others are skipped)")
     .option("--lease <duration>", "how long the lease lasts before heartbeats, e.g. 90s, 15m, 1h30m")
+    .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
     .action(
       action(async (ctx, _args, o) => {
         const agent = ctx.requireAgent("claim");
@@ -30,6 +32,7 @@ export function registerWorkVerbs(program: Command): void {
           agent,
           ...(capabilities && { capabilities }),
           ...(leaseSeconds !== undefined && { leaseSeconds }),
+          ...(o.priority !== undefined && { minPriority: o.priority as Priority }),
         };
         const board = await ctx.board();
         if (ids && ids.length > 1) {
@@ -68,11 +71,15 @@ export function registerWorkVerbs(program: Command): void {
     .action(
       action(async (ctx, [id], o) => {
         const result = o.result as string | undefined;
-        const task = await (await ctx.board()).complete(id as string, {
+        const board = await ctx.board();
+        const task = await board.complete(id as string, {
           ...credential(ctx, o),
           ...(result !== undefined && { result }),
         });
-        return one(ctx, task);
+        // The task object alone with --json (scripts parse it); people also see what it unblocked.
+        if (ctx.json) return one(ctx, task);
+        const { unblocked, counts } = await board.unblockedBy(task.id);
+        return { json: null, human: `${outcome(task, ctx.style, Date.now())}\n${unblockedText(unblocked, counts)}` };
       }),
     );
 

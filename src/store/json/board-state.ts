@@ -196,6 +196,9 @@ export class BoardState {
         this.agents.set(agent.id, { ...agent, capabilities: [...agent.capabilities] });
         this.metaChanged = true;
       },
+      deleteAgent: async (id) => {
+        if (this.agents.delete(id)) this.metaChanged = true;
+      },
     };
   }
 }

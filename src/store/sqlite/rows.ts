@@ -24,6 +24,7 @@ export interface TaskRow {
   created_at: string;
   updated_at: string;
   created_by: string | null;
+  version: number;
 }
 
 export function taskFromRow(row: TaskRow): Task {
@@ -47,6 +48,7 @@ export function taskFromRow(row: TaskRow): Task {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    version: row.version,
   };
 }
 
@@ -72,6 +74,7 @@ export function rowFromTask(task: Task): TaskRow {
     created_at: task.createdAt,
     updated_at: task.updatedAt,
     created_by: task.createdBy,
+    version: task.version,
   };
 }
 
