@@ -59,3 +59,5 @@ export type { StoreCheck } from "./store/store.js";
 // (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.
 export type { Webhook, WebhookDelivery } from "./core/webhooks.js";
 export type { WebhookStore } from "./store/store.js";
+export { withFileLock, writeFileAtomic } from "./locks/file-lock.js";
+export type { FileLockOptions, WriteFileAtomicOptions, BrokenLock } from "./locks/file-lock.js";

@@ -12,6 +12,7 @@ import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
+import { registerLockVerbs } from "./commands/locks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
@@ -38,6 +39,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
   { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
+  { verbs: ["lock"], register: registerLockVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */

@@ -202,7 +202,7 @@ describe("output contracts", () => {
     expect(declared).toEqual(
       [
         "add", "agent", "agents", "assign", "audit", "backup", "balance", "cancel", "claim", "counters", "demo", "deps", "done", "export", "import", "inbox", "replay",
-        "fail", "heal", "health", "heartbeat", "init", "list", "mcp", "monitor", "next", "note", "pipeline", "ready", "release",
+        "fail", "heal", "health", "heartbeat", "init", "list", "lock", "mcp", "monitor", "next", "note", "pipeline", "ready", "release",
         "report", "reserve", "restore", "revive", "serve", "show", "update", "watch", "webhook",
       ].sort(),
     );
