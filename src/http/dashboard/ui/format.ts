@@ -3,7 +3,8 @@
 export function ago(iso: string | null, now: number): string {
   if (!iso) return "never";
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  if (seconds < 0) return `in ${duration(-seconds)}`;
+  // The page knows the server's clock to about a second (the Date header): a moment "in 1s" is now.
+  if (seconds < 2) return seconds > -2 ? "just now" : `in ${duration(-seconds)}`;
   return `${duration(seconds)} ago`;
 }
 
