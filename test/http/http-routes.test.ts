@@ -121,7 +121,10 @@ describe("success shapes", () => {
     expect(reserved.ids).toEqual(["SEC-1", "SEC-2"]);
     await s.board.registerAgent("A", ["technical"]);
     const agents = await s.json("GET", "/api/agents", 200);
-    expect(agents.items).toEqual([{ id: "A", capabilities: ["technical"], last_seen_at: expect.any(String) }]);
+    // The agent's own fields, then its workload and record (as `baton agents --json`).
+    expect(agents.items).toEqual([
+      { id: "A", capabilities: ["technical"], last_seen_at: expect.any(String), state: "alive", holding: [], reserved: 0, completed: 0, failed: 0 },
+    ]);
     expect(agents.next_cursor).toBeNull();
     await s.board.add({ title: "x" });
     expect((await s.json("GET", "/api/stats", 200)).counts).toEqual({ pending: 1, in_progress: 0, completed: 0, failed: 0, dead: 0, cancelled: 0 });
