@@ -4,7 +4,7 @@
  * processes never both read a task as pending and both claim it); reads run in deferred
  * transactions on a WAL snapshot and never wait for writers.
  */
-import { mkdirSync, existsSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
@@ -13,6 +13,7 @@ import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy } from "./busy.js";
 import { Doorbell } from "./doorbell.js";
+import { checkBoardSchema, inspectBoardFile } from "./board-file.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
@@ -44,19 +45,14 @@ export class SqliteStore implements Store {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     const create = options.create ?? true;
     if (location !== ":memory:") {
-      if (!create && !existsSync(location)) {
-        throw new BatonError(
-          ErrorCode.NOT_FOUND,
-          `no board at ${location}; run \`baton init\` to create one`,
-          { location },
-        );
-      }
-      mkdirSync(dirname(location), { recursive: true });
+      if (inspectBoardFile(location, create) === "absent") mkdirSync(dirname(location), { recursive: true });
     }
     // busy_timeout 0: we wait for the write lock ourselves (see busy.ts).
     this.db = new Database(location, { timeout: 0 });
     try {
       this.guard(() => {
+        // Before anything is written: another application's database stays as it is.
+        this.retry(() => checkBoardSchema(this.db, location, create, MIGRATIONS.length));
         this.retry(() => this.db.pragma("journal_mode = WAL"));
         this.db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
         this.db.pragma("foreign_keys = OFF");
