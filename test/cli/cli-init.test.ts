@@ -1,0 +1,33 @@
+/**
+ * `baton init`: concurrent inits in one directory keep every flag and leave a config that
+ * parses.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { batonAsync } from "./cli.js";
+
+describe("baton init", () => {
+  test("20 trials of 4 concurrent inits with different flags: every flag kept, the config always parses", async () => {
+    const flags = [
+      ["--lease", "90s"],
+      ["--max-attempts", "5"],
+      ["--prefix", "SEC"],
+      ["--retry-base", "1m"],
+    ];
+    for (let trial = 0; trial < 20; trial++) {
+      const dir = mkdtempSync(join(tmpdir(), "baton-init-race-"));
+      const results = await Promise.all(flags.map((f) => batonAsync(["init", ...f], { cwd: dir })));
+      for (const r of results) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(results.filter((r) => r.stdout.startsWith("created a board")).length).toBe(1);
+      expect(JSON.parse(readFileSync(join(dir, ".baton", "config.json"), "utf8"))).toEqual({
+        leaseSeconds: 90,
+        maxAttempts: 5,
+        defaultPrefix: "SEC",
+        retryBaseSeconds: 60,
+      });
+      expect(readdirSync(join(dir, ".baton")).filter((name) => /\.(tmp|lock)$/.test(name))).toEqual([]);
+    }
+  }, 300_000);
+});
