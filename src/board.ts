@@ -5,7 +5,7 @@
  */
 import { retryDelayMs } from "./core/backoff.js";
 import { BatonError, ErrorCode, invalidInput } from "./core/errors.js";
-import { checkHolder } from "./core/fencing.js";
+import { checkHolder, checkStoredToken } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
 import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
@@ -288,7 +288,8 @@ export class Board {
       }
       const claims: Claim[] = [];
       for (const task of chosen) {
-        const leaseToken = await tx.nextLeaseToken();
+        // Every store checks its own counter; this is the last line: never a token that repeats.
+        const leaseToken = checkStoredToken(await tx.nextLeaseToken(), "the store's lease-token counter");
         const claimed = await applyChange(
           tx,
           task,

@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { checkStoredToken, tokenAfter } from "../../core/fencing.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -298,11 +299,16 @@ export class SqliteStore implements Store {
         // committed, and the next one is greater: no counter row to rewrite on every claim
         // (one 4 KB page less per claim). meta's lease_token (the counter of schema 1) stays
         // as a floor for boards created before; lastToken guards two tokens in one transaction.
-        const { value } = this.get<{ value: number }>(
-          `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
-                      (SELECT value FROM meta WHERE key = 'lease_token')) + 1 AS value`,
-        ) as { value: number };
-        this.lastToken = Math.max(value, this.lastToken + 1);
+        // While the floor is above every seq, a token taken from it raises it (else the next
+        // claim, one seq later but still below the floor, would get the same token).
+        const { seq, floor } = this.get<{ seq: number; floor: number }>(
+          `SELECT coalesce((SELECT max(seq) FROM events), 0) AS seq,
+                  (SELECT value FROM meta WHERE key = 'lease_token') AS floor`,
+        ) as { seq: number; floor: number };
+        const record = `the board ${this.location} (its newest event seq, or meta's lease_token)`;
+        const last = Math.max(checkStoredToken(seq, record), checkStoredToken(floor, record), this.lastToken);
+        this.lastToken = tokenAfter(last, record);
+        if (floor >= seq) this.run("UPDATE meta SET value = ? WHERE key = 'lease_token'", this.lastToken);
         return this.lastToken;
       },
       putAgent: async (agent: Agent) => {
