@@ -2,11 +2,11 @@
  * `baton init`: concurrent inits in one directory keep every flag and leave a config that
  * parses.
  */
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { batonAsync } from "./cli.js";
+import { baton, batonAsync } from "./cli.js";
 
 describe("baton init", () => {
   test("20 trials of 4 concurrent inits with different flags: every flag kept, the config always parses", async () => {
@@ -30,4 +30,20 @@ describe("baton init", () => {
       expect(readdirSync(join(dir, ".baton")).filter((name) => /\.(tmp|lock)$/.test(name))).toEqual([]);
     }
   }, 300_000);
+});
+
+describe("baton init and BATON_STORE", () => {
+  test("init creates the board BATON_STORE names and records it; later commands find it with or without the variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "baton-init-env-"));
+    const env = { BATON_STORE: "json:tasks.json" };
+    const init = baton(["init", "--json"], { cwd: dir, env });
+    expect(init.code).toBe(0);
+    expect(JSON.parse(init.stdout).store).toBe(`json:${join(dir, "tasks.json")}`);
+    expect(existsSync(join(dir, ".baton", "board.db"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, ".baton", "config.json"), "utf8"))).toEqual({ store: "json:tasks.json" });
+    expect(baton(["add", "via the env"], { cwd: dir, env }).code).toBe(0);
+    expect(baton(["add", "via the config"], { cwd: dir }).code).toBe(0);
+    const file = JSON.parse(readFileSync(join(dir, "tasks.json"), "utf8")) as { id: string }[];
+    expect(file.map((t) => t.id)).toEqual(["T-1", "T-2"]);
+  });
 });

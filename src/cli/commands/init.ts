@@ -1,6 +1,6 @@
 /**
  * `baton init`: a board in `.baton/` here. The default store is `.baton/board.db` (SQLite);
- * `--store` records another in `.baton/config.json`, and policy flags record the board's rules
+ * `--store` (or `BATON_STORE`) records another in `.baton/config.json`, and policy flags record the board's rules
  * there. Running it again is harmless: it reopens the board and merges new policy flags.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -37,7 +37,9 @@ export function registerInit(program: Command): void {
         return withConfigLock(root, async () => {
           const existed = existsSync(configPath(root)) || existsSync(join(dir, DEFAULT_DB));
           const config = readConfig(root);
-          const store = ctx.options.store;
+          // The store every later command will use: --store, else BATON_STORE (recorded, so the
+          // board in .baton/ is that store also without the variable).
+          const store = ctx.options.store ?? (ctx.env.BATON_STORE || undefined);
           if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
             throw new BatonError(
               ErrorCode.CONFLICT,
