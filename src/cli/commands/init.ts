@@ -5,12 +5,13 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BatonError, ErrorCode } from "../../core/errors.js";
+import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { policySchema } from "../../core/policy.js";
 import { parseInput } from "../../core/validation.js";
 import { openBoard } from "../../index.js";
 import { withConfigLock, writeConfig } from "../config-file.js";
-import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
+import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, connectionUrl, defaultStoreUrl, readConfig } from "../discovery.js";
+import { storeUrlPassword, storeUrlWithoutPassword } from "../../store/open.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { BoardPolicyInput } from "../../core/policy.js";
@@ -25,11 +26,15 @@ export function registerInit(program: Command): void {
     .option("--retry-multiplier <x>", "each further retry waits this many times longer (default 2)")
     .option("--prefix <prefix>", "prefix of new task ids (default T)")
     .option("--allowed-prefixes <list>", "only these prefixes may be reserved or minted, comma-separated")
+    .option("--password-env <name>", "PostgreSQL: read the password from this variable (it is never saved)")
     .action(
       action(async (ctx, _args, o) => {
         const root = ctx.cwd;
         const dir = join(root, BATON_DIR);
         const flags = policyFlags(o);
+        if (o.passwordEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.passwordEnv as string)) {
+          throw invalidInput(`invalid --password-env "${o.passwordEnv as string}": expected a variable name like BATON_PG_PASSWORD`);
+        }
         parseInput(policySchema, flags, "board policy");
         const madeDir = mkdirSync(dir, { recursive: true }) !== undefined;
         // Concurrent inits in one directory take turns: each reads the config the one before
@@ -39,7 +44,9 @@ export function registerInit(program: Command): void {
           const config = readConfig(root);
           // The store every later command will use: --store, else BATON_STORE (recorded, so the
           // board in .baton/ is that store also without the variable).
-          const store = ctx.options.store ?? (ctx.env.BATON_STORE || undefined);
+          const given = ctx.options.store ?? (ctx.env.BATON_STORE || undefined);
+          // A PostgreSQL password is used to connect now, but never printed nor saved.
+          const store = given === undefined ? undefined : storeUrlWithoutPassword(given);
           if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
             throw new BatonError(
               ErrorCode.CONFLICT,
@@ -50,7 +57,14 @@ export function registerInit(program: Command): void {
           const policy: BoardPolicyInput = { ...config.policy, ...flags };
           parseInput(policySchema, policy, "board policy");
           const recordedStore = store ?? config.store;
-          const url = recordedStore === undefined ? defaultStoreUrl(root) : absoluteStoreUrl(recordedStore, root);
+          const passwordEnv = (o.passwordEnv as string | undefined) ?? config.passwordEnv;
+          const recorded = { ...(recordedStore && { store: recordedStore }), ...(passwordEnv && { passwordEnv }) };
+          const url =
+            recordedStore === undefined
+              ? defaultStoreUrl(root)
+              : given !== undefined && storeUrlPassword(given) !== undefined
+                ? absoluteStoreUrl(given, root)
+                : connectionUrl(root, { ...recorded, policy }, ctx.env);
           try {
             const board = await openBoard(url, { policy, create: true });
             await board.close();
@@ -60,14 +74,21 @@ export function registerInit(program: Command): void {
             throw error;
           }
           const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
-          if (wroteConfig) writeConfig(root, { ...(recordedStore && { store: recordedStore }), ...policy });
+          if (wroteConfig) writeConfig(root, { ...recorded, ...policy });
           const gitignore = join(dir, ".gitignore");
           if (!existed && recordedStore === undefined && !existsSync(gitignore)) writeFileSync(gitignore, "board.db\nboard.db-*\n");
           const verbText = existed ? "reopened the board" : "created a board";
+          const shown = storeUrlWithoutPassword(url);
+          const passwordNote =
+            given !== undefined && storeUrlPassword(given) !== undefined && passwordEnv === undefined
+              ? "the password was not saved: later commands read it from PGPASSWORD or ~/.pgpass " +
+                "(or run `baton init --password-env NAME` to read it from $NAME)\n"
+              : "";
           return {
-            json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
+            json: { root, store: shown, created: !existed, config: wroteConfig ? configPath(root) : null },
             human:
-              `${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+              `${verbText} at ${shown}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+              passwordNote +
               "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
           };
         });
