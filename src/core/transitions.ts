@@ -70,11 +70,10 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
         details: `claimed by ${transition.agentId} (lease token ${transition.leaseToken}, attempt ${task.attempts + 1}/${task.maxAttempts})`,
       };
     case "heartbeat": {
-      const metadata = transition.note
-        ? { ...task.metadata, checkpoint: { note: transition.note, at: now } }
-        : task.metadata;
+      // The note is baton's, so it lives on the audit trail (this HEARTBEAT event), never in
+      // the user's metadata: a user's own "checkpoint" key was overwritten by it.
       return {
-        task: { ...base, metadata, leaseExpiresAt: toIso(nowMs + transition.leaseSeconds * 1000) },
+        task: { ...base, leaseExpiresAt: toIso(nowMs + transition.leaseSeconds * 1000) },
         eventType: "HEARTBEAT",
         details: transition.note ? `checkpoint: ${transition.note}` : "lease extended",
       };

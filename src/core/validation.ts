@@ -50,7 +50,15 @@ export const titleSchema = z
     z.maxLength(500, "a title is at most 500 characters; put the rest in --description"),
   );
 export const descriptionSchema = z.string().check(z.maxLength(100_000, "a description is at most 100,000 characters"));
-export const metadataSchema = z.record(z.string(), z.unknown());
+/**
+ * Any JSON object, kept exactly as given: the value itself passes, not a copy (a record schema
+ * copies key by key, and assigning a "__proto__" key sets the copy's prototype instead: the
+ * user's {"__proto__": …} was stored as {}).
+ */
+export const metadataSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "metadata must be a JSON object",
+);
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z
   .number()

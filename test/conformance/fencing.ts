@@ -79,6 +79,25 @@ export function fencingTests(c: Conformance): void {
     expect([done.status, done.result, done.assignedTo]).toEqual(["completed", "ok", "A"]);
   });
 
+  c.test("metadata is kept exactly: a __proto__ key and the user's own checkpoint key survive add, heartbeat notes and a reopen", async () => {
+    const { board, url } = await c.open();
+    const metadata = JSON.parse('{"__proto__": {"polluted": true}, "checkpoint": "the user\'s", "n": [1, {"a": null}]}') as Record<string, unknown>;
+    const task = await board.add({ title: "exact", metadata });
+    const claim = await board.claim({ agent: "A" });
+    await board.heartbeat(task.id, { token: claim.leaseToken, note: "half way" });
+    const exact = '{"__proto__":{"polluted":true},"checkpoint":"the user\'s","n":[1,{"a":null}]}';
+    expect(JSON.stringify((await board.get(task.id)).metadata)).toBe(exact);
+    const reopened = await c.reopen(url);
+    try {
+      const again = await reopened.get(task.id);
+      expect(JSON.stringify(again.metadata)).toBe(exact);
+      expect(Object.getPrototypeOf(again.metadata)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      await reopened.close();
+    }
+  });
+
   c.test("a heartbeat extends the lease from now, so the holder keeps the task", async () => {
     const { board, clock } = await c.open();
     const task = await board.add({ title: "long" });
@@ -87,7 +106,9 @@ export function fencingTests(c: Conformance): void {
     clock.advanceSeconds(50);
     const beat = await board.heartbeat(task.id, { token: claim.leaseToken, leaseSeconds: 60, note: "half way" });
     expect(beat.leaseExpiresAt).toBe(clock.iso(60));
-    expect(beat.metadata).toEqual({ checkpoint: { note: "half way", at: clock.iso() } });
+    expect(beat.metadata).toEqual(task.metadata);
+    const [noted] = await board.audit({ taskId: task.id, type: "HEARTBEAT" });
+    expect(noted?.details).toBe("checkpoint: half way");
     clock.advanceSeconds(50);
     expect((await board.heal()).timedOut).toEqual([]);
     const done = await board.complete(task.id, { token: claim.leaseToken });

@@ -92,10 +92,11 @@ describe("applyTransition", () => {
     expect(task).toMatchObject({ status: "completed", result: "r", leaseToken: 7, leaseExpiresAt: null, assignedTo: "A" });
   });
 
-  it("heartbeat extends the lease from now and records a checkpoint note", () => {
-    const { task, details } = applyTransition(taskIn("in_progress"), { kind: "heartbeat", leaseSeconds: 120, note: "step 3" }, T0 + 30_000);
+  it("heartbeat extends the lease from now and records a checkpoint note on its event, not in the user's metadata", () => {
+    const before = { ...taskIn("in_progress"), metadata: { checkpoint: "the user's own" } };
+    const { task, details } = applyTransition(before, { kind: "heartbeat", leaseSeconds: 120, note: "step 3" }, T0 + 30_000);
     expect(task.leaseExpiresAt).toBe(iso(150));
-    expect(task.metadata).toEqual({ checkpoint: { note: "step 3", at: iso(30) } });
+    expect(task.metadata).toEqual({ checkpoint: "the user's own" });
     expect(details).toBe("checkpoint: step 3");
   });
 });
