@@ -4,7 +4,7 @@
  * that reads the clock (or asks the store for its clock).
  */
 import { retryDelayMs } from "./core/backoff.js";
-import { BatonError, ErrorCode, invalidInput } from "./core/errors.js";
+import { BatonError, ErrorCode, invalidInput, notFound } from "./core/errors.js";
 import { checkHolder, checkStoredToken } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
@@ -52,6 +52,23 @@ export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, List
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = 32;
+
+/**
+ * A batch claim claims all or nothing, and its refusal names every id that stopped it, with
+ * seed 000's atomic_batch_assign result in its details: `{assigned: [], failed: [{id, code,
+ * reason}]}`. The code is the first refusal's (a single refusal keeps its own code and message).
+ */
+function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]): BatonError {
+  const at = (r: BatonError): number => ids.indexOf(String(r.details.taskId));
+  const refusals = [...unordered].sort((a, b) => at(a) - at(b));
+  const failed = refusals.map((r) => ({ id: String(r.details.taskId), code: r.code, reason: r.message }));
+  const first = refusals[0] as BatonError;
+  const message =
+    refusals.length === 1
+      ? first.message
+      : `claimed none of ${ids.join(", ")} (all or nothing): ${refusals.map((r) => r.message).join("; ")}`;
+  return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
+}
 
 export class Board {
   readonly policy: BoardPolicy;
@@ -273,14 +290,20 @@ export class Board {
         const ids = [...new Set(parsed.ids)];
         const found = new Map((await tx.getTasks(ids)).map((t) => [t.id, t]));
         chosen = [];
+        const refusals: BatonError[] = [];
         // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
         // recovery batch above; recover it here, or it would be refused as still held.
-        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now));
+        for (const id of ids) {
+          const task = found.get(id);
+          if (task) chosen.push(await recoverTask(tx, task, now));
+          else refusals.push(notFound(id));
+        }
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
-          if (refusal) throw refusal;
+          if (refusal) refusals.push(refusal);
         }
+        if (refusals.length > 0) throw batchRefusal(ids, refusals);
       } else {
         const best = await pickBest(tx, parsed.agent, capabilities);
         if (!best) return null;

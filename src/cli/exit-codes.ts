@@ -40,6 +40,8 @@ export interface CliFailure {
   code: ErrorCode | typeof INTERNAL;
   message: string;
   exitCode: ExitCode;
+  /** A refused batch claim: what was claimed (nothing) and why each id was refused. */
+  batch?: { assigned: unknown[]; failed: unknown[] };
 }
 
 /**
@@ -51,7 +53,12 @@ export function describeFailure(error: unknown): CliFailure {
   if (error instanceof Error && error.name === "BatonError") {
     const code = (error as Error & { code?: unknown }).code;
     if (typeof code === "string" && Object.hasOwn(EXIT_CODE_OF, code)) {
-      return { code: code as ErrorCode, message: error.message, exitCode: EXIT_CODE_OF[code as ErrorCode] };
+      const failure: CliFailure = { code: code as ErrorCode, message: error.message, exitCode: EXIT_CODE_OF[code as ErrorCode] };
+      const details = (error as Error & { details?: Record<string, unknown> }).details;
+      if (Array.isArray(details?.failed) && Array.isArray(details?.assigned)) {
+        failure.batch = { assigned: details.assigned, failed: details.failed };
+      }
+      return failure;
     }
   }
   const message = error instanceof Error ? error.message : String(error);
