@@ -9,7 +9,8 @@
  * would write the board, its -wal and -shm beside the target, so a symlinked board.db is
  * refused for reads as well as writes. Point the store URL at the target instead.
  */
-import { closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, lstatSync, openSync, readSync } from "node:fs";
+import { dirname } from "node:path";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import type Database from "better-sqlite3";
 
@@ -76,6 +77,50 @@ export function checkBoardSchema(db: Database.Database, location: string, create
     );
   }
   return version;
+}
+
+/**
+ * SQLite creates `-shm` (and `-wal`) with the board file's mode: opened while board.db was
+ * 0444, they are made 0444, and SQLite later fixes `-wal` but not `-shm`, so once board.db is
+ * writable again every write still failed ("attempt to write a readonly database"). A sidecar
+ * of ours that is read-only beside a writable board file gets the board file's mode back.
+ */
+export function restoreSidecarModes(location: string): void {
+  const board = lstatSync(location);
+  if (!writable(location)) return;
+  for (const path of [`${location}-shm`, `${location}-wal`]) {
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || writable(path)) continue;
+    chmodSync(path, board.mode & 0o666);
+  }
+}
+
+/** The files a write to the board needs and cannot write (for the message of a read-only failure). */
+export function unwritableFiles(location: string): string[] {
+  const files = [location, `${location}-wal`, `${location}-shm`].filter((path) => {
+    try {
+      lstatSync(path);
+    } catch {
+      return false;
+    }
+    return !writable(path);
+  });
+  if (!writable(dirname(location))) files.push(`${dirname(location)}/ (the directory)`);
+  return files;
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function startsWithSqliteHeader(location: string): boolean {

@@ -14,7 +14,7 @@ import { TASK_STATUSES } from "../../core/task.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy } from "./busy.js";
 import { Doorbell } from "./doorbell.js";
-import { checkBoardSchema, inspectBoardFile } from "./board-file.js";
+import { checkBoardSchema, inspectBoardFile, restoreSidecarModes, unwritableFiles } from "./board-file.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
@@ -47,6 +47,7 @@ export class SqliteStore implements Store {
     const create = options.create ?? true;
     if (location !== ":memory:") {
       if (inspectBoardFile(location, create) === "absent") mkdirSync(dirname(location), { recursive: true });
+      else restoreSidecarModes(location);
     }
     // busy_timeout 0: we wait for the write lock ourselves (see busy.ts).
     this.db = new Database(location, { timeout: 0 });
@@ -108,11 +109,13 @@ export class SqliteStore implements Store {
           { location: this.location },
         );
       }
-      if (code === "SQLITE_READONLY" || code === "SQLITE_CANTOPEN" || code === "SQLITE_IOERR") {
+      if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
+        const readOnly = this.location === ":memory:" ? [] : unwritableFiles(this.location);
         throw new BatonError(
           ErrorCode.STORE_UNAVAILABLE,
-          `cannot use the board database ${this.location}: ${(error as Error).message}`,
-          { location: this.location },
+          `cannot use the board database ${this.location}: ${(error as Error).message}` +
+            (readOnly.length > 0 ? `; not writable: ${readOnly.join(", ")} (make them writable, e.g. chmod u+w)` : ""),
+          { location: this.location, ...(readOnly.length > 0 && { readOnly }) },
         );
       }
       throw error;
