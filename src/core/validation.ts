@@ -55,10 +55,13 @@ export const descriptionSchema = z.string().check(z.maxLength(100_000, "a descri
  * copies key by key, and assigning a "__proto__" key sets the copy's prototype instead: the
  * user's {"__proto__": …} was stored as {}).
  */
-export const metadataSchema = z.custom<Record<string, unknown>>(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "metadata must be a JSON object",
-);
+export const metadataSchema = z
+  .unknown()
+  .check(
+    z.refine((value) => typeof value === "object" && value !== null && !Array.isArray(value), "metadata must be a JSON object"),
+  ) as unknown as z.ZodMiniType<Record<string, unknown>>;
+// What JSON Schema (MCP tool listings) says of it: an object with any properties.
+z.globalRegistry.add(metadataSchema, { type: "object", additionalProperties: {} });
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z
   .number()
