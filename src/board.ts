@@ -245,7 +245,12 @@ export class Board {
     if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
     if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
     if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
-    return this.store.read((tx) => tx.listEvents(q));
+    return this.store.read(async (tx) => {
+      const events = await tx.listEvents(q);
+      // No events for a task that does not exist is a typo, not an empty trail.
+      if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
+      return events;
+    });
   }
 
   async stats(): Promise<Record<TaskStatus, number>> {

@@ -77,7 +77,7 @@ export async function checkDependencies(tx: StoreReader, id: string, dependsOn: 
       const dep = byId.get(depId);
       if (!dep) {
         if (dependsOn.includes(depId)) {
-          throw invalidInput(`${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
+          throw new BatonError(ErrorCode.NOT_FOUND, `${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
         }
         continue;
       }

@@ -47,3 +47,21 @@ describe("baton init and BATON_STORE", () => {
     expect(file.map((t) => t.id)).toEqual(["T-1", "T-2"]);
   });
 });
+
+describe("claim, next and ready name the agent's capabilities --capabilities", () => {
+  test("--capabilities is shown in help and works; --needs stays a hidden alias", () => {
+    const dir = mkdtempSync(join(tmpdir(), "baton-caps-"));
+    expect(baton(["init"], { cwd: dir }).code).toBe(0);
+    expect(baton(["add", "needs rust", "--needs", "rust"], { cwd: dir }).code).toBe(0);
+    for (const verb of ["claim", "next", "ready"]) {
+      const help = baton([verb, "--help"], { cwd: dir }).stdout;
+      expect(help).toContain("--capabilities <caps>");
+      expect(help).not.toContain("--needs");
+    }
+    expect(baton(["next", "--agent", "a", "--capabilities", "go"], { cwd: dir }).code).toBe(5);
+    expect(baton(["next", "--agent", "a", "--capabilities", "rust", "--json"], { cwd: dir }).code).toBe(0);
+    const alias = baton(["claim", "--agent", "a", "--needs", "rust", "--json"], { cwd: dir });
+    expect(alias.code).toBe(0);
+    expect(JSON.parse(alias.stdout).id).toBe("T-1");
+  });
+});

@@ -2,7 +2,7 @@
 import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { outcome, taskDetail, taskTable } from "../human.js";
 import { taskJson } from "../json-shape.js";
-import { collect, jsonObject, list, wholeNumber } from "../options.js";
+import { capabilitiesFlag, capabilitiesOption, collect, jsonObject, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { Task, TaskStatus } from "../../core/task.js";
 import type { NewTaskInput, TaskPatch } from "../../core/validation.js";
@@ -127,13 +127,15 @@ export function registerTaskVerbs(program: Command): void {
       ),
     );
 
-  verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)")
-    .option("--needs <caps>", "judge with these capabilities instead of the agent's recorded ones")
+  capabilitiesOption(
+    verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)"),
+    "judge with these capabilities instead of the agent's recorded ones",
+  )
     .option("--limit <n>", "at most this many")
     .action(
       action(async (ctx, _args, o) => {
         const limit = wholeNumber("--limit", o.limit as string | undefined, "10");
-        const capabilities = list(o.needs as string | undefined);
+        const capabilities = capabilitiesFlag(o);
         const tasks = await (await ctx.board()).ready({
           ...(ctx.agent !== undefined && { agent: ctx.agent }),
           ...(capabilities && { capabilities }),
@@ -143,12 +145,13 @@ export function registerTaskVerbs(program: Command): void {
       }),
     );
 
-  verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)")
-    .option("--needs <caps>", "the capabilities you bring, comma-separated")
-    .action(
+  capabilitiesOption(
+    verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)"),
+    "the capabilities you bring, comma-separated",
+  ).action(
       action(async (ctx, _args, o: VerbOptions) => {
         const agent = ctx.requireAgent("next");
-        const capabilities = list(o.needs as string | undefined);
+        const capabilities = capabilitiesFlag(o);
         const task = await (await ctx.board()).next({ agent, ...(capabilities && { capabilities }) });
         if (!task) {
           throw new BatonError(ErrorCode.NOTHING_READY, `nothing ready for ${agent} now; see \`baton list\` for what is blocked`);

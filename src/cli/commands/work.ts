@@ -6,7 +6,7 @@
 import { invalidInput } from "../../core/errors.js";
 import { claimSummary, outcome } from "../human.js";
 import { taskJson } from "../json-shape.js";
-import { collect, durationSeconds, list, wholeNumber } from "../options.js";
+import { capabilitiesFlag, capabilitiesOption, collect, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { CredentialInput } from "../../board.js";
 import type { Task } from "../../core/task.js";
@@ -15,16 +15,18 @@ import type { Printed, VerbOptions } from "../verb.js";
 import type { Command } from "commander";
 
 export function registerWorkVerbs(program: Command): void {
-  verb(program, "claim", "take the best ready task (or the named ones, all or nothing); exit 5 if none")
-    .option("--id <id>", "claim this task; repeat for a batch that is claimed all or nothing", collect)
-    .option("--needs <caps>", "the capabilities you bring, comma-separated (tasks needing others are skipped)")
+  capabilitiesOption(
+    verb(program, "claim", "take the best ready task (or the named ones, all or nothing); exit 5 if none")
+      .option("--id <id>", "claim this task; repeat for a batch that is claimed all or nothing", collect),
+    "the capabilities you bring, comma-separated (tasks needing others are skipped)",
+  )
     .option("--lease <duration>", "how long the lease lasts before heartbeats, e.g. 90s, 15m, 1h30m")
     .action(
       action(async (ctx, _args, o) => {
         const agent = ctx.requireAgent("claim");
         const ids = list(o.id as string[] | undefined);
         if (ids !== undefined && ids.length === 0) throw invalidInput("--id needs a task id, like --id T-7");
-        const capabilities = list(o.needs as string | undefined);
+        const capabilities = capabilitiesFlag(o);
         const leaseSeconds = durationSeconds("--lease", o.lease as string | undefined);
         const options = {
           agent,
