@@ -70,6 +70,16 @@ function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]):
   return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
 }
 
+function isRepeatedCompletion(task: Task, transition: Transition, credential: Credential): boolean {
+  return (
+    transition.kind === "complete" &&
+    task.status === "completed" &&
+    credential.token !== undefined &&
+    credential.token === task.leaseToken &&
+    (credential.agent === undefined || credential.agent === task.assignedTo)
+  );
+}
+
 export class Board {
   readonly policy: BoardPolicy;
   private readonly clock: (() => number) | undefined;
@@ -386,6 +396,9 @@ export class Board {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const task = await mustGet(tx, id);
+      // A `done` repeated with the token that completed the task (a network retry) already
+      // happened: answer the task as it is, changing nothing, rather than LEASE_LOST.
+      if (isRepeatedCompletion(task, transition, credential)) return task;
       checkHolder(task, credential, now);
       const holder = task.assignedTo as string;
       if (touch) await this.touchAgent(tx, holder, undefined, now);

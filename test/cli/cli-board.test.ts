@@ -232,3 +232,20 @@ describe("output contracts", () => {
     );
   });
 });
+
+describe("a repeated done (a network retry)", () => {
+  test("the holder's second `done` with the same token: exit 0, \"already completed by you\", nothing changed", () => {
+    const cwd = freshBoardDir();
+    batonJson(["add", "once"], { cwd });
+    const token = batonJson(["claim", "--agent", "a1"], { cwd }).lease_token as number;
+    expect(baton(["done", "T-1", "--token", String(token), "--result", "r"], { cwd }).code).toBe(0);
+    const before = snapshot(cwd);
+    const again = baton(["done", "T-1", "--token", String(token), "--result", "r"], { cwd });
+    expect(again).toEqual({ code: 0, stdout: `T-1 was already completed by you (token ${token}); nothing changed\n`, stderr: "" });
+    const json = batonJson(["done", "T-1", "--token", String(token)], { cwd });
+    expect([json.id, json.status, json.result]).toEqual(["T-1", "completed", "r"]);
+    expect(snapshot(cwd)).toEqual(before);
+    const stale = baton(["done", "T-1", "--token", String(token + 1)], { cwd });
+    expect(stale.code).toBe(4);
+  });
+});

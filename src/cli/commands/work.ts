@@ -70,10 +70,13 @@ export function registerWorkVerbs(program: Command): void {
     .action(
       action(async (ctx, [id], o) => {
         const result = o.result as string | undefined;
-        const task = await (await ctx.board()).complete(id as string, {
-          ...credential(ctx, o),
-          ...(result !== undefined && { result }),
-        });
+        const board = await ctx.board();
+        const given = credential(ctx, o);
+        const before = given.token === undefined ? undefined : await board.get(id as string).catch(() => undefined);
+        const task = await board.complete(id as string, { ...given, ...(result !== undefined && { result }) });
+        if (before?.status === "completed" && before.leaseToken === given.token) {
+          return { json: taskJson(task), human: `${task.id} was already completed by you (token ${given.token}); nothing changed` };
+        }
         return one(ctx, task);
       }),
     );
