@@ -445,7 +445,11 @@ export class Board {
       const ids = (await tx.listTasks({})).map((t) => t.id);
       if (options.markdown !== undefined) ids.push(...idsInMarkdown(options.markdown));
       const before = await tx.counters();
-      for (const [prefix, n] of highestPerPrefix(ids)) await tx.raiseCounter(prefix, n);
+      // Only the prefixes the board allows get counters: no id of another may be minted.
+      const allowed = this.policy.allowedPrefixes;
+      for (const [prefix, n] of highestPerPrefix(ids)) {
+        if (allowed === undefined || allowed.length === 0 || allowed.includes(prefix)) await tx.raiseCounter(prefix, n);
+      }
       const after = await tx.counters();
       const raised = Object.fromEntries(Object.entries(after).filter(([prefix, n]) => before[prefix] !== n));
       if (Object.keys(raised).length > 0) {

@@ -27,6 +27,14 @@ export async function createTask(
       });
     }
     const numbered = parseNumberedId(id);
+    const allowed = policy.allowedPrefixes;
+    if (allowed && allowed.length > 0 && !(numbered && allowed.includes(numbered.prefix))) {
+      throw new BatonError(
+        ErrorCode.INVALID_INPUT,
+        `invalid id "${id}": this board allows only ids PREFIX-N with the prefix ${allowed.join(", ")} (see allowedPrefixes)`,
+        { taskId: id, allowed },
+      );
+    }
     // An explicit SEC-25 moves the SEC counter past 25, so minted ids never collide with it.
     if (numbered) await tx.raiseCounter(numbered.prefix, numbered.n);
   } else {
