@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   cli: () => import("./sections/cli.js"),
   json: () => import("./sections/json.js"),
   postgres: () => import("./sections/postgres.js"),
+  webhooks: () => import("./sections/webhooks.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,6 +5,7 @@
  */
 import { retryDelayMs } from "./core/backoff.js";
 import { BatonError, ErrorCode, invalidInput, notFound } from "./core/errors.js";
+import { definedFields } from "./core/exhaustive.js";
 import { checkHolder, checkStoredToken } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
@@ -18,20 +19,18 @@ import {
   checkTaskId,
   claimOptionsSchema,
   credentialSchema,
-  eventTypeSchema,
   newTaskSchema,
   nonNegativeIntSchema,
   parseInput,
   positiveIntSchema,
   taskIdSchema,
-  statusSchema,
   taskPatchSchema,
 } from "./core/validation.js";
 import type { BoardPolicy } from "./core/policy.js";
-import type { Agent, BoardEvent, EventType, Task, TaskStatus } from "./core/task.js";
+import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
-import type { EventQuery, Store, StoreReader, StoreWriter } from "./store/store.js";
+import type { Store, StoreReader, StoreWriter } from "./store/store.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
@@ -45,10 +44,27 @@ import type {
   CredentialInput,
   HealReport,
   ListQuery,
+  PageQuery,
+  ReadyQuery,
   Reservation,
 } from "./board/types.js";
+import {
+  claimKeyOf,
+  compareClaimKeys,
+  sortForClaim,
+  eventCursor,
+  pageLimit,
+  parseEventCursor,
+  parseReadyCursor,
+  parseTaskCursor,
+  readyCursor,
+  taskCursor,
+  toPage,
+} from "./board/paging.js";
+import type { Page } from "./board/paging.js";
+import { eventFilter, taskFilter } from "./board/queries.js";
 
-export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Reservation };
+export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = 32;
@@ -190,47 +206,62 @@ export class Board {
     return this.store.read((tx) => mustGet(tx, id));
   }
 
+  /** Every task matching the filters (or the first `limit`), in list order; see listPage for pages. */
   async list(query: ListQuery = {}): Promise<Task[]> {
-    const statuses =
-      query.status === undefined
-        ? undefined
-        : (Array.isArray(query.status) ? query.status : [query.status]).map(
-            (s) => parseInput(statusSchema, s, "status") as TaskStatus,
-          );
-    if (query.agent !== undefined) checkAgentId(query.agent);
+    const filter = taskFilter(query);
     const limit = parseInput(z.optional(positiveIntSchema("limit", 100_000)), query.limit, "limit");
-    const offset = parseInput(z.optional(nonNegativeIntSchema("offset")), query.offset, "offset");
-    return this.store.read((tx) =>
-      tx.listTasks({
-        ...(statuses && { statuses }),
-        ...(query.agent !== undefined && { assignedTo: query.agent }),
-        ...(query.text !== undefined && { text: query.text }),
-        ...(limit !== undefined && { limit }),
-        ...(offset !== undefined && { offset }),
-      }),
-    );
+    return this.store.read((tx) => tx.listTasks({ ...filter, ...(limit !== undefined && { limit }) }));
+  }
+
+  /** One page of the tasks matching the filters, in list order (created, then id); see board/paging.ts. */
+  async listPage(query: Omit<ListQuery, "limit"> & PageQuery = {}): Promise<Page<Task>> {
+    const filter = taskFilter(query);
+    const limit = pageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : parseTaskCursor(query.cursor);
+    const rows = await this.store.read((tx) => tx.listTasks({ ...filter, ...(after && { after }), limit: limit + 1 }));
+    return toPage(rows, limit, taskCursor);
+  }
+
+  /** How many tasks match the filters, after `cursor` when given: what follows a page. */
+  async count(query: Omit<ListQuery, "limit"> & Pick<PageQuery, "cursor"> = {}): Promise<number> {
+    const filter = taskFilter(query);
+    const after = query.cursor === undefined ? undefined : parseTaskCursor(query.cursor);
+    return this.store.read((tx) => tx.countTasks({ ...filter, ...(after && { after }) }));
   }
 
   /**
    * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
    * pending) with every dependency completed; for an agent, only those it may take.
    */
-  async ready(options: { agent?: string; capabilities?: readonly string[]; limit?: number } = {}): Promise<Task[]> {
+  async ready(options: ReadyQuery & { limit?: number } = {}): Promise<Task[]> {
     const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
-    return this.store.read(async (tx) => {
-      const now = await this.now(tx);
-      const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
-      const open = [
-        ...(await tx.listTasks({ statuses: ["pending"] })),
-        ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
-      ];
-      const statuses = await dependencyStatuses(tx, open);
-      const ready = open
-        .filter((t) => unfinishedDependencies(t, statuses).length === 0)
-        .filter((t) => agent === undefined || mayTake(t, agent, capabilities))
-        .sort(compareForClaim(agent ?? ""));
-      return ready.slice(0, options.limit ?? ready.length);
-    });
+    const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, options.capabilities));
+    return ready.slice(0, options.limit ?? ready.length);
+  }
+
+  /** One page of the ready tasks in claim order (best first); see board/paging.ts. */
+  async readyPage(query: ReadyQuery & PageQuery = {}): Promise<Page<Task>> {
+    const agent = query.agent === undefined ? undefined : checkAgentId(query.agent);
+    const limit = pageLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : parseReadyCursor(query.cursor);
+    const ready = await this.store.read((tx) => this.readyInOrder(tx, agent, query.capabilities));
+    const rest = after === undefined ? ready : ready.filter((t) => compareClaimKeys(claimKeyOf(t, agent), after) > 0);
+    const page = toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
+    return { ...page, remaining: Math.max(0, rest.length - limit) };
+  }
+
+  private async readyInOrder(tx: StoreReader, agent: string | undefined, given: readonly string[] | undefined): Promise<Task[]> {
+    const now = await this.now(tx);
+    const capabilities = await this.capabilitiesOf(tx, agent, given);
+    const open = [
+      ...(await tx.listTasks({ statuses: ["pending"] })),
+      ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
+    ];
+    const statuses = await dependencyStatuses(tx, open);
+    const ready = open
+      .filter((t) => unfinishedDependencies(t, statuses).length === 0)
+      .filter((t) => agent === undefined || mayTake(t, agent, capabilities));
+    return sortForClaim(ready, agent);
   }
 
   /** The task `claim` would give this agent now, without taking it. */
@@ -248,10 +279,7 @@ export class Board {
   }
 
   async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
-    const q: EventQuery = {};
-    if (query.taskId !== undefined) q.taskId = checkTaskId(query.taskId);
-    if (query.agent !== undefined) q.agentId = checkAgentId(query.agent);
-    if (query.type !== undefined) q.type = parseInput(eventTypeSchema, query.type, "event type") as EventType;
+    const q = eventFilter(query);
     if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
     if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
     if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
@@ -261,6 +289,15 @@ export class Board {
       if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
       return events;
     });
+  }
+
+  /** One page of the audit trail, oldest first; see board/paging.ts. */
+  async auditPage(query: Omit<AuditQuery, "recent" | "afterSeq" | "limit"> & PageQuery = {}): Promise<Page<BoardEvent>> {
+    const q = eventFilter(query);
+    const limit = pageLimit(query.limit);
+    if (query.cursor !== undefined) q.afterSeq = parseEventCursor(query.cursor);
+    const rows = await this.store.read((tx) => tx.listEvents({ ...q, limit: limit + 1 }));
+    return toPage(rows, limit, eventCursor);
   }
 
   async stats(): Promise<Record<TaskStatus, number>> {
@@ -390,7 +427,7 @@ export class Board {
     checkTaskId(id);
     const credential: Credential = parseInput(
       credentialSchema,
-      dropUndefined({ token: credentialInput.token, agent: credentialInput.agent }),
+      definedFields({ token: credentialInput.token, agent: credentialInput.agent }),
       "credential",
     );
     return this.store.transaction(async (tx) => {
@@ -551,9 +588,5 @@ export class Board {
     await this.store.close();
   }
 
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 

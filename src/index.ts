@@ -19,7 +19,18 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
 }
 
 export { Board } from "./board.js";
-export type { AuditQuery, Claim, CredentialInput, HealReport, ListQuery, Reservation, BoardOptions } from "./board.js";
+export type {
+  AuditQuery,
+  Claim,
+  CredentialInput,
+  HealReport,
+  ListQuery,
+  Page,
+  PageQuery,
+  ReadyQuery,
+  Reservation,
+  BoardOptions,
+} from "./board.js";
 export { BatonError, ErrorCode, isBatonError } from "./core/errors.js";
 export type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "./core/task.js";
 export { EVENT_TYPES, PRIORITIES, TASK_STATUSES } from "./core/task.js";
@@ -29,3 +40,7 @@ export { replayTask } from "./core/events.js";
 export { parseDurationSeconds } from "./core/duration.js";
 export type { Store, StoreOptions, StoreReader, StoreWriter, Durability } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";
+// Webhooks' runtime (signing, HTTP) is its own entry point, baton-board/webhooks
+// (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.
+export type { Webhook, WebhookDelivery } from "./core/webhooks.js";
+export type { WebhookStore } from "./store/store.js";

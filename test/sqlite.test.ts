@@ -106,7 +106,7 @@ describe("sqlite store", () => {
     const board = await openBoard(`sqlite:${path}`);
     const db = (board.store as unknown as { db: Database.Database }).db;
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
-    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tasks', 'events') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual([
       "events_task", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
     ]);

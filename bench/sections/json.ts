@@ -161,12 +161,13 @@ async function measureRun(root: string, durability: Durability, size: number, pr
         out += chunk;
         if (out.includes("ready\n")) resolve();
       });
-      child.on("exit", (code) => reject(new Error(`bench worker exited with ${code} before it was ready`)));
+      child.on("exit", (code) => reject(new Error(`json bench worker bench-${i + 1} exited with ${code} before it was ready`)));
     });
     const done = new Promise<{ pairs: number; elapsedMs: number; lockWaitsMs: number[] }>((resolve, reject) => {
       child.on("close", (code) => {
         const line = /^result (.*)$/m.exec(out);
-        if (code !== 0 || !line) reject(new Error(`bench worker failed (exit ${code})`));
+        if (code !== 0) reject(new Error(`json bench worker bench-${i + 1} failed (exit ${code})`));
+        else if (!line) reject(new Error(`json bench worker bench-${i + 1} exited 0 without printing its result line`));
         else resolve(JSON.parse(line[1] as string));
       });
     });

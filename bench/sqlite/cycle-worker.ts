@@ -52,5 +52,12 @@ for (;;) {
 }
 await board.close();
 const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted };
-send(done);
-process.disconnect();
+// Disconnect only once the message is handed to the channel: a large latency array sent and
+// followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
+process.send?.(done, undefined, {}, (error) => {
+  if (error) {
+    console.error(`${agent}: could not send its result: ${error.message}`);
+    process.exitCode = 1;
+  }
+  process.disconnect();
+});

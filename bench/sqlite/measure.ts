@@ -90,21 +90,41 @@ export async function contention(
   const children = Array.from({ length: processes }, (_, i) =>
     fork(WORKER, [url, `agent-${i + 1}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
+  const name = (i: number): string => `sqlite bench worker agent-${i + 1} (pid ${children[i]?.pid})`;
   const ready = children.map(
-    (child) =>
+    (child, i) =>
       new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
-        child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before the barrier`)));
+        child.once("exit", (code) => reject(new Error(`${name(i)} exited with ${code} before the barrier`)));
       }),
   );
+  // Every worker must deliver its result: 'close' fires after the IPC channel has delivered
+  // every message, so a worker that ends without one (lost message, crash, exit 0) is an error
+  // naming it, never a wait without end. A deadline catches a worker that hangs.
+  const deadlineMs = timing.warmupMs + timing.windowMs + 60_000 + processes * 1_000;
   const done = children.map(
-    (child) =>
+    (child, i) =>
       new Promise<DoneMessage>((resolve, reject) => {
-        child.on("message", (m: WorkerMessage) => m.type === "done" && resolve(m));
-        child.once("exit", (code) => code !== 0 && reject(new Error(`bench worker exited with ${code}`)));
+        let result: DoneMessage | undefined;
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          reject(new Error(`${name(i)} sent no result within ${Math.round(deadlineMs / 1000)} s; killed`));
+        }, deadlineMs);
+        child.on("message", (m: WorkerMessage) => {
+          if (m.type === "done") result = m;
+        });
+        child.once("close", (code, signal) => {
+          clearTimeout(timer);
+          if (result && code === 0) resolve(result);
+          else if (result) reject(new Error(`${name(i)} sent its result but exited with ${code ?? signal}`));
+          else reject(new Error(`${name(i)} exited (${code ?? signal}) without sending its result`));
+        });
       }),
   );
-  await Promise.all(ready);
+  await Promise.all(ready).catch((error: unknown) => {
+    for (const child of children) child.kill("SIGKILL");
+    throw error;
+  });
   // Every worker is open and idle: the start instant leaves time for the message to arrive.
   const go: GoMessage = { type: "go", startAt: Date.now() + 100 + processes * 5, ...timing };
   for (const child of children) child.send(go);

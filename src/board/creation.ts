@@ -1,8 +1,9 @@
 /** Creating tasks: minting ids from the per-prefix counters, and checking dependencies. */
-import { cycleError, findCycle } from "../core/dependencies.js";
+import { chainTooLongError, cycleError, findCycle, longestChain } from "../core/dependencies.js";
 import { BatonError, ErrorCode, invalidInput } from "../core/errors.js";
 import { taskEvent } from "../core/events.js";
 import { formatId, parseNumberedId } from "../core/ids.js";
+import { MAX_DEPENDENCY_CHAIN } from "../core/limits.js";
 import { toIso } from "../core/time.js";
 import { checkPrefix } from "../core/validation.js";
 import type { BoardPolicy } from "../core/policy.js";
@@ -77,7 +78,9 @@ export async function checkDependencies(tx: StoreReader, id: string, dependsOn: 
   if (dependsOn.includes(id)) throw cycleError([id, id]);
   const edges = new Map<string, string[]>();
   let frontier = [...dependsOn];
-  while (frontier.length > 0) {
+  // One read per level of the chain; a chain longer than the limit is refused before its end.
+  for (let level = 1; frontier.length > 0; level++) {
+    if (level > MAX_DEPENDENCY_CHAIN) throw chainTooLongError(id);
     const found = await tx.getTasks(frontier);
     const byId = new Map(found.map((t) => [t.id, t]));
     const next: string[] = [];
@@ -97,4 +100,5 @@ export async function checkDependencies(tx: StoreReader, id: string, dependsOn: 
   }
   const cycle = findCycle(id, dependsOn, edges);
   if (cycle) throw cycleError(cycle);
+  if (1 + longestChain(dependsOn, edges) > MAX_DEPENDENCY_CHAIN) throw chainTooLongError(id);
 }

@@ -22,7 +22,21 @@ export interface ListQuery {
   agent?: string;
   text?: string;
   limit?: number;
-  offset?: number;
+}
+
+/** A page of a list (src/board/paging.ts): at most `limit` items after `cursor`. */
+export interface PageQuery {
+  /** 1 to PAGE_MAX (10,000); default PAGE_DEFAULT (100). */
+  limit?: number;
+  /** The nextCursor of the previous page of the same list; omit for the first page. */
+  cursor?: string;
+}
+
+export interface ReadyQuery {
+  /** The agent asking: only tasks it may take, those reserved for it first. */
+  agent?: string;
+  /** Its capabilities (default: those it registered). */
+  capabilities?: readonly string[];
 }
 
 export interface AuditQuery {

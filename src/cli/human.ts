@@ -5,6 +5,7 @@
 import { formatDuration } from "../core/duration.js";
 import { fromIso } from "../core/time.js";
 import type { Agent, BoardEvent, Task } from "../core/task.js";
+import { printable } from "./escape.js";
 import { STATUS_PAINT } from "./style.js";
 import type { Style, Paint } from "./style.js";
 
@@ -17,7 +18,8 @@ interface Column<T> {
 /** Left-aligned columns; the last one is cut to the terminal width. */
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[], style: Style): string {
   const cells = rows.map((row) => columns.map((c) => c.cell(row)));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] as string).length)));
+  // A loop, not Math.max(...cells): spreading 450k cells as arguments overflows the stack.
+  const widths = columns.map((c, i) => cells.reduce((w, r) => Math.max(w, (r[i] as string).length), c.title.length));
   const fit = (text: string, i: number): string => {
     if (i < columns.length - 1) return text.padEnd(widths[i] as number);
     if (style.width === null) return text;
@@ -37,10 +39,11 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[], styl
   return [header.trimEnd(), ...lines].join("\n");
 }
 
-export function taskTable(tasks: readonly Task[], style: Style, now: number): string {
-  if (tasks.length === 0) return "no tasks";
-  return table(
-    tasks,
+/** `header: false` for the pages after the first one of a streamed list. */
+export function taskTable(tasks: readonly Task[], style: Style, now: number, header = true): string {
+  if (tasks.length === 0) return header ? "no tasks" : "";
+  const text = table(
+    tasks.map(printableTask),
     [
       { title: "ID", cell: (t) => t.id, paint: () => "bold" },
       { title: "STATUS", cell: (t) => t.status, paint: (t) => STATUS_PAINT[t.status] },
@@ -51,6 +54,7 @@ export function taskTable(tasks: readonly Task[], style: Style, now: number): st
     ],
     style,
   );
+  return header ? text : text.slice(text.indexOf("\n") + 1);
 }
 
 /** The time that matters for this status: lease end, retry time, or when it finished. */
@@ -66,7 +70,8 @@ export function relative(iso: string, now: number): string {
   return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} ago`;
 }
 
-export function taskDetail(task: Task, style: Style, now: number): string {
+export function taskDetail(raw: Task, style: Style, now: number): string {
+  const task = printableTask(raw);
   const rows: [string, string][] = [
     ["id", style.paint("bold", task.id)],
     ["title", task.title],
@@ -84,15 +89,16 @@ export function taskDetail(task: Task, style: Style, now: number): string {
   if (task.result !== null) rows.push(["result", task.result]);
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
   rows.push(["updated", task.updatedAt]);
-  if (Object.keys(task.metadata).length) rows.push(["metadata", JSON.stringify(task.metadata)]);
-  const width = Math.max(...rows.map(([k]) => k.length));
+  if (Object.keys(task.metadata).length) rows.push(["metadata", printable(JSON.stringify(task.metadata))]);
+  const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);
   if (task.description) lines.push("", task.description);
   return lines.join("\n");
 }
 
 /** One line saying what a verb just did to a task, with the next step when there is one. */
-export function outcome(task: Task, style: Style, now: number): string {
+export function outcome(raw: Task, style: Style, now: number): string {
+  const task = printableTask(raw);
   const id = style.paint("bold", task.id);
   switch (task.status) {
     case "in_progress":
@@ -119,10 +125,11 @@ export function outcome(task: Task, style: Style, now: number): string {
   }
 }
 
-export function claimSummary(task: Task, style: Style, now: number): string {
-  const token = task.leaseToken as number;
+export function claimSummary(raw: Task, style: Style, now: number): string {
+  const token = raw.leaseToken as number;
+  const task = printableTask(raw);
   return [
-    `claimed ${outcome(task, style, now)}`,
+    `claimed ${outcome(raw, style, now)}`,
     style.paint(
       "dim",
       `  finish: baton done ${task.id} --token ${token} · give up: baton fail ${task.id} --token ${token} --error TEXT`,
@@ -130,7 +137,8 @@ export function claimSummary(task: Task, style: Style, now: number): string {
   ].join("\n");
 }
 
-export function eventLine(event: BoardEvent, style: Style): string {
+export function eventLine(raw: BoardEvent, style: Style): string {
+  const event = printableEvent(raw);
   const move = event.from || event.to ? `${event.from ?? "·"}→${event.to ?? "·"}` : "";
   return [
     style.paint("dim", `#${event.seq}`),
@@ -157,21 +165,47 @@ const EVENT_PAINT: Partial<Record<BoardEvent["type"], Paint>> = {
   CANCELLED: "grey",
 };
 
-export function eventTable(events: readonly BoardEvent[], style: Style): string {
-  if (events.length === 0) return "no events";
+export function eventTable(events: readonly BoardEvent[], style: Style, first = true): string {
+  if (events.length === 0) return first ? "no events" : "";
   return events.map((e) => eventLine(e, style)).join("\n");
 }
 
 export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
   if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
   return table(
-    agents,
+    agents.map((a) => ({ ...a, id: printable(a.id), capabilities: a.capabilities.map((c) => printable(c)) })),
     [
       { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
       { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
       { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
-      { title: "HOLDING", cell: (a) => (holding.get(a.id) ?? []).join(", ") },
+      { title: "HOLDING", cell: (a) => printable((holding.get(a.id) ?? []).join(", ")) },
     ],
     style,
   );
+}
+
+/** The task with every string a writer chose made safe for a terminal (escape.ts). */
+function printableTask(task: Task): Task {
+  const line = (text: string) => printable(text);
+  return {
+    ...task,
+    id: line(task.id),
+    title: line(task.title),
+    description: printable(task.description, { multiline: true }),
+    result: task.result === null ? null : printable(task.result, { multiline: true }),
+    lastError: task.lastError === null ? null : line(task.lastError),
+    assignedTo: task.assignedTo === null ? null : line(task.assignedTo),
+    createdBy: task.createdBy === null ? null : line(task.createdBy),
+    needs: task.needs.map(line),
+    dependsOn: task.dependsOn.map(line),
+  };
+}
+
+function printableEvent(event: BoardEvent): BoardEvent {
+  return {
+    ...event,
+    taskId: event.taskId === null ? null : printable(event.taskId),
+    agentId: event.agentId === null ? null : printable(event.agentId),
+    details: printable(event.details),
+  };
 }

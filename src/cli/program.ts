@@ -3,13 +3,15 @@
  * codes and errors become stderr (text, or {"error":{"code","message"}} with --json; a refused
  * batch claim adds its "assigned" and "failed" beside "error").
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
+import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
+import { packageVersion } from "../package-info.js";
+import { printable } from "./escape.js";
 import { ExitCode, describeFailure } from "./exit-codes.js";
 import type { CliFailure } from "./exit-codes.js";
 
@@ -24,6 +26,7 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
   { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["webhook"], register: registerWebhookVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
@@ -73,7 +76,7 @@ export function reportFailure(failure: CliFailure, json: boolean): void {
   process.stderr.write(
     json
       ? `${JSON.stringify({ error: { code: failure.code, message: failure.message }, ...failure.batch })}\n`
-      : `baton: ${failure.message}\n`,
+      : `baton: ${printable(failure.message)}\n`,
   );
 }
 
@@ -90,13 +93,4 @@ function usageFailure(error: CommanderError, argv: readonly string[]): CliFailur
     message: error.code === "commander.help" ? `say what to do: baton <verb>; see ${help}` : `${message}; see \`${help}\``,
     exitCode: ExitCode.usage,
   };
-}
-
-function packageVersion(): string {
-  try {
-    // dist/src/cli/ → the package root, both for the bundle and for tsc's output.
-    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
 }

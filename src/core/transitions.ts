@@ -4,6 +4,7 @@
  * new transition kind a compile error until it is handled here.
  */
 import { BatonError, ErrorCode } from "./errors.js";
+import { assertNever, definedFields } from "./exhaustive.js";
 import { toIso } from "./time.js";
 import type { EventType, Task, TaskStatus } from "./task.js";
 import type { TaskPatch } from "./validation.js";
@@ -177,10 +178,3 @@ function deadTask(base: Task, attempts: number, error: string): Task {
   };
 }
 
-function definedFields<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
-}

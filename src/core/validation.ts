@@ -5,6 +5,7 @@
  * zod/mini, not classic zod: the CLI parses its input on every call and agents call it
  * thousands of times; classic zod costs ~60 ms to load here, zod/mini (bundled) ~10 ms.
  */
+import { METADATA_DEPTH_MESSAGE, metadataTooDeep } from "./limits.js";
 import * as z from "zod/mini";
 import { BatonError, ErrorCode } from "./errors.js";
 import { PRIORITIES, TASK_STATUSES, EVENT_TYPES } from "./task.js";
@@ -59,6 +60,7 @@ export const metadataSchema = z
   .unknown()
   .check(
     z.refine((value) => typeof value === "object" && value !== null && !Array.isArray(value), "metadata must be a JSON object"),
+    z.refine((m) => !metadataTooDeep(m as Record<string, unknown>), { message: METADATA_DEPTH_MESSAGE }),
   ) as unknown as z.ZodMiniType<Record<string, unknown>>;
 // What JSON Schema (MCP tool listings) says of it: an object with any properties.
 z.globalRegistry.add(metadataSchema, { type: "object", additionalProperties: {} });

@@ -64,3 +64,11 @@ export function eventFromWire(wire: WireObject): BoardEvent {
 export function agentToWire(agent: Agent): WireObject {
   return { id: agent.id, capabilities: agent.capabilities, last_seen_at: agent.lastSeenAt };
 }
+
+/** A page as every face answers it: `next_cursor` is null on the last page (src/board/paging.ts). */
+export function pageToWire<T>(
+  page: { items: readonly T[]; nextCursor: string | null },
+  itemToWire: (item: T) => WireObject,
+): { items: WireObject[]; next_cursor: string | null } {
+  return { items: page.items.map(itemToWire), next_cursor: page.nextCursor };
+}

@@ -16,12 +16,14 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod/mini";
 import { parseInput } from "../core/validation.js";
+import { packageVersion } from "../package-info.js";
 import { toolError } from "./errors.js";
 import { TOOLS } from "./tools/index.js";
 import type { BatonTool, ToolContext } from "./tool.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 
-export const SERVER_VERSION = "0.1.0";
+/** The package's version (package.json), as `baton --version` reports it. */
+export const SERVER_VERSION = packageVersion();
 
 /** Sent once at connection; clients put it in the model's context. Kept short on purpose. */
 const INSTRUCTIONS = [

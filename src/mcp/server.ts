@@ -2,11 +2,11 @@
  * `baton mcp`: the board as MCP tools over stdio, until the client disconnects. stdout carries
  * only the protocol; diagnostics go to stderr, which clients keep in their MCP logs.
  */
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { openBoard } from "../index.js";
 import { checkAgentId } from "../core/validation.js";
 import { createBatonMcpServer } from "./handlers.js";
 import { Session } from "./session.js";
+import { BatonStdioTransport } from "./stdio.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 
 export interface McpServerOptions {
@@ -33,7 +33,7 @@ export async function runMcpServer(options: McpServerOptions): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`baton mcp: ${line}\n`);
   const session = new Session(board, agent, log);
   const server = createBatonMcpServer({ board, session });
-  const transport = new StdioServerTransport();
+  const transport = new BatonStdioTransport();
   try {
     const ended = clientGone(transport);
     await server.connect(transport);
@@ -47,10 +47,10 @@ export async function runMcpServer(options: McpServerOptions): Promise<void> {
 }
 
 /**
- * Resolves when the client is gone. The SDK's StdioServerTransport does not watch for the end
- * of stdin (it only stops on close()), so a client that exits would leave the server running.
+ * Resolves when the client is gone. The transport does not watch for the end of stdin (it only
+ * stops on close()), so a client that exits would leave the server running.
  */
-function clientGone(transport: StdioServerTransport): Promise<void> {
+function clientGone(transport: BatonStdioTransport): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       process.stdin.off("end", done);

@@ -4,6 +4,7 @@
  * the caller asks for `detail: "full"`. Field names are SPEC §1's, in snake_case, like the
  * CLI's `--json`.
  */
+import { assertNever } from "../core/exhaustive.js";
 import { eventToWire, taskToWire } from "../core/wire-shape.js";
 import type { BoardEvent, Task } from "../core/task.js";
 
@@ -42,7 +43,7 @@ export function taskShape(task: Task, detail: Detail): TaskJson {
     case Detail.full:
       return fullTask(task);
     default:
-      return unhandled(detail);
+      return assertNever(detail, "detail level");
   }
 }
 
@@ -54,10 +55,6 @@ export function eventShape(event: BoardEvent, detail: Detail): Record<string, un
     case Detail.full:
       return { ...shape, data };
     default:
-      return unhandled(detail);
+      return assertNever(detail, "detail level");
   }
-}
-
-function unhandled(detail: never): never {
-  throw new Error(`unhandled detail level ${String(detail)}`);
 }

@@ -5,6 +5,7 @@
  * the same conformance suite (test/conformance).
  */
 import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "../core/task.js";
+import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
 
 export interface TaskQuery {
   statuses?: readonly TaskStatus[];
@@ -12,8 +13,19 @@ export interface TaskQuery {
   assignedTo?: string;
   /** Case-insensitive substring of id, title or description. */
   text?: string;
+  /**
+   * Only tasks after this one in list order (created_at, then natural id order): keyset
+   * paging, so a page never repeats or skips a task when others are inserted meanwhile
+   * (src/board/paging.ts). The task itself need not exist any more.
+   */
+  after?: TaskKey;
   limit?: number;
-  offset?: number;
+}
+
+/** A task's place in list order: created_at, then the id's natural order (idOrderKey). */
+export interface TaskKey {
+  createdAt: string;
+  id: string;
 }
 
 export interface EventQuery {
@@ -37,8 +49,10 @@ export interface StoreReader {
   getTask(id: string): Promise<Task | undefined>;
   /** The tasks that exist among `ids`, in no particular order. */
   getTasks(ids: readonly string[]): Promise<Task[]>;
-  /** Ordered by creation (oldest first), then id. */
+  /** Ordered by creation (oldest first), then the id's natural order (core/selection.ts idOrderKey). */
   listTasks(query: TaskQuery): Promise<Task[]>;
+  /** How many tasks `listTasks` would return without its limit (after the key, if given). */
+  countTasks(query: TaskQuery): Promise<number>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /**
    * Pending tasks `agentId` may be offered, best first: those reserved for it, then unreserved
@@ -89,7 +103,44 @@ export interface Store {
   now?(): Promise<number>;
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
+  /** The board's webhooks, their cursors and delivery log (SPEC §10). */
+  readonly webhooks: WebhookStore;
   close(): Promise<void>;
+}
+
+export interface DeliveryQuery {
+  hookId?: number;
+  /** The newest N (still returned oldest first). Default: all the log keeps. */
+  limit?: number;
+}
+
+/**
+ * Where webhooks live. Each method is one atomic step of its own, never part of a board
+ * transaction: a deliverer writes here between HTTP requests, and a board operation never
+ * waits for a receiver. The rules (leases, backoff, the cursor) are in core/webhooks.ts; a
+ * store only keeps rows and compares versions.
+ */
+export interface WebhookStore {
+  /** Creates the hook with the next id (never one used before on this board), at version 1, without a lease. */
+  addWebhook(hook: NewWebhook): Promise<Webhook>;
+  getWebhook(id: number): Promise<Webhook | undefined>;
+  /** By id. */
+  listWebhooks(): Promise<Webhook[]>;
+  /** Deletes the hook and its delivery log; false when there was no such hook. */
+  removeWebhook(id: number): Promise<boolean>;
+  /**
+   * Replaces the hook by `next` (whose version is `expectedVersion + 1`) if the stored hook is
+   * still at `expectedVersion`, and appends `delivery` to the log in the same atomic step.
+   * False, writing nothing, when the hook changed meanwhile or is gone.
+   */
+  updateWebhook(next: Webhook, expectedVersion: number, delivery?: NewDelivery): Promise<boolean>;
+  /** Appends to the log (a redelivery by hand, which moves no cursor); false when the hook is gone. */
+  appendDelivery(delivery: NewDelivery): Promise<boolean>;
+  /**
+   * The log, oldest first (by id). A store keeps the newest DELIVERY_LOG_KEEP entries of each
+   * hook and may drop older ones.
+   */
+  listDeliveries(query: DeliveryQuery): Promise<WebhookDelivery[]>;
 }
 
 /**

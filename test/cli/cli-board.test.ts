@@ -228,7 +228,7 @@ describe("output contracts", () => {
     const grouped = VERB_GROUPS.flatMap((g) => g.verbs).sort();
     expect(grouped).toEqual(declared);
     expect(declared).toEqual(
-      ["add", "agents", "assign", "audit", "cancel", "claim", "counters", "demo", "done", "fail", "heal", "heartbeat", "init", "list", "mcp", "next", "ready", "release", "reserve", "revive", "show", "update", "watch"].sort(),
+      ["add", "agents", "assign", "audit", "cancel", "claim", "counters", "demo", "done", "fail", "heal", "heartbeat", "init", "list", "mcp", "next", "ready", "release", "reserve", "revive", "show", "update", "watch", "webhook"].sort(),
     );
   });
 });

@@ -67,8 +67,8 @@ export function freshBoardDir(initArgs: readonly string[] = []): string {
 
 /** Everything a board shows from outside: its tasks and its audit trail. */
 export function snapshot(cwd: string): { tasks: string; audit: string } {
-  const tasks = baton(["list", "--json"], { cwd });
-  const audit = baton(["audit", "--json"], { cwd });
+  const tasks = baton(["list", "--json", "--all"], { cwd });
+  const audit = baton(["audit", "--json", "--all"], { cwd });
   expect(tasks.code).toBe(0);
   expect(audit.code).toBe(0);
   return { tasks: tasks.stdout, audit: audit.stdout };

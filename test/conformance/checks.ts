@@ -4,54 +4,21 @@
  * property test all end with these.
  */
 import { expect } from "vitest";
+import { checkHolding } from "../../src/core/holding.js";
 import { replayTask } from "../../src/index.js";
+import type { HoldingReport } from "../../src/core/holding.js";
 import type { Board, BoardEvent, Task } from "../../src/index.js";
 
-export interface HoldingReport {
-  /** CLAIMED events per task id. */
-  claims: Map<string, number>;
-  /** COMPLETED events per task id. */
-  completions: Map<string, number>;
-}
+export type { HoldingReport };
 
 /**
- * Walks each task's events in commit order: a claim opens a holding interval, the event that
- * moves the task out of in_progress closes it. A claim while an interval is open would mean two
- * agents held the task at once. Throws with the offending events.
+ * The single-holder check of src/core/holding.ts (the demo runs the same one): throws with the
+ * offending events if any task was claimed while held, or left in_progress without a claim.
  */
 export function checkSingleHolder(events: readonly BoardEvent[]): HoldingReport {
-  const holder = new Map<string, { agent: string | null; seq: number }>();
-  const claims = new Map<string, number>();
-  const completions = new Map<string, number>();
-  let previousSeq = 0;
-  for (const event of events) {
-    if (event.seq <= previousSeq) throw new Error(`event seq ${event.seq} after ${previousSeq}: not increasing`);
-    previousSeq = event.seq;
-    const id = event.taskId;
-    if (id === null) continue;
-    const open = holder.get(id);
-    if (event.type === "CLAIMED") {
-      if (open) {
-        throw new Error(
-          `${id} claimed by ${event.agentId} (seq ${event.seq}) while held by ${open.agent} since seq ${open.seq}`,
-        );
-      }
-      if (event.from !== "pending" || event.to !== "in_progress") {
-        throw new Error(`${id} CLAIMED at seq ${event.seq} went ${event.from} → ${event.to}`);
-      }
-      holder.set(id, { agent: event.agentId, seq: event.seq });
-      claims.set(id, (claims.get(id) ?? 0) + 1);
-      continue;
-    }
-    if (event.from === "in_progress") {
-      if (!open) throw new Error(`${id} left in_progress at seq ${event.seq} (${event.type}) without a claim`);
-      if (event.to !== "in_progress") holder.delete(id);
-    } else if (event.to === "in_progress") {
-      throw new Error(`${id} entered in_progress at seq ${event.seq} by ${event.type}, not by a claim`);
-    }
-    if (event.type === "COMPLETED") completions.set(id, (completions.get(id) ?? 0) + 1);
-  }
-  return { claims, completions };
+  const report = checkHolding(events);
+  if (report.violations.length > 0) throw new Error(report.violations.slice(0, 5).join("; "));
+  return report;
 }
 
 /** Lease tokens of CLAIMED events, in commit order, strictly increase. */

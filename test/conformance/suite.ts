@@ -14,10 +14,12 @@ import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
 import { makeConformance } from "./harness.js";
+import { pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
+import { webhookTests } from "./webhooks.js";
 import type { BoardFactory } from "./factory.js";
 
 export type { BoardFactory } from "./factory.js";
@@ -32,9 +34,11 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
     describe("bad input", () => badInputTests(c));
+    describe("paging", () => pagingTests(c));
     describe("properties", () => propertyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
+    describe("webhooks", () => webhookTests(c));
     c.checkSkipsNamed();
   });
 }

@@ -54,7 +54,7 @@ const BAD_CALLS: [string, Record<string, unknown>, string][] = [
   ["list_tasks", { status: "done" }, "status: "],
   ["list_tasks", { limit: 0 }, "limit: limit must be at least 1"],
   ["list_tasks", { limit: 1000 }, "limit: a page holds at most 100 items"],
-  ["list_tasks", { cursor: "abc" }, "cursor: cursor must be the next_cursor of a previous page"],
+  ["list_tasks", { cursor: "abc" }, "not a cursor of the tasks list: pass the next_cursor of the previous page unchanged"],
   ["list_tasks", { ready: true, status: "pending" }, "ready cannot be combined with status"],
   ["list_tasks", { detail: "everything" }, "detail: "],
   ["add_dependency", { id: "T-1", depends_on: ["T-3"] }, "dependency cycle"],

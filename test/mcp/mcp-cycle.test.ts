@@ -2,6 +2,7 @@
  * `baton mcp` spoken to by a real MCP client: the tools it lists, the work loop, the leases the
  * session keeps and heartbeats, and what happens to them when the client goes away.
  */
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { connect, freshBoardUrl, snapshot, until } from "./mcp-client.js";
@@ -38,6 +39,9 @@ afterEach(async () => {
 describe("baton mcp over stdio", () => {
   it("lists exactly the 15 baton tools, each with a described, closed JSON Schema input", async () => {
     const mcp = await start(await freshBoardUrl(), "agent-a");
+    // The server names itself baton, at the package's version (read from package.json).
+    const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    expect(mcp.client.getServerVersion()).toEqual({ name: "baton", version: manifest.version });
     const { tools } = await mcp.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
     for (const tool of tools) {

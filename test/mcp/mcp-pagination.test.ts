@@ -62,7 +62,7 @@ describe("list_tasks pagination", () => {
       pages.push(page.body.tasks.length);
       ids.push(...page.body.tasks.map((t: { id: string }) => t.id));
       if (!page.body.more) {
-        expect(page.body.next_cursor).toBeUndefined();
+        expect(page.body.next_cursor).toBeNull();
         break;
       }
       cursor = page.body.next_cursor;
@@ -74,7 +74,7 @@ describe("list_tasks pagination", () => {
 
   it("the first page is compact and small; full detail is on request and several times larger", async () => {
     const compact = await mcp.call("list_tasks", {});
-    expect(compact.body).toMatchObject({ more: true, next_cursor: "20" });
+    expect(compact.body).toMatchObject({ more: true, next_cursor: expect.any(String) });
     expect(compact.body.tasks).toHaveLength(20);
     for (const task of compact.body.tasks) expect(Object.keys(task).sort()).toEqual(COMPACT_KEYS);
     expect(compact.body.tasks[1]).toEqual({
@@ -99,11 +99,17 @@ describe("list_tasks pagination", () => {
     const big = await mcp.call("list_tasks", { limit: 100 });
     expect(big.body.tasks).toHaveLength(100);
     expect(big.body.more).toBe(false);
-    const tail = await mcp.call("list_tasks", { limit: 7, cursor: "95" });
+    const head = await mcp.call("list_tasks", { limit: 95 });
+    const tail = await mcp.call("list_tasks", { limit: 7, cursor: head.body.next_cursor });
     expect(tail.body.tasks.map((t: { id: string }) => t.id)).toEqual((await boardOrder()).slice(95));
-    expect(tail.body.more).toBe(false);
-    const past = await mcp.call("list_tasks", { cursor: "500" });
-    expect(past.body).toEqual({ tasks: [], more: false });
+    expect(tail.body).toMatchObject({ more: false, next_cursor: null });
+    // The old offset cursors are not cursors any more: refused, naming the fix.
+    const offset = await mcp.call("list_tasks", { cursor: "500" });
+    expect(offset.isError).toBe(true);
+    expect(offset.body.error).toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("pass the next_cursor of the previous page unchanged"),
+    });
   });
 
   it("ready: true pages the claimable tasks in claim order; a status filter narrows the list", async () => {
@@ -113,8 +119,9 @@ describe("list_tasks pagination", () => {
     expect(readyOrder).not.toContain("T-1");
     const ready = await mcp.call("list_tasks", { ready: true, limit: 30 });
     expect(ready.body.tasks.map((t: { id: string }) => t.id)).toEqual(readyOrder.slice(0, 30));
-    expect(ready.body).toMatchObject({ more: true, next_cursor: "30" });
-    const lastReady = await mcp.call("list_tasks", { ready: true, limit: 30, cursor: "90" });
+    expect(ready.body).toMatchObject({ more: true, next_cursor: expect.any(String) });
+    const ninety = await mcp.call("list_tasks", { ready: true, limit: 90 });
+    const lastReady = await mcp.call("list_tasks", { ready: true, limit: 30, cursor: ninety.body.next_cursor });
     expect(lastReady.body.tasks.map((t: { id: string }) => t.id)).toEqual(readyOrder.slice(90));
     expect(lastReady.body.more).toBe(false);
 

@@ -118,5 +118,10 @@ export async function raceScripts<R>(
   if (failed.length > 0) {
     throw new Error(`${failed.length} of ${exits.length} ${name} workers failed:\n${failed.map((e) => e.stderr).join("\n")}`);
   }
+  // A worker that exits 0 without its result line lost it: an error naming it, never a silent undefined.
+  const silent = exits.flatMap((e, i) => (e.result === undefined ? [i + 1] : []));
+  if (silent.length > 0) {
+    throw new Error(`${name} worker(s) #${silent.join(", #")} of ${exits.length} exited 0 without printing their result line`);
+  }
   return { results: exits.map((e) => e.result as R), raceMs };
 }

@@ -13,6 +13,7 @@ import { withConfigLock, writeConfig } from "../config-file.js";
 import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, connectionUrl, defaultStoreUrl, readConfig } from "../discovery.js";
 import { storeUrlPassword, storeUrlWithoutPassword } from "../../store/open.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
+import { printable } from "../escape.js";
 import { action, verb } from "../verb.js";
 import type { BoardPolicyInput } from "../../core/policy.js";
 import type { VerbOptions } from "../verb.js";
@@ -87,7 +88,8 @@ export function registerInit(program: Command): void {
           return {
             json: { root, store: shown, created: !existed, config: wroteConfig ? configPath(root) : null },
             human:
-              `${verbText} at ${shown}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}\n` +
+              printable(`${verbText} at ${shown}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}`) +
+              "\n" +
               passwordNote +
               "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
           };

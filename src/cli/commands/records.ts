@@ -1,11 +1,17 @@
 /** Verbs about the board itself: reserve, counters, audit, heal, agents, watch. */
 import { readFileSync } from "node:fs";
 import { invalidInput } from "../../core/errors.js";
+import { printable } from "../escape.js";
 import { agentTable, eventLine, eventTable } from "../human.js";
 import { agentJson, eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
-import type { EventType } from "../../core/task.js";
+import { PAGE_MAX, eventCursor } from "../../board/paging.js";
+import { pagingOptions, parsePaging, printList } from "../pages.js";
+import type { BoardEvent, EventType } from "../../core/task.js";
+
+/** Default page of `baton audit`: the oldest 100 events after the cursor. */
+const AUDIT_PAGE = 100;
 import type { Command } from "commander";
 
 export function registerRecordVerbs(program: Command): void {
@@ -43,32 +49,43 @@ export function registerRecordVerbs(program: Command): void {
       }),
     );
 
-  verb(program, "audit", "the audit trail, oldest first", { agentIsFilter: true })
-    .option("--task <id>", "only this task's events")
-    .option("--agent <id>", "only events by this agent")
-    .option("--type <t>", "only this event type (CLAIMED, COMPLETED, FAILED, TIMEOUT…)")
-    .option("--recent <n>", "only the newest n events")
-    .option("--after <seq>", "only events after this sequence number")
-    .option("--limit <n>", "at most n events")
-    .action(
-      action(
-        async (ctx, _args, o) => {
-          const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
-          const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
-          const limit = wholeNumber("--limit", o.limit as string | undefined, "100");
-          const events = await (await ctx.board()).audit({
-            ...(o.task !== undefined && { taskId: o.task as string }),
-            ...(o.agent !== undefined && { agent: o.agent as string }),
-            ...(o.type !== undefined && { type: o.type as EventType }),
-            ...(recent !== undefined && { recent }),
-            ...(afterSeq !== undefined && { afterSeq }),
-            ...(limit !== undefined && { limit }),
-          });
+  pagingOptions(
+    verb(program, "audit", "the audit trail, oldest first, a page at a time", { agentIsFilter: true })
+      .option("--task <id>", "only this task's events")
+      .option("--agent <id>", "only events by this agent")
+      .option("--type <t>", "only this event type (CLAIMED, COMPLETED, FAILED, TIMEOUT…)")
+      .option("--recent <n>", "only the newest n events")
+      .option("--after <seq>", "only events after this sequence number"),
+    AUDIT_PAGE,
+  ).action(
+    action(
+      async (ctx, _args, o) => {
+        const board = await ctx.board();
+        const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
+        const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
+        const filter = {
+          ...(o.task !== undefined && { taskId: o.task as string }),
+          ...(o.agent !== undefined && { agent: o.agent as string }),
+          ...(o.type !== undefined && { type: o.type as EventType }),
+        };
+        const printer = { noun: "events", json: eventJson, human: (events: readonly BoardEvent[], first: boolean) => eventTable(events, ctx.style, first) };
+        if (recent !== undefined) {
+          if (o.cursor !== undefined || o.all === true || afterSeq !== undefined) {
+            throw invalidInput("--recent shows the newest events; it does not combine with --after, --cursor or --all");
+          }
+          const events = await board.audit({ ...filter, recent: Math.min(recent, PAGE_MAX) });
           return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
-        },
-        { agentIsFilter: true },
-      ),
-    );
+        }
+        const paging = parsePaging(o, AUDIT_PAGE);
+        if (afterSeq !== undefined) {
+          if (o.cursor !== undefined) throw invalidInput("give --after or --cursor, not both");
+          paging.query.cursor = eventCursor({ seq: afterSeq });
+        }
+        await printList(ctx, paging, (page) => board.auditPage({ ...filter, ...page }), printer);
+      },
+      { agentIsFilter: true },
+    ),
+  );
 
   verb(program, "heal", "recover expired leases and due retries now, and declare silent agents dead").action(
     action(async (ctx) => {
@@ -79,7 +96,7 @@ export function registerRecordVerbs(program: Command): void {
         `${count(report.retried.length, "retry", "retries")} due${list(report.retried)}`,
         `${count(report.deadAgents.length, "agent", "agents")} declared dead${list(report.deadAgents)}`,
       ];
-      return { json: healJson(report), human: `healed: ${parts.join("; ")}` };
+      return { json: healJson(report), human: `healed: ${printable(parts.join("; "))}` };
     }),
   );
 
@@ -126,8 +143,10 @@ function list(ids: readonly string[]): string {
 function countersText(values: Record<string, number>): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return "no counters yet (the first `baton add` starts T at 1)";
-  const width = Math.max(...entries.map(([p]) => p.length));
-  return entries.map(([prefix, n]) => `${prefix.padEnd(width)}  ${n}  (next ${prefix}-${n + 1})`).join("\n");
+  const width = entries.reduce((w, [p]) => Math.max(w, p.length), 0);
+  return printable(entries.map(([prefix, n]) => `${prefix.padEnd(width)}  ${n}  (next ${prefix}-${n + 1})`).join("\n"), {
+    multiline: true,
+  });
 }
 
 /** "1 retry", "3 retries": plain words, not "retry(ies)". */

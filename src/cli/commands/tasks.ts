@@ -3,6 +3,8 @@ import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { outcome, taskDetail, taskTable } from "../human.js";
 import { taskJson } from "../json-shape.js";
 import { capabilitiesFlag, capabilitiesOption, collect, jsonObject, list, wholeNumber } from "../options.js";
+import { pagingOptions, parsePaging, printList } from "../pages.js";
+import type { ListPrinter } from "../pages.js";
 import { action, verb } from "../verb.js";
 import type { Task, TaskStatus } from "../../core/task.js";
 import type { NewTaskInput, TaskPatch } from "../../core/validation.js";
@@ -15,9 +17,14 @@ const one = (ctx: CliContext, task: Task): Printed => ({
   human: outcome(task, ctx.style, Date.now()),
 });
 
-const many = (ctx: CliContext, tasks: readonly Task[]): Printed => ({
-  json: tasks.map(taskJson),
-  human: taskTable(tasks, ctx.style, Date.now()),
+/** Default page sizes: a screenful or two for people; --limit or --all for more. */
+const LIST_PAGE = 100;
+const READY_PAGE = 20;
+
+const taskPrinter = (ctx: CliContext): ListPrinter<Task> => ({
+  noun: "tasks",
+  json: taskJson,
+  human: (tasks, first) => taskTable(tasks, ctx.style, Date.now(), first),
 });
 
 export function registerTaskVerbs(program: Command): void {
@@ -104,46 +111,45 @@ export function registerTaskVerbs(program: Command): void {
     }),
   );
 
-  verb(program, "list", "tasks, oldest first", { agentIsFilter: true })
-    .option("--status <s>", "only these statuses, comma-separated (pending, in_progress, completed, failed, dead, cancelled)", collect)
-    .option("--agent <id>", "only tasks held by or reserved for this agent")
-    .option("--text <q>", "only tasks whose id, title or description contains this")
-    .option("--limit <n>", "at most this many")
-    .action(
-      action(
-        async (ctx, _args, o) => {
-          const board = await ctx.board();
-          const status = list(o.status as string[] | undefined) as TaskStatus[] | undefined;
-          const limit = wholeNumber("--limit", o.limit as string | undefined, "50");
-          const tasks = await board.list({
-            ...(status && { status }),
-            ...(o.agent !== undefined && { agent: o.agent as string }),
-            ...(o.text !== undefined && { text: o.text as string }),
-            ...(limit !== undefined && { limit }),
-          });
-          return many(ctx, tasks);
-        },
-        { agentIsFilter: true },
-      ),
-    );
-
-  capabilitiesOption(
-    verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)"),
-    "judge with these capabilities instead of the agent's recorded ones",
-  )
-    .option("--limit <n>", "at most this many")
-    .action(
-      action(async (ctx, _args, o) => {
-        const limit = wholeNumber("--limit", o.limit as string | undefined, "10");
-        const capabilities = capabilitiesFlag(o);
-        const tasks = await (await ctx.board()).ready({
-          ...(ctx.agent !== undefined && { agent: ctx.agent }),
-          ...(capabilities && { capabilities }),
-          ...(limit !== undefined && { limit }),
+  pagingOptions(
+    verb(program, "list", "tasks, oldest first, a page at a time", { agentIsFilter: true })
+      .option("--status <s>", "only these statuses, comma-separated (pending, in_progress, completed, failed, dead, cancelled)", collect)
+      .option("--agent <id>", "only tasks held by or reserved for this agent")
+      .option("--text <q>", "only tasks whose id, title or description contains this"),
+    LIST_PAGE,
+  ).action(
+    action(
+      async (ctx, _args, o) => {
+        const board = await ctx.board();
+        const status = list(o.status as string[] | undefined) as TaskStatus[] | undefined;
+        const filter = {
+          ...(status && { status }),
+          ...(o.agent !== undefined && { agent: o.agent as string }),
+          ...(o.text !== undefined && { text: o.text as string }),
+        };
+        await printList(ctx, parsePaging(o, LIST_PAGE), (page) => board.listPage({ ...filter, ...page }), {
+          ...taskPrinter(ctx),
+          remaining: async (page) => board.count({ ...filter, ...(page.nextCursor !== null && { cursor: page.nextCursor }) }),
         });
-        return many(ctx, tasks);
-      }),
-    );
+      },
+      { agentIsFilter: true },
+    ),
+  );
+
+  pagingOptions(
+    capabilitiesOption(
+      verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)"),
+      "judge with these capabilities instead of the agent's recorded ones",
+    ),
+    READY_PAGE,
+  ).action(
+    action(async (ctx, _args, o) => {
+      const board = await ctx.board();
+      const capabilities = capabilitiesFlag(o);
+      const who = { ...(ctx.agent !== undefined && { agent: ctx.agent }), ...(capabilities && { capabilities }) };
+      await printList(ctx, parsePaging(o, READY_PAGE), (page) => board.readyPage({ ...who, ...page }), taskPrinter(ctx));
+    }),
+  );
 
   capabilitiesOption(
     verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)"),

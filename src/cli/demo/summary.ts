@@ -3,6 +3,7 @@
  * type, completions per agent, the retry and the timeout) and a check of baton's promise —
  * every task completed exactly once, and never held by two agents at once.
  */
+import { checkHolding } from "../../core/holding.js";
 import { fromIso } from "../../core/time.js";
 import type { BoardEvent } from "../../core/task.js";
 import type { Style } from "../style.js";
@@ -19,24 +20,11 @@ export interface AuditCheck {
   overlaps: string[];
 }
 
-/** Replays claims and their ends per task: a claim while the task is still held is an overlap. */
+/** baton's promise, from the trail: every task completed once, never two holders at once. */
 export function checkAudit(events: readonly BoardEvent[], taskCount: number): AuditCheck {
-  const holder = new Map<string, string>();
-  const completions = new Map<string, number>();
-  const overlaps: string[] = [];
-  for (const e of events) {
-    if (!e.taskId) continue;
-    if (e.type === "CLAIMED") {
-      const held = holder.get(e.taskId);
-      if (held) overlaps.push(`${e.taskId} claimed by ${e.agentId} while held by ${held} (#${e.seq})`);
-      holder.set(e.taskId, e.agentId ?? "?");
-    } else if (e.from === "in_progress") {
-      holder.delete(e.taskId);
-    }
-    if (e.type === "COMPLETED") completions.set(e.taskId, (completions.get(e.taskId) ?? 0) + 1);
-  }
+  const { completions, violations } = checkHolding(events);
   const completedOnce = completions.size === taskCount && [...completions.values()].every((n) => n === 1);
-  return { completedOnce, overlaps };
+  return { completedOnce, overlaps: violations };
 }
 
 export function summarise(events: readonly BoardEvent[], facts: DemoFacts, style: Style): string {

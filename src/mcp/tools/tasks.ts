@@ -26,8 +26,11 @@ import {
   limitArg,
   optionalArg,
 } from "../tool.js";
-import type { NewTaskInput } from "../../core/validation.js";
-import type { Task, TaskStatus } from "../../core/task.js";
+import { newTaskFromWire, taskFilterFromWire } from "../../core/wire-input.js";
+import { pageToWire } from "../../core/wire-shape.js";
+import type { Page } from "../../board/paging.js";
+import type { Task } from "../../core/task.js";
+import type { TaskFilterWire } from "../../core/wire-input.js";
 
 const newTaskFields = {
   title: arg(titleSchema, "what to do, one line (at most 500 characters)"),
@@ -43,21 +46,6 @@ const newTaskFields = {
 };
 const newTaskArgs = z.strictObject(newTaskFields);
 
-function toNewTask(args: z.output<typeof newTaskArgs>): NewTaskInput {
-  return {
-    title: args.title,
-    description: args.description,
-    priority: args.priority,
-    needs: args.needs,
-    dependsOn: args.depends_on,
-    id: args.id,
-    prefix: args.prefix,
-    assignedTo: args.assigned_to,
-    maxAttempts: args.max_attempts,
-    metadata: args.metadata,
-  };
-}
-
 export const createTask = defineTool({
   name: "create_task",
   title: "Create a task",
@@ -67,7 +55,7 @@ export const createTask = defineTool({
   input: z.strictObject({ ...newTaskFields, agent: agentArg }),
   annotations: WRITES,
   async run({ agent, ...fields }, { board, session }) {
-    return { task: compactTask(await board.add(toNewTask(fields), session.optionalAgent(agent))) };
+    return { task: compactTask(await board.add(newTaskFromWire(fields), session.optionalAgent(agent))) };
   },
 });
 
@@ -87,13 +75,13 @@ export const createTasks = defineTool({
   }),
   annotations: WRITES,
   async run(args, { board, session }) {
-    const tasks = await board.addMany(args.tasks.map(toNewTask), session.optionalAgent(args.agent));
+    const tasks = await board.addMany(args.tasks.map(newTaskFromWire), session.optionalAgent(args.agent));
     return { tasks: tasks.map(compactTask) };
   },
 });
 
 const cursorArg = optionalArg(
-  z.string().check(z.regex(/^\d{1,9}$/, "cursor must be the next_cursor of a previous page")),
+  z.string().check(z.minLength(1), z.maxLength(1000, "cursor must be the next_cursor of a previous page")),
   "next_cursor of the previous page; omit for the first page",
 );
 
@@ -103,7 +91,7 @@ export const listTasks = defineTool({
   description:
     `Find tasks, ${PAGE_DEFAULT} per page, compact unless detail is "full". Filters: status (one or several), assigned_to, ` +
     "text (in title or description). With ready: true, only the tasks you could claim now, best first. " +
-    "When more match, the result has more: true and next_cursor: pass it as cursor for the next page. " +
+    "When more match, the result has more: true and next_cursor: pass it as cursor for the next page (next_cursor is null on the last page). " +
     "Use it to see what is blocked (status pending) or who holds what (status in_progress).",
   input: z
     .strictObject({
@@ -127,28 +115,20 @@ export const listTasks = defineTool({
     ),
   annotations: READ_ONLY,
   async run(args, { board, session }) {
-    const offset = args.cursor === undefined ? 0 : Number(args.cursor);
-    let page: Task[];
+    const paging = { limit: args.limit, ...(args.cursor !== undefined && { cursor: args.cursor }) };
+    let page: Page<Task>;
     if (args.ready) {
-      const ready = await board.ready({
+      page = await board.readyPage({
         ...session.optionalAgent(args.agent),
         ...(args.capabilities && { capabilities: args.capabilities }),
+        ...paging,
       });
-      page = ready.slice(offset, offset + args.limit + 1);
     } else {
       if (args.capabilities) throw invalidInput("invalid list_tasks arguments: capabilities applies only with ready: true");
-      page = await board.list({
-        ...(args.status !== undefined && { status: args.status as TaskStatus | TaskStatus[] }),
-        ...(args.assigned_to !== undefined && { agent: args.assigned_to }),
-        ...(args.text !== undefined && { text: args.text }),
-        limit: args.limit + 1,
-        offset,
-      });
+      page = await board.listPage({ ...taskFilterFromWire(args as TaskFilterWire), ...paging });
     }
-    // One extra row tells whether another page exists without counting the whole board.
-    const more = page.length > args.limit;
-    const tasks = page.slice(0, args.limit).map((t) => taskShape(t, args.detail));
-    return more ? { tasks, more: true, next_cursor: String(offset + args.limit) } : { tasks, more: false };
+    const { items, next_cursor } = pageToWire(page, (t) => taskShape(t, args.detail));
+    return { tasks: items, more: next_cursor !== null, next_cursor };
   },
 });
 

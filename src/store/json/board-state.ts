@@ -134,6 +134,7 @@ export class BoardState {
       getTask: async (id) => copy(this.task(id)),
       getTasks: async (ids) => ids.map((id) => this.task(id)).filter((t): t is Task => t !== undefined).map(copyTask),
       listTasks: async (query) => listTasks(this.tasks(), query).map(copyTask),
+      countTasks: async (query) => listTasks(this.tasks(), { ...query, limit: undefined }).length,
       countByStatus: async () => {
         const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
         for (const e of this.entries) counts[e.task.status]++;
@@ -226,6 +227,7 @@ function best(tasks: readonly Task[], compare: (a: Task, b: Task) => number, k: 
 
 function listTasks(tasks: readonly Task[], query: TaskQuery): Task[] {
   const needle = query.text?.toLowerCase();
+  const after = query.after;
   const found = tasks
     .filter((t) => !query.statuses || query.statuses.length === 0 || query.statuses.includes(t.status))
     .filter((t) => query.assignedTo === undefined || t.assignedTo === query.assignedTo)
@@ -236,9 +238,9 @@ function listTasks(tasks: readonly Task[], query: TaskQuery): Task[] {
         t.title.toLowerCase().includes(needle) ||
         t.description.toLowerCase().includes(needle),
     )
+    .filter((t) => after === undefined || byString(t.createdAt, after.createdAt) > 0 || (t.createdAt === after.createdAt && compareIds(t.id, after.id) > 0))
     .sort((a, b) => byString(a.createdAt, b.createdAt) || compareIds(a.id, b.id));
-  const offset = query.offset ?? 0;
-  return found.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+  return query.limit === undefined ? found : found.slice(0, query.limit);
 }
 
 function listEvents(events: readonly BoardEvent[], query: EventQuery): BoardEvent[] {

@@ -21,6 +21,7 @@ import { boardPaths } from "./paths.js";
 import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
 import { SidecarJournal } from "./sidecar-journal.js";
 import { TasksCodec } from "./tasks-file.js";
+import { JsonWebhooks } from "./webhooks-file.js";
 import { toIso } from "../../core/time.js";
 import type { BrokenLock } from "./lock-file.js";
 import type { BoardPaths } from "./paths.js";
@@ -28,7 +29,7 @@ import type { LoadedBoard } from "./board-state.js";
 import type { TasksVersion } from "./tasks-file.js";
 import type { CommitChanges } from "./commit.js";
 import type { SidecarRead } from "./sidecar-journal.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter } from "../store.js";
+import type { Store, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
 
 export interface JsonStoreOptions extends StoreOptions {
   /**
@@ -104,6 +105,7 @@ export class JsonStore implements Store {
   private readonly codec: TasksCodec;
   private readonly durable: boolean;
   private readonly journal: SidecarJournal;
+  readonly webhooks: WebhookStore;
   /** The sidecar as of the transaction under way (read under the lock, then after each commit). */
   private sidecar: SidecarRead | null = null;
   /** The id of the last commit this process finished (its own, or a crashed one it finished). */
@@ -122,6 +124,9 @@ export class JsonStore implements Store {
       staleMs: options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
+    this.webhooks = new JsonWebhooks(paths.webhooks, this.durable, (fn) =>
+      this.queue.run(() => this.underLock(async () => fn())),
+    );
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {

@@ -15,6 +15,7 @@ export function removeLeftovers(paths: BoardPaths, deadPids: Iterable<number>): 
     `.${basename(paths.tasks)}.${pid}-`,
     `${basename(paths.meta)}.${pid}-`,
     `${basename(paths.counters)}.${pid}-`,
+    `${basename(paths.webhooks)}.${pid}-`,
     `${basename(paths.lock)}.stale-${pid}-`,
     `${basename(paths.breaking)}.${pid}.tmp`,
     `${basename(paths.breaking)}.stale-${pid}-`,

@@ -20,6 +20,8 @@ export interface BoardPaths {
   meta: string;
   /** baton's sidecar as a journal: one line per commit, the last one current (sidecar-journal.ts). */
   journal: string;
+  /** Webhooks, their cursors and delivery log (webhooks-file.ts). */
+  webhooks: string;
   /** A temp file for the next version of tasks.json; the suffix makes it unique per commit. */
   tasksTemp(suffix: string): string;
 }
@@ -38,6 +40,7 @@ export function boardPaths(tasksPath: string): BoardPaths {
     counters: join(dir, ".task-id-counters.json"),
     meta: join(dir, `${stem}.baton.json`),
     journal: join(dir, `${stem}.baton.jsonl`),
+    webhooks: join(dir, `${stem}.webhooks.json`),
     tasksTemp: (suffix) => join(dir, `.${file}.${suffix}.tmp`),
   };
 }

@@ -20,6 +20,8 @@
  * line of the description, medium priority, no needs or dependencies, 3 attempts.
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { assertNever } from "../../core/exhaustive.js";
+import { checkedMetadata } from "../../core/limits.js";
 import { PRIORITIES, TASK_STATUSES } from "../../core/task.js";
 import { TASK_ID_PATTERN } from "../../core/validation.js";
 import type { Priority, Task, TaskStatus } from "../../core/task.js";
@@ -108,7 +110,7 @@ export function taskFromRecord(record: unknown, where: string): Task {
     id,
     title: field.string("title") ?? titleFrom(description, id),
     description,
-    metadata: field.object("metadata") ?? {},
+    metadata: checkedMetadata(field.object("metadata") ?? {}, where),
     result: field.string("result") ?? null,
     status,
     priority: (field.oneOf("priority", PRIORITIES) as Priority | undefined) ?? "medium",
@@ -231,8 +233,4 @@ class FieldReader {
 
 export function invalidRecord(where: string, problem: string): BatonError {
   return new BatonError(ErrorCode.CORRUPT_STORE, `${where} ${problem}`, { where });
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }

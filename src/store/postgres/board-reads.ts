@@ -23,26 +23,16 @@ export class BoardReads extends TxConnection {
   }
 
   async listTasks(query: TaskQuery): Promise<Task[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (query.statuses && query.statuses.length > 0) {
-      values.push(query.statuses);
-      where.push(`status = ANY($${values.length})`);
-    }
-    if (query.assignedTo !== undefined) {
-      values.push(query.assignedTo);
-      where.push(`assigned_to = $${values.length}`);
-    }
-    if (query.text !== undefined) {
-      values.push(query.text.toLowerCase());
-      const p = `$${values.length}`;
-      where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
-    }
-    values.push(query.limit ?? null, query.offset ?? 0);
-    const sql =
-      `SELECT ${TASK_COLUMNS} FROM baton_tasks ${where.length ? `WHERE ${where.join(" AND ")}` : ""}` +
-      ` ORDER BY created_at, id_order LIMIT $${values.length - 1} OFFSET $${values.length}`;
+    const { where, values } = taskSelection(query);
+    values.push(query.limit ?? null);
+    const sql = `SELECT ${TASK_COLUMNS} FROM baton_tasks ${where} ORDER BY created_at, id_order LIMIT $${values.length}`;
     return this.tasks(await this.query<TaskRow>(undefined, sql, values));
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    const { where, values } = taskSelection(query);
+    const rows = await this.query<{ n: number }>(undefined, `SELECT count(*)::int AS n FROM baton_tasks ${where}`, values);
+    return rows[0]?.n ?? 0;
   }
 
   async countByStatus(): Promise<Record<TaskStatus, number>> {
@@ -106,3 +96,29 @@ export class BoardReads extends TxConnection {
     return Object.fromEntries(rows.map((r) => [r.prefix, r.value]));
   }
 }
+
+/** The WHERE clause of the tasks a query selects, with its values ($1…). */
+function taskSelection(query: TaskQuery): { where: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  if (query.statuses && query.statuses.length > 0) {
+    values.push(query.statuses);
+    where.push(`status = ANY($${values.length})`);
+  }
+  if (query.assignedTo !== undefined) {
+    values.push(query.assignedTo);
+    where.push(`assigned_to = $${values.length}`);
+  }
+  if (query.text !== undefined) {
+    values.push(query.text.toLowerCase());
+    const p = `$${values.length}`;
+    where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
+  }
+  if (query.after !== undefined) {
+    values.push(query.after.createdAt, query.after.id);
+    // The same key the baton_tasks_order index holds, so the page starts with an index seek.
+    where.push(`(created_at, id_order) > ($${values.length - 1}::timestamptz, baton_id_order($${values.length}) COLLATE "C")`);
+  }
+  return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", values };
+}
+

@@ -22,9 +22,10 @@ import {
 import { typeParsers } from "./rows.js";
 import { CLOCK_MS } from "./claim-sql.js";
 import { migrate } from "./schema.js";
+import { PostgresWebhooks } from "./webhooks.js";
 import { ClockEstimate, RecentRows, SpeculationMiss, speculationFor } from "./speculation.js";
 import type { KnownAgent, KnownRow, Speculation } from "./speculation.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent } from "../store.js";
+import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent, WebhookStore } from "../store.js";
 
 /** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
 const RECONNECT_WINDOW_MS = 20_000;
@@ -58,6 +59,9 @@ export class PostgresStore implements Store {
   private readonly recent = new RecentRows<KnownRow>();
   private readonly recentAgents = new RecentRows<KnownAgent>();
   private readonly clock = new ClockEstimate();
+  readonly webhooks: WebhookStore = new PostgresWebhooks((what, job) =>
+    this.withConnection(RECONNECT_WINDOW_MS, `${what} (after retrying for ${RECONNECT_WINDOW_MS / 1000} s)`, job),
+  );
   /**
    * The client the last operation used, kept out of the pool until the next one: an agent's
    * operations run one after another, and a hand-over through the pool (its queue, idle timer

@@ -3,6 +3,7 @@
  * database and ISO 8601 strings with milliseconds in the domain; bigint columns come back as
  * numbers while exact (see exactInt8).
  */
+import { checkedMetadata } from "../../core/limits.js";
 import pg from "pg";
 import { checkStoredToken } from "../../core/fencing.js";
 import { PRIORITY_RANK } from "../../core/task.js";
@@ -70,7 +71,7 @@ export function taskFromRow(row: TaskRow): Task {
     id: row.id,
     title: row.title,
     description: row.description,
-    metadata: row.metadata,
+    metadata: checkedMetadata(row.metadata, `task ${row.id}`),
     result: row.result,
     status: row.status as TaskStatus,
     priority: row.priority as Priority,

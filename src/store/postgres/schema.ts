@@ -170,6 +170,39 @@ export const MIGRATIONS: readonly string[] = [
     END IF;
   END $$;
   `,
+  /* 4 */ `
+  -- Webhooks (SPEC §10, src/core/webhooks.ts): each hook's cursor into the audit trail and its
+  -- delivery lease live in its row; every write to it is compare-and-set on version. Identity
+  -- columns never hand an id out twice.
+  CREATE TABLE baton_webhooks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    url text NOT NULL,
+    events jsonb NOT NULL,
+    secret text NOT NULL,
+    created_at timestamptz NOT NULL,
+    cursor bigint NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    last_error text,
+    lease_holder text,
+    lease_expires_at timestamptz,
+    version bigint NOT NULL
+  );
+  CREATE TABLE baton_webhook_deliveries (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    hook_id bigint NOT NULL,
+    seq bigint NOT NULL,
+    type text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    status integer,
+    error text,
+    at timestamptz NOT NULL,
+    duration_ms integer NOT NULL,
+    redelivery boolean NOT NULL
+  );
+  CREATE INDEX baton_webhook_deliveries_hook ON baton_webhook_deliveries (hook_id, id);
+  `,
 ];
 
 export type MigrationOutcome = "ready" | "missing";

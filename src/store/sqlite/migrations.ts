@@ -118,4 +118,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_dead ON tasks (created_at, id_order) WHERE status = 'dead';
   CREATE INDEX tasks_cancelled ON tasks (created_at, id_order) WHERE status = 'cancelled';
   `,
+  /* 3 */ `
+  -- Webhooks (SPEC §10, src/core/webhooks.ts): each hook's cursor into the audit trail and its
+  -- delivery lease live in its row; every write to it is compare-and-set on version.
+  -- AUTOINCREMENT: an id is never handed out again after its hook is removed.
+  CREATE TABLE webhooks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    cursor INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    lease_holder TEXT,
+    lease_expires_at TEXT,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hook_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    status INTEGER,
+    error TEXT,
+    at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    redelivery INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (hook_id, id);
+  `,
 ];

@@ -1,5 +1,6 @@
 /** Mapping between SQLite rows and domain objects. */
 import { checkStoredToken } from "../../core/fencing.js";
+import { checkedMetadata } from "../../core/limits.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Task, TaskStatus, Priority } from "../../core/task.js";
 
@@ -31,7 +32,7 @@ export function taskFromRow(row: TaskRow): Task {
     id: row.id,
     title: row.title,
     description: row.description,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    metadata: checkedMetadata(JSON.parse(row.metadata) as Record<string, unknown>, `task ${row.id}`),
     result: row.result,
     status: row.status as TaskStatus,
     priority: row.priority as Priority,

@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { assertNever } from "../../core/exhaustive.js";
 import { checkStoredToken, tokenAfter } from "../../core/fencing.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
@@ -17,8 +18,10 @@ import { Doorbell } from "./doorbell.js";
 import { checkBoardSchema, inspectBoardFile, restoreSidecarModes, unwritableFiles } from "./board-file.js";
 import { MIGRATIONS } from "./migrations.js";
 import { agentFromRow, eventFromRow, rowFromTask, taskFromRow } from "./rows.js";
+import { SqliteWebhooks } from "./webhooks.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, Store, StoreOptions, StoreReader, StoreWriter, TaskQuery } from "../store.js";
+import type { EventQuery, Store, StoreOptions, StoreReader, StoreWriter, TaskQuery, WebhookStore } from "../store.js";
+import type { SqlRunner } from "./webhooks.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -34,6 +37,7 @@ export class SqliteStore implements Store {
   private readonly queue = new SerialQueue();
   private readonly lockTimeoutMs: number;
   private readonly tx: StoreWriter;
+  readonly webhooks: WebhookStore;
   /** The last lease token handed out in the current write transaction. */
   private lastToken = 0;
   /** Opened by the first write transaction; null where the board cannot have one. */
@@ -70,6 +74,14 @@ export class SqliteStore implements Store {
       throw error;
     }
     this.tx = this.makeWriter();
+    const sql: SqlRunner = {
+      all: (text, ...params) => this.all(text, ...params),
+      get: (text, ...params) => this.get(text, ...params),
+      run: (text, ...params) => this.run(text, ...params),
+    };
+    this.webhooks = new SqliteWebhooks((write, fn) =>
+      write ? this.transaction(async () => fn(sql)) : this.read(async () => fn(sql)),
+    );
   }
 
   private migrate(): void {
@@ -215,6 +227,7 @@ export class SqliteStore implements Store {
         return tasks("SELECT * FROM tasks WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
       },
       listTasks: async (query) => this.listTasks(query),
+      countTasks: async (query) => this.countTasks(query),
       countByStatus: async () => {
         const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
         for (const row of this.all<{ status: TaskStatus; n: number }>(COUNT_BY_STATUS)) counts[row.status] += row.n;
@@ -332,6 +345,19 @@ export class SqliteStore implements Store {
   }
 
   private listTasks(query: TaskQuery): Task[] {
+    const { from, params } = this.taskSelection(query);
+    return this.all<TaskRow>(`SELECT * ${from} ORDER BY created_at, id_order LIMIT ?`, ...params, query.limit ?? -1).map(
+      taskFromRow,
+    );
+  }
+
+  private countTasks(query: TaskQuery): number {
+    const { from, params } = this.taskSelection(query);
+    return (this.get<{ n: number }>(`SELECT count(*) AS n ${from}`, ...params) as { n: number }).n;
+  }
+
+  /** FROM … WHERE … of the tasks a query selects, with its parameters. */
+  private taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.assignedTo !== undefined) {
@@ -343,6 +369,11 @@ export class SqliteStore implements Store {
       const needle = query.text.toLowerCase();
       params.push(needle, needle, needle);
     }
+    if (query.after !== undefined) {
+      // A row value comparison SQLite walks tasks_created (or a status index) from.
+      where.push("(created_at, id_order) > (?, ?)");
+      params.push(query.after.createdAt, idOrderKey(query.after.id));
+    }
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     // Some statuses: the union of their partial indexes, sorted (few rows for open statuses,
     // and one ordered index walk for a finished one). All statuses: the creation-order index.
@@ -350,9 +381,7 @@ export class SqliteStore implements Store {
       query.statuses && query.statuses.length > 0
         ? `(${tasksOfStatuses(query.statuses)})`
         : "tasks";
-    const sql = `SELECT * FROM ${source} ${filter} ORDER BY created_at, id_order LIMIT ? OFFSET ?`;
-    params.push(query.limit ?? -1, query.offset ?? 0);
-    return this.all<TaskRow>(sql, ...params).map(taskFromRow);
+    return { from: `FROM ${source} ${filter}`, params };
   }
 
   private listEvents(query: EventQuery): BoardEvent[] {
@@ -422,7 +451,7 @@ function statusIndexes(status: TaskStatus): { index: string; condition: string }
     case "cancelled":
       return [{ index: `tasks_${status}`, condition: `status = '${status}'` }];
     default:
-      return status satisfies never;
+      return assertNever(status, "status");
   }
 }
 

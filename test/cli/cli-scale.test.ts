@@ -1,0 +1,116 @@
+/**
+ * A board of 450,000 tasks through the CLI (issue: `baton list` crashed with "Maximum call
+ * stack size exceeded" and `ready --json` printed 39 MB): lists answer one page with a notice
+ * of how many follow and the cursor for the next page, the cursor gives exactly the next
+ * page, and `--all` streams the whole board with a 64 MB heap (it would not fit in memory).
+ *
+ * The board is generated in SQL, in the store's own schema, in about a second: adding 450k
+ * tasks through the board would take minutes.
+ */
+import { spawn } from "node:child_process";
+import { createReadStream, mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { idOrderKey } from "../../src/core/selection.js";
+import { openBoard } from "../../src/index.js";
+import { rowFromTask } from "../../src/store/sqlite/rows.js";
+import { CLI, baton } from "./cli.js";
+import type { Task } from "../../src/index.js";
+
+const TASKS = 450_000;
+const dir = mkdtempSync(join(tmpdir(), "baton-scale-"));
+const store = `sqlite:${join(dir, "board.db")}`;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await (await openBoard(store)).close();
+  const db = new Database(join(dir, "board.db"));
+  db.function("id_order_of", { deterministic: true }, (id: unknown) => idOrderKey(String(id)));
+  const at = "2030-01-01T00:00:00.000Z";
+  const template = rowFromTask({
+    id: "T-0", title: "", description: "", metadata: {}, result: null, status: "pending", priority: "medium",
+    needs: [], dependsOn: [], assignedTo: null, leaseToken: null, leaseExpiresAt: null, attempts: 0, maxAttempts: 3,
+    nextAttemptAt: null, lastError: null, createdAt: at, updatedAt: at, createdBy: null,
+  } satisfies Task);
+  const fixed = Object.keys(template).filter((c) => c !== "id" && c !== "title");
+  db.transaction(() => {
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${TASKS})
+       INSERT INTO tasks (id, id_order, title, ${fixed.join(", ")})
+       SELECT 'T-' || i, id_order_of('T-' || i), 'task ' || i, ${fixed.map((c) => `@${c}`).join(", ")} FROM n`,
+    ).run(Object.fromEntries(fixed.map((c) => [c, (template as unknown as Record<string, unknown>)[c]])));
+    db.prepare("INSERT INTO counters (prefix, value) VALUES ('T', ?)").run(TASKS);
+  })();
+  db.close();
+}, 120_000);
+
+const ids = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `T-${from + i}`);
+
+test(`list on ${TASKS} tasks prints one page of 100 and how to get the rest; the cursor gives the next page`, () => {
+  const human = baton(["list", "--store", store], { cwd: dir });
+  expect(human.stderr).toBe("");
+  expect(human.code).toBe(0);
+  const lines = human.stdout.trimEnd().split("\n");
+  expect(lines).toHaveLength(1 + 100 + 1);
+  expect(lines[1]).toMatch(/^T-1 +pending/);
+  expect(lines[100]).toMatch(/^T-100 +pending/);
+  const notice = /^449900 more tasks; use --cursor (\S+) for the next page, or --limit N \/ --all$/.exec(lines[101] as string);
+  expect(notice).not.toBeNull();
+
+  const json = baton(["list", "--json", "--store", store, "--cursor", notice?.[1] as string], { cwd: dir });
+  expect(json.code).toBe(0);
+  expect((JSON.parse(json.stdout) as { id: string }[]).map((t) => t.id)).toEqual(ids(101, 200));
+  const more = JSON.parse(json.stderr) as { more: number; next_cursor: string };
+  expect(more.more).toBe(TASKS - 200);
+  const third = baton(["list", "--json", "--store", store, "--limit", "3", "--cursor", more.next_cursor], { cwd: dir });
+  expect((JSON.parse(third.stdout) as { id: string }[]).map((t) => t.id)).toEqual(ids(201, 203));
+}, 60_000);
+
+test(`ready --json on ${TASKS} tasks prints the best 20, not the whole board`, () => {
+  const ready = baton(["ready", "--json", "--store", store], { cwd: dir });
+  expect(ready.code).toBe(0);
+  expect((JSON.parse(ready.stdout) as { id: string }[]).map((t) => t.id)).toEqual(ids(1, 20));
+  expect(ready.stdout.length).toBeLessThan(20_000);
+  expect(JSON.parse(ready.stderr)).toMatchObject({ more: TASKS - 20, next_cursor: expect.any(String) });
+}, 120_000);
+
+test(`list --all --json streams all ${TASKS} tasks in order with a 64 MB heap`, async () => {
+  const out = join(dir, "all.json");
+  const fd = openSync(out, "w");
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--max-old-space-size=64", CLI, "list", "--all", "--json", "--store", store], {
+      cwd: dir,
+      stdio: ["ignore", fd, "inherit"],
+    });
+    child.on("error", reject);
+    child.on("close", (c) => resolve(c ?? -1));
+  });
+  closeSync(fd);
+  expect(code).toBe(0);
+  // Read back as a stream too: the file is ~170 MB.
+  let count = 0;
+  let expected = 1;
+  let outOfOrder = 0;
+  let tail = "";
+  let first = "";
+  for await (const chunk of createReadStream(out, { encoding: "utf8" })) {
+    const text = tail + (chunk as string);
+    if (first === "") first = text.slice(0, 2);
+    const cut = text.lastIndexOf("},{");
+    const whole = cut < 0 ? "" : text.slice(0, cut);
+    tail = cut < 0 ? text : text.slice(cut);
+    for (const m of whole.matchAll(/"id":"T-(\d+)"/g)) {
+      count++;
+      if (Number(m[1]) !== expected++) outOfOrder++;
+    }
+  }
+  for (const m of tail.matchAll(/"id":"T-(\d+)"/g)) {
+    count++;
+    if (Number(m[1]) !== expected++) outOfOrder++;
+  }
+  expect(first).toBe("[{");
+  expect(tail.endsWith("}]\n")).toBe(true);
+  expect([count, outOfOrder]).toEqual([TASKS, 0]);
+}, 180_000);
