@@ -296,7 +296,12 @@ export class Board {
     const q = eventFilter(query);
     const limit = pageLimit(query.limit);
     if (query.cursor !== undefined) q.afterSeq = parseEventCursor(query.cursor);
-    const rows = await this.store.read((tx) => tx.listEvents({ ...q, limit: limit + 1 }));
+    const rows = await this.store.read(async (tx) => {
+      const events = await tx.listEvents({ ...q, limit: limit + 1 });
+      // No events for a task that does not exist is a typo, not an empty trail.
+      if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
+      return events;
+    });
     return toPage(rows, limit, eventCursor);
   }
 
