@@ -31,12 +31,14 @@ import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { Store, StoreReader, StoreWriter } from "./store/store.js";
+import type { SubscribeOptions } from "./board/event-hub.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
-import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/task-change.js";
-import { watchEvents } from "./board/watch.js";
+import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/transaction-steps.js";
+import { EventHub } from "./board/event-hub.js";
+import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -67,7 +69,7 @@ import { eventFilter, taskFilter } from "./board/queries.js";
 export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
-const LAZY_RECOVERY_BATCH = 32;
+const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
 
 /**
  * A batch claim claims all or nothing, and its refusal names every id that stopped it, with
@@ -100,6 +102,8 @@ export class Board {
   readonly policy: BoardPolicy;
   private readonly clock: (() => number) | undefined;
   private readonly random: () => number;
+  /** Made by the first watch. */
+  private events: EventHub | null = null;
 
   constructor(
     readonly store: Store,
@@ -584,12 +588,17 @@ export class Board {
 
   // ── live events ─────────────────────────────────────────────────────────────────────────
 
-  /** Events as they commit, starting after `afterSeq` (default: from now on); see board/watch.ts. */
-  watch(options: { afterSeq?: number; pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<BoardEvent> {
-    return watchEvents(this.store, options);
+  /**
+   * Events as they commit, starting after `afterSeq` (default: from now on). Every watcher of
+   * this board shares one poll loop or LISTEN; see board/event-hub.ts.
+   */
+  watch(options: SubscribeOptions = {}): AsyncGenerator<BoardEvent> {
+    this.events ??= new EventHub(this.store);
+    return this.events.events(options);
   }
 
   async close(): Promise<void> {
+    await this.events?.close();
     await this.store.close();
   }
 

@@ -14,7 +14,8 @@ export type OpenBoardOptions = BoardOptions & StoreOptions;
 
 export async function openBoard(url: string, options: OpenBoardOptions = {}): Promise<Board> {
   const { policy, clock, random, ...storeOptions } = options;
-  const store = await openStore(url, storeOptions);
+  const leaseSeconds = policy?.leaseSeconds;
+  const store = await openStore(url, leaseSeconds === undefined ? storeOptions : { leaseSeconds, ...storeOptions });
   return new Board(store, { ...(policy && { policy }), ...(clock && { clock }), ...(random && { random }) });
 }
 
@@ -38,7 +39,7 @@ export type { BoardPolicy, BoardPolicyInput } from "./core/policy.js";
 export type { ClaimOptions, NewTaskInput, TaskPatch } from "./core/validation.js";
 export { replayTask } from "./core/events.js";
 export { parseDurationSeconds } from "./core/duration.js";
-export type { Store, StoreOptions, StoreReader, StoreWriter, Durability } from "./store/store.js";
+export type { Store, StoreOptions, StoreReader, StoreWriter, Durability, LockWait } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";
 // Webhooks' runtime (signing, HTTP) is its own entry point, baton-board/webhooks
 // (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.

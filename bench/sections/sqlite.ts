@@ -2,25 +2,32 @@
  * SQLite store under contention. All figures come from one run, so compare them as ratios:
  * - the bare commit rate of this disk (the physical limit; a cycle costs two commits),
  * - claim+complete cycles/s and claim latency with 1, 4, 16, 64 agent processes,
- *   in both durability modes,
+ *   in both durability modes, each with both ways of waiting for the lock (lockWait
+ *   "blocking": the thread blocks; "async": the event loop keeps turning; see busy.ts),
+ * - the event-loop delay of a process whose write waits on a board locked by another process,
+ *   with each way of waiting (target: p99 <= 10 ms with "async"),
  * - claim latency on a 100k-task board ÷ on a 1k-task board.
  *
  * Knobs for short runs while iterating (defaults in brackets):
  *   BENCH_SQLITE_WINDOW_MS [3000]  measured window per configuration
  *   BENCH_SQLITE_PROCS [1,4,16,64] process counts
  *   BENCH_SQLITE_MODES [normal,full]
+ *   BENCH_SQLITE_LOCK_WAITS [blocking,async]
+ *   BENCH_SQLITE_HOLD_MS [2000]     how long the lock is held for the event-loop figure
  *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
  */
-import { MODES, bareCommitsPerSecond, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
+import { LOCK_WAITS, MODES, bareCommitsPerSecond, eventLoopWhileLocked, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
-import type { ContentionResult } from "../sqlite/measure.js";
-import type { Durability } from "../../src/index.js";
+import type { ContentionResult, LockedWaitResult } from "../sqlite/measure.js";
+import type { Durability, LockWait } from "../../src/index.js";
 
 const env = process.env;
 const windowMs = Number(env.BENCH_SQLITE_WINDOW_MS ?? 3000);
 const warmupMs = Math.min(1000, windowMs / 3);
 const processCounts = (env.BENCH_SQLITE_PROCS ?? "1,4,16,64").split(",").map(Number);
 const modes = (env.BENCH_SQLITE_MODES ?? MODES.join(",")).split(",") as Durability[];
+const lockWaits = (env.BENCH_SQLITE_LOCK_WAITS ?? LOCK_WAITS.join(",")).split(",") as LockWait[];
+const holdMs = Number(env.BENCH_SQLITE_HOLD_MS ?? 2000);
 const bigBoard = Number(env.BENCH_SQLITE_BIG ?? 100_000);
 const SMALL_BOARD = 1000;
 
@@ -46,20 +53,25 @@ async function measure(): Promise<BenchSection> {
   });
 
   for (const mode of modes) {
-    const results: ContentionResult[] = [];
+    const results: (ContentionResult & { lockWait: LockWait })[] = [];
     for (const processes of processCounts) {
-      // Enough tasks that no configuration runs dry: the physical limit over the whole run.
-      const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
-      const url = boardUrl(freshBoardPath(), mode);
-      await fillBoard(url, tasks);
-      results.push(await contention(url, processes, { warmupMs, windowMs }));
+      // Both ways of waiting back to back at each process count: load from elsewhere on the
+      // machine then hits both alike.
+      for (const lockWait of lockWaits) {
+        // Enough tasks that no configuration runs dry: the physical limit over the whole run.
+        const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
+        const url = boardUrl(freshBoardPath(), mode);
+        await fillBoard(url, tasks);
+        results.push({ lockWait, ...(await contention(url, processes, { warmupMs, windowMs }, lockWait)) });
+      }
     }
     const limit = (bare.get(mode) as number) / 2;
     tables.push({
       title: `claim → complete cycles, durability=${mode} (window ${windowMs} ms)`,
-      columns: ["processes", "cycles/s", "% of commit limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)"],
+      columns: ["processes", "lock wait", "cycles/s", "% of commit limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)"],
       rows: results.map((r) => [
         String(r.processes),
+        r.lockWait,
         r.cyclesPerSecond,
         `${((100 * r.cyclesPerSecond) / limit).toFixed(1)} %${r.exhausted ? " (board ran dry)" : ""}`,
         r.claimP50Ms,
@@ -67,16 +79,42 @@ async function measure(): Promise<BenchSection> {
         r.fairness,
       ]),
     });
-    const one = results.find((r) => r.processes === 1);
-    const sixteen = results.find((r) => r.processes === 16);
-    if (sixteen) {
-      const share = sixteen.cyclesPerSecond / limit;
-      ratios.push({ name: `${mode}: 16 processes ÷ (bare commits/s ÷ 2)`, value: share, target: ">= 0.4", met: share >= 0.4 });
+    for (const lockWait of lockWaits) {
+      const one = results.find((r) => r.processes === 1 && r.lockWait === lockWait);
+      const sixteen = results.find((r) => r.processes === 16 && r.lockWait === lockWait);
+      if (sixteen) {
+        const share = sixteen.cyclesPerSecond / limit;
+        ratios.push({ name: `${mode}, ${lockWait}: 16 processes ÷ (bare commits/s ÷ 2)`, value: share, target: ">= 0.4", met: share >= 0.4 });
+      }
+      if (one && sixteen) {
+        const scaling = sixteen.cyclesPerSecond / one.cyclesPerSecond;
+        ratios.push({ name: `${mode}, ${lockWait}: 16 processes ÷ 1 process (cycles/s)`, value: scaling, target: ">= 1", met: scaling >= 1 });
+      }
     }
-    if (one && sixteen) {
-      const scaling = sixteen.cyclesPerSecond / one.cyclesPerSecond;
-      ratios.push({ name: `${mode}: 16 processes ÷ 1 process (cycles/s)`, value: scaling, target: ">= 1", met: scaling >= 1 });
+    for (const processes of processCounts) {
+      const [blocking, waiting] = (["blocking", "async"] as const).map((w) =>
+        results.find((r) => r.processes === processes && r.lockWait === w),
+      );
+      if (blocking && waiting) {
+        ratios.push({ name: `${mode}, ${processes} processes: async ÷ blocking (cycles/s)`, value: waiting.cyclesPerSecond / blocking.cyclesPerSecond });
+      }
     }
+  }
+
+  if (holdMs > 0) {
+    const waits: LockedWaitResult[] = [];
+    for (const lockWait of lockWaits) {
+      const url = boardUrl(freshBoardPath(), "normal");
+      await fillBoard(url, 1);
+      waits.push(await eventLoopWhileLocked(url, lockWait, holdMs));
+    }
+    tables.push({
+      title: `Event-loop delay of a process whose write waits while another process holds the lock ${holdMs} ms`,
+      columns: ["lock wait", "delay p99 ms", "delay max ms", "its write took ms"],
+      rows: waits.map((w) => [w.lockWait, w.p99Ms, w.maxMs, w.waitedMs]),
+    });
+    const waiting = waits.find((w) => w.lockWait === "async");
+    if (waiting) ratios.push({ name: "async: event-loop delay p99 ms while locked", value: waiting.p99Ms, target: "<= 10", met: waiting.p99Ms <= 10 });
   }
 
   if (bigBoard > 0) {

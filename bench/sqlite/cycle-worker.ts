@@ -1,19 +1,20 @@
 /**
- * One agent process of the contention bench: `node dist/bench/sqlite/cycle-worker.js URL AGENT`
- * (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as any agent
- * would, and loops claim → complete until the measured window closes.
+ * One agent process of the contention bench: `node dist/bench/sqlite/cycle-worker.js URL AGENT
+ * LOCK_WAIT` (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as
+ * any agent would, and loops claim → complete until the measured window closes.
  */
 import { isBatonError, openBoard } from "../../src/index.js";
+import type { LockWait } from "../../src/index.js";
 import type { DoneMessage, ParentMessage, WorkerMessage } from "./protocol.js";
 
-const [url, agent] = process.argv.slice(2);
-if (!url || !agent || !process.send) {
-  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT");
+const [url, agent, lockWait = "async"] = process.argv.slice(2);
+if (!url || !agent || (lockWait !== "async" && lockWait !== "blocking") || !process.send) {
+  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT [async|blocking]");
   process.exit(2);
 }
 
 const send = (message: WorkerMessage): void => void process.send?.(message);
-const board = await openBoard(url, { create: false });
+const board = await openBoard(url, { create: false, lockWait: lockWait as LockWait });
 
 // A few cycles before the barrier: the first claim of a process compiles modules and prepares
 // statements (~50 ms of CPU); 64 processes doing that inside the window measured startup.

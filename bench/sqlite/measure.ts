@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openBoard } from "../../src/index.js";
-import type { Durability } from "../../src/index.js";
-import type { DoneMessage, GoMessage, WorkerMessage } from "./protocol.js";
+import type { Durability, LockWait } from "../../src/index.js";
+import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./protocol.js";
 
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
+export const LOCK_WAITS = ["blocking", "async"] as const satisfies readonly LockWait[];
 
 const boardDirs: string[] = [];
 
@@ -80,15 +81,17 @@ export interface ContentionResult {
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
+const LOCKED_WAITER = new URL("./locked-waiter.js", import.meta.url);
 
 /** N processes open the board, wait at a barrier, then loop claim → complete together. */
 export async function contention(
   url: string,
   processes: number,
   timing: { warmupMs: number; windowMs: number },
+  lockWait: LockWait,
 ): Promise<ContentionResult> {
   const children = Array.from({ length: processes }, (_, i) =>
-    fork(WORKER, [url, `agent-${i + 1}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(WORKER, [url, `agent-${i + 1}`, lockWait], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
   const name = (i: number): string => `sqlite bench worker agent-${i + 1} (pid ${children[i]?.pid})`;
   const ready = children.map(
@@ -140,6 +143,41 @@ export async function contention(
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
   };
+}
+
+export interface LockedWaitResult {
+  lockWait: LockWait;
+  /** Event-loop delay of the waiting process while its write waited. */
+  p99Ms: number;
+  maxMs: number;
+  /** How long its write took, the lock being held for `holdMs` of it. */
+  waitedMs: number;
+}
+
+/**
+ * Another process's write waits while this process holds the write lock for `holdMs`; that
+ * process samples its own event loop meanwhile (locked-waiter.ts).
+ */
+export async function eventLoopWhileLocked(url: string, lockWait: LockWait, holdMs: number): Promise<LockedWaitResult> {
+  const child = fork(LOCKED_WAITER, [url, lockWait], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  let reported = false;
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => !reported && reject(new Error(`locked-waiter exited with ${code} before reporting`))),
+  );
+  const next = (): Promise<WaiterMessage> =>
+    Promise.race([new Promise<WaiterMessage>((resolve) => child.once("message", (m) => resolve(m as WaiterMessage))), exited]);
+  await next();
+  const db = new Database(url.replace(/^sqlite:/, "").replace(/\?.*$/, ""), { timeout: 5000 });
+  db.exec("BEGIN IMMEDIATE");
+  const done = next();
+  child.send({ type: "go" });
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  db.exec("COMMIT");
+  db.close();
+  const report = await done;
+  reported = true;
+  if (report.type !== "done") throw new Error(`locked-waiter said ${report.type}, not done`);
+  return { lockWait, p99Ms: report.p99Ms, maxMs: report.maxMs, waitedMs: report.waitedMs };
 }
 
 /**

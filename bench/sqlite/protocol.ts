@@ -28,3 +28,8 @@ export interface DoneMessage {
 
 export type ParentMessage = GoMessage;
 export type WorkerMessage = ReadyMessage | DoneMessage;
+
+/** From locked-waiter.ts: `ready` once its board is open, `done` once its write went through. */
+export type WaiterMessage =
+  | ReadyMessage
+  | { type: "done"; p99Ms: number; maxMs: number; waitedMs: number };

@@ -1,5 +1,5 @@
 /** Walking claim candidates in claim order until one is ready for this agent. */
-import { firstReady } from "./task-change.js";
+import { firstReady } from "./transaction-steps.js";
 import type { Task } from "../core/task.js";
 import type { StoreReader } from "../store/store.js";
 

@@ -1,6 +1,6 @@
 /** Lease expiry and retry promotion: run lazily by claims and eagerly by heal. */
 import { fromIso, toIso } from "../core/time.js";
-import { applyChange } from "./task-change.js";
+import { applyChange } from "./transaction-steps.js";
 import type { Task } from "../core/task.js";
 import type { StoreWriter } from "../store/store.js";
 import type { HealReport } from "./types.js";

@@ -2,7 +2,7 @@
  * The CLI's one table from outcomes to exit codes (SPEC §5). Scripts and agents branch on
  * these numbers, so they never change meaning.
  */
-import { ErrorCode } from "../core/errors.js";
+import { ErrorCode, isBatonError } from "../core/errors.js";
 
 export const ExitCode = {
   ok: 0,
@@ -45,21 +45,18 @@ export interface CliFailure {
 }
 
 /**
- * A BatonError may come from a second copy of the core: the fast path is bundled, while
- * stores and faces loaded on demand (JSON, PostgreSQL, demo) run from the compiled tree. So
- * recognise it by name and code, not by `instanceof`.
+ * A BatonError may come from a second copy of the core (the fast path is bundled, while
+ * stores and faces loaded on demand run from the compiled tree): isBatonError recognises
+ * both (see core/errors.ts). A code this copy does not know (a newer store) is INTERNAL.
  */
 export function describeFailure(error: unknown): CliFailure {
-  if (error instanceof Error && error.name === "BatonError") {
-    const code = (error as Error & { code?: unknown }).code;
-    if (typeof code === "string" && Object.hasOwn(EXIT_CODE_OF, code)) {
-      const failure: CliFailure = { code: code as ErrorCode, message: error.message, exitCode: EXIT_CODE_OF[code as ErrorCode] };
-      const details = (error as Error & { details?: Record<string, unknown> }).details;
-      if (Array.isArray(details?.failed) && Array.isArray(details?.assigned)) {
-        failure.batch = { assigned: details.assigned, failed: details.failed };
-      }
-      return failure;
+  if (isBatonError(error) && Object.hasOwn(EXIT_CODE_OF, error.code)) {
+    const failure: CliFailure = { code: error.code, message: error.message, exitCode: EXIT_CODE_OF[error.code] };
+    const details = error.details;
+    if (Array.isArray(details?.failed) && Array.isArray(details?.assigned)) {
+      failure.batch = { assigned: details.assigned, failed: details.failed };
     }
+    return failure;
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

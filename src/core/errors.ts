@@ -15,8 +15,23 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * What marks a BatonError, shared by every copy of this module in a process: the CLI's fast
+ * path is bundled (scripts/bundle-cli.mjs) while the stores and faces it loads on demand run
+ * from the compiled tree, so one process may hold two BatonError classes. Symbol.for gives
+ * both the same key; `instanceof BatonError` and isBatonError both test it.
+ */
+const BRAND = Symbol.for("baton-board.BatonError");
+
 export class BatonError extends Error {
   override readonly name = "BatonError";
+  readonly [BRAND] = true;
+
+  /** `x instanceof BatonError` holds for a BatonError of any copy of this module (see BRAND). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBatonError(value);
+  }
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -34,7 +49,7 @@ export class BatonError extends Error {
 }
 
 export function isBatonError(error: unknown): error is BatonError {
-  return error instanceof BatonError;
+  return typeof error === "object" && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 export const invalidInput = (message: string, details?: Record<string, unknown>): BatonError =>

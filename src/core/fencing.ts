@@ -16,20 +16,23 @@ export function checkHolder(task: Task, credential: Credential, nowMs: number): 
     }
     throw new BatonError(
       ErrorCode.CONFLICT,
-      `${task.id} is not in progress (it is ${task.status.replace("_", " ")}); claim it first`,
+      task.status === "in_progress"
+        ? `${task.id} is in progress without a lease (${holderName(task)}); only its holder can finish it`
+        : `${task.id} is not in progress (it is ${task.status.replace("_", " ")}); claim it first`,
       { taskId: task.id, status: task.status },
     );
   }
   if (credential.token !== undefined && credential.token !== task.leaseToken) {
     throw leaseLost(
       task,
-      `lease lost: ${task.id} is now held by ${task.assignedTo} (token ${task.leaseToken}); your token ${credential.token} is stale`,
+      `lease lost: ${task.id} is now ${holderName(task)}` +
+        `${task.leaseToken === null ? " (claimed by hand, without a token)" : ` (token ${task.leaseToken})`}; your token ${credential.token} is stale`,
     );
   }
   if (credential.token === undefined && credential.agent !== task.assignedTo) {
     throw new BatonError(
       ErrorCode.CONFLICT,
-      `${task.id} is held by ${task.assignedTo}, not by ${credential.agent}`,
+      `${task.id} is ${holderName(task)}, not by ${credential.agent}`,
       { taskId: task.id, assignedTo: task.assignedTo },
     );
   }
@@ -41,10 +44,15 @@ export function checkHolder(task: Task, credential: Credential, nowMs: number): 
   }
 }
 
+/** "held by A", or who holds it when nobody recorded an id (a hand agent without assigned_to). */
+export function holderName(task: Task): string {
+  return task.assignedTo === null ? "held by an agent that did not record its id (assigned_to is empty)" : `held by ${task.assignedTo}`;
+}
+
 function whereNow(task: Task): string {
   switch (task.status) {
     case "in_progress":
-      return `now held by ${task.assignedTo}`;
+      return `now ${holderName(task)}`;
     case "pending":
       return "pending again (the lease expired or was released)";
     case "completed":

@@ -4,11 +4,14 @@
 import * as z from "zod/mini";
 import { parseInput, prefixSchema } from "./validation.js";
 
+/** A claim's lease when the board's policy names none. */
+export const DEFAULT_LEASE_SECONDS = 15 * 60;
+
 const seconds = (what: string) => z.number().check(z.positive(`${what} must be more than 0 seconds`));
 
 export const policySchema = z.strictObject({
   /** Lease given by a claim when the caller names none. */
-  leaseSeconds: z._default(seconds("leaseSeconds"), 15 * 60),
+  leaseSeconds: z._default(seconds("leaseSeconds"), DEFAULT_LEASE_SECONDS),
   maxAttempts: z._default(z.int().check(z.gte(1, "maxAttempts must be at least 1")), 3),
   /** Seed 002's schedule: 300 s, then ×2 each attempt. */
   retryBaseSeconds: z._default(z.number().check(z.gte(0, "retryBaseSeconds must be 0 or more")), 300),

@@ -3,6 +3,7 @@
  * priority, then oldest first; a task is ready when it is pending and every dependency is
  * completed; an agent must have every capability the task needs.
  */
+import { holderName } from "./fencing.js";
 import { BatonError, ErrorCode } from "./errors.js";
 import { parseNumberedId } from "./ids.js";
 import { PRIORITY_RANK } from "./task.js";
@@ -93,7 +94,7 @@ export function claimRefusal(
         ErrorCode.CONFLICT,
         task.assignedTo === agentId
           ? `${task.id} is already held by you (${agentId}, token ${task.leaseToken}); heartbeat or finish it`
-          : `${task.id} is already held by ${task.assignedTo}`,
+          : `${task.id} is already ${holderName(task)}`,
         { ...facts, reason: "held" },
       );
     case "completed":

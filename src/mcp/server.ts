@@ -4,7 +4,7 @@
  */
 import { openBoard } from "../index.js";
 import { checkAgentId } from "../core/validation.js";
-import { createBatonMcpServer } from "./handlers.js";
+import { createBatonMcpServer } from "./protocol.js";
 import { Session } from "./session.js";
 import { BatonStdioTransport } from "./stdio.js";
 import type { BoardPolicyInput } from "../core/policy.js";

@@ -27,6 +27,24 @@ export interface HeldLease {
   lost: boolean;
 }
 
+/**
+ * The session's clock and timer, injected so tests drive heartbeats with a fake clock instead
+ * of waiting real seconds (test/mcp/mcp-session.test.ts).
+ */
+export interface SessionTimers {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` after `ms`; must not keep the process alive (the open stdin does that). */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_TIMERS: SessionTimers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** A lease is renewed after a third of it has passed: two beats may fail before it expires. */
 const BEATS_PER_LEASE = 3;
 /** After a transient failure (board busy or unreachable), try again this soon. */
@@ -34,7 +52,7 @@ const RETRY_BEAT_MS = 5_000;
 
 export class Session {
   private readonly leases = new Map<string, HeldLease>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private beating: Promise<void> | null = null;
   private closed = false;
 
@@ -42,6 +60,7 @@ export class Session {
     private readonly board: Board,
     private readonly defaultAgent: string | undefined,
     private readonly log: (line: string) => void = () => {},
+    private readonly timers: SessionTimers = REAL_TIMERS,
   ) {}
 
   /** The calling agent: the tool's `agent` argument, else the server's --agent / BATON_AGENT. */
@@ -83,7 +102,7 @@ export class Session {
       leaseToken: task.leaseToken,
       agent,
       leaseSeconds,
-      nextBeatAt: Date.now() + beatEveryMs(leaseSeconds),
+      nextBeatAt: this.timers.now() + beatEveryMs(leaseSeconds),
       lost: false,
     });
     this.schedule();
@@ -116,14 +135,14 @@ export class Session {
   private async beatOnce(): Promise<void> {
     for (const lease of this.leases.values()) {
       if (this.closed) return;
-      if (lease.lost || lease.nextBeatAt > Date.now()) continue;
+      if (lease.lost || lease.nextBeatAt > this.timers.now()) continue;
       try {
         await this.board.heartbeat(lease.taskId, {
           token: lease.leaseToken,
           agent: lease.agent,
           leaseSeconds: lease.leaseSeconds,
         });
-        lease.nextBeatAt = Date.now() + beatEveryMs(lease.leaseSeconds);
+        lease.nextBeatAt = this.timers.now() + beatEveryMs(lease.leaseSeconds);
       } catch (error) {
         // The agent ended this lease (complete, release…) while its beat was on the way.
         if (this.leases.get(lease.taskId) !== lease) continue;
@@ -131,7 +150,7 @@ export class Session {
           lease.lost = true;
           this.log(`stopped heartbeating ${lease.taskId}: ${error.message}`);
         } else {
-          lease.nextBeatAt = Date.now() + Math.min(RETRY_BEAT_MS, beatEveryMs(lease.leaseSeconds));
+          lease.nextBeatAt = this.timers.now() + Math.min(RETRY_BEAT_MS, beatEveryMs(lease.leaseSeconds));
           this.log(`heartbeat of ${lease.taskId} failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
@@ -139,22 +158,21 @@ export class Session {
   }
 
   private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     if (this.closed || this.beating) return;
     const due = this.held()
       .filter((l) => !l.lost)
       .map((l) => l.nextBeatAt);
     if (due.length === 0) return;
-    const wait = Math.max(0, Math.min(...due) - Date.now());
-    // unref: the open stdin keeps the server alive, not this timer.
-    this.timer = setTimeout(() => void this.beatDue(), wait).unref();
+    const wait = Math.max(0, Math.min(...due) - this.timers.now());
+    this.timer = this.timers.setTimeout(() => void this.beatDue(), wait);
   }
 
   /** Stop heartbeating; held leases are left to expire (see the file comment for why). */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     await this.beating;
   }

@@ -144,25 +144,66 @@ export interface WebhookStore {
 }
 
 /**
+ * How many expired leases and how many due retries a claim recovers on its way (heal does the
+ * rest). Shared by the board, which reads that many, and the PostgreSQL store, which fetches
+ * that many with BEGIN (a different limit would just miss its prefetch).
+ */
+export const CLAIM_RECOVERY_BATCH = 32;
+
+/**
  * What a transaction will read first, known before it begins. A store whose every statement
  * costs a network round trip (PostgreSQL) may fetch these together with BEGIN; the answers
  * must be exactly what the same reads would return inside the transaction. Others ignore it.
+ * The board keeps to the orders written here; test/board/claim-intent.test.ts fails if it
+ * drifts from them.
  */
 export interface TransactionIntent {
-  /** Tasks read by id (fenced operations, edits, claims by id). */
+  /** Tasks read by id (fenced operations, edits, claims by id), read with getTasks/getTask. */
   taskIds?: readonly string[];
-  /** The agent a claim is for: its row and its first claim candidate. */
+  /**
+   * The agent a claim is for. Its first reads are, in CLAIM_FIRST_READS order: the store's
+   * clock (when the board runs on it), expiredLeases and dueRetries (each with the limit
+   * CLAIM_RECOVERY_BATCH), getAgent(claimFor), then either getTasks(taskIds) (a claim by id)
+   * or claimCandidates(claimFor, 1, 0) (the best task). A claim that finds nothing ready
+   * returns null, having written nothing but recovery and the agent's row. Writes (a new
+   * agent's row) may come between these reads; the reads keep this order.
+   */
   claimFor?: string;
   /** An agent whose row the transaction reads (a heartbeat records its holder as seen). */
   agentId?: string;
 }
 
+/** A claim's first reads (see TransactionIntent.claimFor), `now` only on a store with a clock. */
+export const CLAIM_FIRST_READS = {
+  best: ["now", "expiredLeases", "dueRetries", "getAgent", "claimCandidates"],
+  byId: ["now", "expiredLeases", "dueRetries", "getAgent", "getTasks"],
+} as const;
+
 export type Durability = "normal" | "full";
+
+/**
+ * How a process waits for the write lock (SQLite; the other stores ignore it). "async" keeps
+ * the event loop turning while it waits, so timers fire, servers answer and MCP sessions
+ * heartbeat: the default, for every process, the one-shot CLI included. "blocking" blocks the
+ * thread in the kernel until the lock may be free (the wait of earlier versions). Measured in
+ * one run of `npm run bench -- sqlite` (2 shared, heavily loaded cores), async ÷ blocking
+ * cycles/s at 1 / 4 / 16 processes: 0.28 / 0.61 / 3.57 (normal), 1.09 / 0.59 / 1.28 (full):
+ * not reliably faster either way, so the CLI does not keep a mode of its own; a process
+ * waiting 2 s on a locked board saw its timers late by 41 ms at p99 (async) vs 2,013 ms.
+ */
+export type LockWait = "async" | "blocking";
 
 export interface StoreOptions {
   durability?: Durability;
   /** Milliseconds to wait for a busy store / lock before LOCK_TIMEOUT. */
   lockTimeoutMs?: number;
+  /** Default "async"; see LockWait. */
+  lockWait?: LockWait;
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
+  /**
+   * The board's lease length (its policy's leaseSeconds). The JSON store gives this lease to a
+   * task a hand-following agent set in progress (docs/json-store.md); other stores ignore it.
+   */
+  leaseSeconds?: number;
 }

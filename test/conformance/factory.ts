@@ -1,6 +1,6 @@
 /**
  * What a store gives the conformance suite: a way to make new, empty boards. Every store's
- * test file (test/sqlite.test.ts, test/json/…, test/postgres/…) calls `runConformanceSuite`
+ * test file (test/sqlite/sqlite-conformance.test.ts, test/json/…, test/postgres/…) calls `runConformanceSuite`
  * with one of these.
  */
 export interface BoardFactory {

@@ -106,7 +106,7 @@ describe("json store: seed 001's file format", () => {
     expect(untouched).toContain('"needs":[ ]');
   });
 
-  it("a hand agent's IN_PROGRESS is respected: the task is held by it, claims skip it or say who holds it", async () => {
+  it("a hand agent's IN_PROGRESS is respected: the task is held by it under a lease, claims skip it or say who holds it", async () => {
     const path = join(freshDir(), "tasks.json");
     const board = await open(path);
     const a = await board.add({ title: "a" });
@@ -114,7 +114,10 @@ describe("json store: seed 001's file format", () => {
     const rows = readJson(path) as Row[];
     Object.assign(rows[0] as Row, { status: "IN_PROGRESS", assigned_to: "HandAgent" });
     writeFileSync(path, JSON.stringify(rows, null, 2));
-    expect(await board.get(a.id)).toMatchObject({ status: "in_progress", assignedTo: "HandAgent", leaseExpiresAt: null });
+    // Held with the board's lease (default 15 min) from its last update, and no token (json-hand-claims.test.ts).
+    const held = await board.get(a.id);
+    expect(held).toMatchObject({ status: "in_progress", assignedTo: "HandAgent", leaseToken: null });
+    expect(held.leaseExpiresAt).toBe(new Date(Date.parse(held.updatedAt) + 15 * 60_000).toISOString());
     const error = await refusal(board.claim({ agent: "A", ids: [a.id] }));
     expect(error.code).toBe("CONFLICT");
     expect(error.message).toBe(`${a.id} is already held by HandAgent`);

@@ -77,6 +77,32 @@ describe("json store: tasks.lock", () => {
     expect(error.message).toContain("younger than the stale threshold of 60 s");
   });
 
+  it("a lock stamped in the future (a fast clock) is judged by its file's mtime: broken once old and its pid gone", async () => {
+    const dir = freshDir();
+    const board = await open(join(dir, "tasks.json"), { lockTimeoutMs: 2_000, staleLockMs: 1_000 });
+    const future = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    const pid = deadPid();
+    plantLock(dir, JSON.stringify({ agent_id: "fast-clock", timestamp: future, pid, host: hostname() }));
+    expect((await board.add({ title: "x" })).id).toBe("T-1");
+    const [event] = await board.audit({ type: "LOCK_BROKEN" });
+    expect(event?.details).toContain(`stamped ${future} — in the future, its clock is ahead — written to disk at ${HOUR_AGO.toISOString().slice(0, 16)}`);
+    // The age is the mtime's (an hour and the test's run so far), never "0 s ago".
+    expect(event?.details).toMatch(/\(36\d\d s ago\)/);
+    expect(event?.details).toContain(`its process ${pid} is gone from this host`);
+  });
+
+  it("a young lock stamped in the future is waited for, and the timeout says so instead of \"0 s ago\"", async () => {
+    const dir = freshDir();
+    const board = await open(join(dir, "tasks.json"), { lockTimeoutMs: 300, staleLockMs: 60_000 });
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    plantLock(dir, JSON.stringify({ agent_id: "fast-clock", timestamp: future, pid: deadPid(), host: hostname() }), new Date());
+    const error = await refusal(board.add({ title: "x" }));
+    expect(error.code).toBe("LOCK_TIMEOUT");
+    expect(error.message).toContain(`stamped ${future} — in the future`);
+    expect(error.message).toContain("younger than the stale threshold of 60 s");
+    expect(error.message).not.toContain("0 s ago");
+  });
+
   it("a lock with garbage in it is judged by the file's age: young → LOCK_TIMEOUT saying so; old → broken", async () => {
     const dir = freshDir();
     const board = await open(join(dir, "tasks.json"), { lockTimeoutMs: 300, staleLockMs: 1_000 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { checkBoard } from "../conformance/checks.js";
+import { pollUntil } from "../support/poll.js";
 import { spawnWorker } from "../support/processes.js";
 import { startPostgres, TEST_PASSWORD } from "../support/postgres-server.js";
 import type { PostgresServer } from "../support/postgres-server.js";
@@ -59,11 +60,10 @@ describe("postgres store: the server restarts mid-run", () => {
 
     // Restart once a fifth of the work is done.
     let completedAtStop = 0;
-    for (;;) {
+    await pollUntil("a fifth of the tasks completed", async () => {
       completedAtStop = (await board.stats()).completed;
-      if (completedAtStop >= tasks / 5) break;
-      await sleep(20);
-    }
+      return completedAtStop >= tasks / 5;
+    });
     server.stopServer();
     await sleep(1500);
     server.startServer();
@@ -93,7 +93,7 @@ describe("postgres store: the server restarts mid-run", () => {
     // The watcher, whose LISTEN connection was cut too, saw every event exactly once, in order.
     const all = await board.audit({ afterSeq: startSeq });
     const lastSeq = all[all.length - 1]?.seq ?? 0;
-    while (lastWatched < lastSeq) await sleep(20);
+    await pollUntil(`the watcher at seq ${lastSeq}`, () => lastWatched >= lastSeq);
     watcher.stop();
     const seen = await watcher.done;
     expect(seen.map((e) => e.seq)).toEqual(all.map((e) => e.seq));

@@ -9,6 +9,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openBoard } from "../../src/index.js";
+import { pollUntil } from "../support/poll.js";
 import { databaseNow, startPostgres } from "../support/postgres-server.js";
 import { countRoundTrips, unwatched, watched } from "./round-trip-counter.js";
 import type { Board } from "../../src/index.js";
@@ -28,6 +29,13 @@ afterEach(async () => {
 });
 
 /** Two boards on one database, as two agent processes would have (each its own store). */
+/** Waits until the database's clock (the one leases are judged on) is past `ms`. */
+async function databaseClockPast(url: string, ms: number): Promise<void> {
+  await pollUntil(`the database clock past ${new Date(ms).toISOString()}`, async () => (await databaseNow(url)) > ms, {
+    everyMs: 50,
+  });
+}
+
 async function twoProcesses(): Promise<{ url: string; a: Board; b: Board }> {
   const url = await server.createDatabase("speculation");
   const a = await openBoard(url);
@@ -80,10 +88,10 @@ describe("postgres store: one-round-trip operations on a task this process wrote
   });
 
   it("a lease taken over by another agent: the old holder's heartbeat and completion are fenced off", async () => {
-    const { a, b } = await twoProcesses();
+    const { url, a, b } = await twoProcesses();
     await a.add({ title: "slow" });
     const first = await a.claim({ agent: "agent-a", leaseSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await databaseClockPast(url, Date.parse(first.task.leaseExpiresAt as string));
     const second = await b.claim({ agent: "agent-b", leaseSeconds: 60 });
     expect(second.task.id).toBe("T-1");
 
@@ -99,20 +107,20 @@ describe("postgres store: one-round-trip operations on a task this process wrote
   });
 
   it("an agent row changed by another process since: the heartbeat's rewrite of it keeps that change (no lost update)", async () => {
-    const { a, b } = await twoProcesses();
+    const { url, a, b } = await twoProcesses();
     await a.add({ title: "long job" });
     const claim = await a.claim({ agent: "agent-a", leaseSeconds: 60 });
     await b.registerAgent("agent-a", ["gpu"]);
     // Over a second later the heartbeat rewrites the agent's row (last seen); the row this
     // process remembers is stale, so the database refuses the guess.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await databaseClockPast(url, Date.parse(claim.task.updatedAt) + 1_000);
     const beat = await watched(() => a.heartbeat("T-1", { token: claim.leaseToken }));
     expect(beat.roundTrips).toBe(1 + 3);
     const [agent] = await b.agents();
     expect(agent).toMatchObject({ id: "agent-a", capabilities: ["gpu"] });
     expect(Date.parse(agent!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(claim.task.updatedAt) + 1_000);
     // Now this process knows the row again: the next heartbeat a second on is one round trip.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await databaseClockPast(url, Date.parse(agent!.lastSeenAt) + 1_000);
     const next = await watched(() => a.heartbeat("T-1", { token: claim.leaseToken }));
     expect(next.roundTrips).toBe(1);
     expect(Date.parse((await b.agents())[0]!.lastSeenAt)).toBeGreaterThan(Date.parse(agent!.lastSeenAt));

@@ -4,12 +4,21 @@
  * (tasks.baton.jsonl, sidecar-journal.ts) is the journal, and appending its line is the commit
  * point:
  *
- *   1. write the next tasks.json to a unique temp file   (full: fsync it)
+ *   1. write the next tasks.json and the next counters to unique temp files, and open the
+ *      audit file for appending   (full: fsync the temp files)
  *   2. append the sidecar line with `pending` = what is left to do: rename the temp over
  *      tasks.json, append these audit lines at this offset, write these counters
  *      (full: fsync the journal)   ── committed ──
  *   3. apply `pending`: hard-link tasks.json to tasks.json.bak, rename the temp over it,
- *      append the audit lines, replace the counters file   (full: fsync dir and audit)
+ *      rename the counters temp, append the audit lines   (full: fsync dir and audit)
+ *
+ * Everything that can fail for want of space or permission (the temp files' data, opening the
+ * audit file, the journal line) is done before the commit point: a failure there removes the
+ * temp files and cuts the journal line, so a failed commit leaves nothing and is reported as
+ * STORE_UNAVAILABLE. After it, what is left is renames and one small append; should one fail
+ * (a disk filling up in between), the commit stands — it is in the journal — and every next
+ * transaction, in any process, finishes it before reading anything, so the operation is
+ * answered as done (an agent retrying a "failed" add would duplicate the task).
  *
  * A crash before 2 leaves an orphan temp file (or a torn journal line, ignored) and nothing
  * else. A crash after 2 leaves the lock behind; whoever breaks it runs step 3 again
@@ -18,11 +27,12 @@
  * and the commit's audit lines and counters are dropped with it: the hand agent's version
  * wins, whole.
  */
-import { existsSync, linkSync, renameSync, statSync, truncateSync, unlinkSync, openSync, writeSync, fsyncSync, closeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import { fsyncDirectory, replaceFile, writeFileDurably } from "./atomic-write.js";
+import { fsyncDirectory, removeQuietly, replaceFile, writeFileDurably } from "./atomic-write.js";
+import { OpenMode, openRegular, storeError } from "./regular-files.js";
 import type { BoardPaths } from "./paths.js";
 import type { MetaFile, PendingCommit } from "./sidecar-files.js";
 import type { SidecarJournal, SidecarRead } from "./sidecar-journal.js";
@@ -38,10 +48,14 @@ export interface CommitChanges<Tasks = Uint8Array> {
   counters: Record<string, unknown> | null;
 }
 
-/** What a commit did: its pending work (now done) and the sidecar after it. */
+/**
+ * What a commit did: its pending work and the sidecar after it. `finished` is false when the
+ * work after the commit point failed (it is then left to the next transaction to finish).
+ */
 export interface Committed {
   pending: PendingCommit;
   sidecar: SidecarRead;
+  finished: boolean;
 }
 
 export function commit(
@@ -53,23 +67,49 @@ export function commit(
 ): Committed {
   // The pid in the id lets a breaker remove the temp files of a writer that died (leftovers.ts).
   const id = `${process.pid}-${randomBytes(6).toString("hex")}`;
-  let tasksTemp: string | null = null;
-  if (changes.tasks !== null) {
-    tasksTemp = paths.tasksTemp(id);
-    writeFileDurably(tasksTemp, changes.tasks, durable);
+  const temps: string[] = [];
+  let audit: number | null = null;
+  let pending: PendingCommit;
+  let sidecar: SidecarRead;
+  try {
+    let tasksTemp: string | null = null;
+    if (changes.tasks !== null) {
+      tasksTemp = paths.tasksTemp(id);
+      temps.push(tasksTemp);
+      writeFileDurably(tasksTemp, changes.tasks, durable);
+    }
+    if (changes.counters !== null) {
+      temps.push(countersTemp(paths, id));
+      writeFileDurably(countersTemp(paths, id), countersFileText(changes.counters), durable);
+    }
+    if (changes.auditLines !== "") audit = openRegular(paths.audit, OpenMode.append);
+    pending = {
+      id,
+      tasks_temp: tasksTemp === null ? null : tasksTemp.slice(paths.dir.length + 1),
+      // The version read at the start of the transaction: a rewrite by a program ignoring the
+      // lock, at any moment since, drops this commit (CONFLICT) instead of being overwritten.
+      tasks_before: changes.tasksRead ?? identityOf(paths.tasks),
+      audit_from: audit === null ? sizeOf(paths.audit) : fstatSync(audit).size,
+      audit_lines: changes.auditLines,
+      counters: changes.counters,
+    };
+    sidecar = journal.append({ ...changes.meta, pending }, read);
+  } catch (error) {
+    if (audit !== null) closeSync(audit);
+    for (const temp of temps) removeQuietly(temp);
+    throw storeError(paths.tasks, error, "write", "nothing was saved");
   }
-  const pending: PendingCommit = {
-    id,
-    tasks_temp: tasksTemp === null ? null : tasksTemp.slice(paths.dir.length + 1),
-    // The version read at the start of the transaction: a rewrite by a program ignoring the
-    // lock, at any moment since, drops this commit (CONFLICT) instead of being overwritten.
-    tasks_before: changes.tasksRead ?? identityOf(paths.tasks),
-    audit_from: sizeOf(paths.audit),
-    audit_lines: changes.auditLines,
-    counters: changes.counters,
-  };
-  const sidecar = journal.append({ ...changes.meta, pending }, read);
-  const applied = applyPending(paths, pending, durable, true);
+  // ── committed ──
+  let applied: boolean;
+  try {
+    applied = applyPending(paths, pending, durable, { justWritten: true, audit });
+  } catch {
+    // The commit is in the journal; the next transaction (this process's or another's) finishes
+    // it before it reads anything, or reports why it cannot.
+    return { pending, sidecar, finished: false };
+  } finally {
+    if (audit !== null) closeSync(audit);
+  }
   if (!applied) {
     // Forget it, or the next holder — finding the temp file gone — would take it for done.
     journal.append(withoutPending(sidecar.meta), sidecar);
@@ -80,7 +120,7 @@ export function commit(
       { location: paths.tasks },
     );
   }
-  return { pending, sidecar };
+  return { pending, sidecar, finished: true };
 }
 
 /**
@@ -92,18 +132,21 @@ export function withoutPending(meta: MetaFile): MetaFile {
   return { ...meta, audit_seq: meta.audit_seq - (events - 1), pending: null };
 }
 
+export interface ApplyOptions {
+  /** Run by the commit itself, under the lock it still holds: its temp files are there. */
+  justWritten?: boolean;
+  /** The audit file, already open for appending (by the commit). */
+  audit?: number | null;
+  /** The counters file as read, so that counters already written are not written again. */
+  countersText?: string | null;
+}
+
 /**
  * Finishes a committed transaction; safe to run any number of times. False when tasks.json
- * was changed by someone else before the rename, so the transaction was dropped instead. `countersText` is the counters file as read, so that counters already written are
- * not written again.
+ * was changed by someone else before the rename, so the transaction was dropped instead.
  */
-export function applyPending(
-  paths: BoardPaths,
-  pending: PendingCommit,
-  durable: boolean,
-  justWritten = false,
-  countersText: string | null = null,
-): boolean {
+export function applyPending(paths: BoardPaths, pending: PendingCommit, durable: boolean, options: ApplyOptions = {}): boolean {
+  const { justWritten = false, audit = null, countersText = null } = options;
   if (pending.tasks_temp !== null) {
     const temp = join(paths.dir, pending.tasks_temp);
     // Just written under the lock we still hold: the temp file is there (saves a stat).
@@ -112,6 +155,7 @@ export function applyPending(
     if (tempThere) {
       if (!untouched) {
         unlinkSync(temp);
+        removeQuietly(countersTemp(paths, pending.id));
         return false;
       }
       keepBackup(paths);
@@ -121,18 +165,33 @@ export function applyPending(
       return false; // the temp never reached the disk (power loss before it was durable)
     }
   }
-  appendOnce(paths.audit, pending.audit_from, pending.audit_lines, durable);
   if (pending.counters !== null) {
-    const text = `${JSON.stringify(pending.counters, null, 2)}\n`;
-    if (text !== countersText) replaceFile(paths.counters, `${paths.counters}.${pending.id}.tmp`, text, durable);
+    const temp = countersTemp(paths, pending.id);
+    if (justWritten) {
+      renameSync(temp, paths.counters);
+      if (durable) fsyncDirectory(paths.counters);
+    } else {
+      const text = countersFileText(pending.counters);
+      if (text !== countersText) replaceFile(paths.counters, temp, text, durable);
+    }
   }
+  // Last: the only step here that needs free space, so a full disk leaves no temp file behind.
+  appendOnce(paths.audit, audit, pending.audit_from, pending.audit_lines, durable);
   return true;
 }
 
-/** inode:size:mtime — changes with every rename and every in-place write. */
+function countersTemp(paths: BoardPaths, id: string): string {
+  return `${paths.counters}.${id}.tmp`;
+}
+
+function countersFileText(counters: Record<string, unknown>): string {
+  return `${JSON.stringify(counters, null, 2)}\n`;
+}
+
+/** inode:size:mtime — changes with every rename and every in-place write. Never follows a link. */
 export function identityOf(path: string): string {
   try {
-    const s = statSync(path, { bigint: true });
+    const s = lstatSync(path, { bigint: true });
     return `${s.ino}:${s.size}:${s.mtimeNs}`;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent";
@@ -142,7 +201,7 @@ export function identityOf(path: string): string {
 
 function sizeOf(path: string): number {
   try {
-    return statSync(path).size;
+    return lstatSync(path).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
     throw error;
@@ -164,18 +223,24 @@ function keepBackup(paths: BoardPaths): void {
   renameSync(temp, paths.backup);
 }
 
-/** Appends `lines` at offset `from` unless they are there already; cuts a torn append first. */
-function appendOnce(path: string, from: number, lines: string, durable: boolean): void {
+/**
+ * Appends `lines` at offset `from` unless they are there already; cuts a torn append first.
+ * Through `fd` when the caller opened the file, else opened here (never through a link).
+ */
+function appendOnce(path: string, fd: number | null, from: number, lines: string, durable: boolean): void {
   if (lines === "") return;
-  const size = sizeOf(path);
-  const length = Buffer.byteLength(lines);
-  if (size >= from + length) return;
-  if (size > from) truncateSync(path, from);
-  const fd = openSync(path, "a");
+  // Already there (a finished commit run again): nothing to open, even if the file is read-only.
+  if (fd === null && sizeOf(path) >= from + Buffer.byteLength(lines)) return;
+  const own = fd === null ? (openRegular(path, OpenMode.append) as number) : null;
+  const file = own ?? (fd as number);
   try {
-    writeSync(fd, lines);
-    if (durable) fsyncSync(fd);
+    const size = fstatSync(file).size;
+    const bytes = Buffer.from(lines);
+    if (size >= from + bytes.length) return;
+    if (size > from) ftruncateSync(file, from);
+    for (let done = 0; done < bytes.length; ) done += writeSync(file, bytes, done, bytes.length - done);
+    if (durable) fsyncSync(file);
   } finally {
-    closeSync(fd);
+    if (own !== null) closeSync(own);
   }
 }

@@ -15,9 +15,10 @@ import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
-import { removeLeftovers } from "./leftovers.js";
+import { removeLeftovers, removeOrphans } from "./leftovers.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
+import { isSystemError, refuseLinks, storeError } from "./regular-files.js";
 import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
 import { SidecarJournal } from "./sidecar-journal.js";
 import { TasksCodec } from "./tasks-file.js";
@@ -110,14 +111,19 @@ export class JsonStore implements Store {
   private sidecar: SidecarRead | null = null;
   /** The id of the last commit this process finished (its own, or a crashed one it finished). */
   private lastApplied: string | null = null;
+  /** The files of the board checked at every transaction never to be links. */
+  private readonly boardFiles: readonly string[];
+  /** Whether this process has removed dead writers' temp files yet (once, at its first lock). */
+  private swept = false;
 
   constructor(
     private readonly paths: BoardPaths,
     options: JsonStoreOptions = {},
   ) {
     this.location = paths.tasks;
+    this.boardFiles = [paths.tasks, paths.backup, paths.audit, paths.counters, paths.meta, paths.journal];
     this.durable = options.durability === "full";
-    this.codec = new TasksCodec(paths.tasks);
+    this.codec = new TasksCodec(paths.tasks, options.leaseSeconds === undefined ? undefined : options.leaseSeconds * 1000);
     this.journal = new SidecarJournal(paths, this.durable);
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
@@ -153,12 +159,14 @@ export class JsonStore implements Store {
     if (this.lockWaitsMs.length >= LOCK_WAIT_SAMPLES) this.lockWaitsMs.shift();
     this.lockWaitsMs.push(waitedMs);
     try {
+      // Before anything is read or written: no board file may be a link (regular-files.ts).
+      refuseLinks(this.boardFiles);
       this.sidecar = this.journal.read();
       let counters = readCounters(this.paths.counters);
       const pending = this.sidecar.meta.pending;
       // A commit this process finished is done; any other may have been cut short by a crash.
       if (pending && pending.id !== this.lastApplied) {
-        const applied = applyPending(this.paths, pending, this.durable, false, counters.text);
+        const applied = applyPending(this.paths, pending, this.durable, { countersText: counters.text });
         // Dropped (tasks.json was rewritten meanwhile): forget it, or the next holder — finding
         // the temp file gone — would take it for done and append its audit lines.
         if (!applied) this.sidecar = this.journal.append(withoutPending(this.sidecar.meta), this.sidecar);
@@ -170,8 +178,17 @@ export class JsonStore implements Store {
         removeLeftovers(this.paths, broken.flatMap((b) => b.deadPids));
       }
       this.lock.breaksLogged();
+      if (!this.swept) {
+        // Temp files of writers that died without a lock left behind (or failed before this
+        // version cleaned up after itself): their pids name them.
+        removeOrphans(this.paths);
+        this.swept = true;
+      }
       const tasks = this.readTasks();
       return await body({ ...tasks, meta: this.sidecar.meta, counters, readEvents: () => readEvents(this.paths.audit) });
+    } catch (error) {
+      // A failed read or write of a board file is a store error naming the file, not a bug.
+      throw isSystemError(error) ? storeError(this.paths.tasks, error, "read") : error;
     } finally {
       this.lock.release();
     }
@@ -211,6 +228,10 @@ export class JsonStore implements Store {
 
   private commitChanges(changes: CommitChanges): void {
     const done = commit(this.paths, this.journal, this.sidecar as SidecarRead, changes, this.durable);
+    this.sidecar = done.sidecar;
+    // Unfinished (a rename or the audit append failed after the commit point): the next
+    // transaction finishes it, so it stays pending — and the journal is not compacted.
+    if (!done.finished) return;
     this.lastApplied = done.pending.id;
     this.sidecar = this.journal.compactIfLarge(done.sidecar);
   }

@@ -10,22 +10,16 @@
  * `.breaking` also records the breaks not yet logged: it stays until the breaker has
  * committed its LOCK_BROKEN events, and a `.breaking` left by a dead breaker is adopted — its
  * breaks logged — by the next lock holder, so a break is logged even if its breaker dies.
+ * The lock is never read through a link nor as anything but a regular file, and at most
+ * LOCK_READ_CAP bytes of it (regular-files.ts): a lock planted as /dev/zero or a FIFO is
+ * refused at once instead of exhausting memory or blocking forever.
  */
 import { hostname } from "node:os";
-import {
-  closeSync,
-  existsSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, existsSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { removeQuietly, writeFileDurably } from "./atomic-write.js";
+import { OpenMode, readWithTime, storeError } from "./regular-files.js";
 import { isProcessAlive, judgeLock, parseLockRecord } from "./lock-record.js";
 import type { LockJudgement, LockRecord } from "./lock-record.js";
 
@@ -56,6 +50,8 @@ const BREAKING_STALE_MS = 5_000;
 /** First backoff ceiling, doubled per attempt up to the cap (full jitter below both). */
 const BACKOFF_BASE_MS = 1;
 const BACKOFF_CAP_MS = 25;
+/** A lock record is ~120 bytes; anything past this is garbage and is not read. */
+const LOCK_READ_CAP = 4096;
 
 export class LockFile {
   private held: string | null = null;
@@ -82,6 +78,17 @@ export class LockFile {
    * calls `breaksLogged()`.
    */
   async acquire(): Promise<{ broken: BrokenLock[]; waitedMs: number }> {
+    try {
+      return await this.waitForLock();
+    } catch (error) {
+      // Failed (disk full, a refused lock file): let other breakers in, unless `.breaking`
+      // lists breaks still to log — then it must stay for the next holder to adopt.
+      if (this.holdsBreaking && this.unlogged.length === 0) this.breaksLogged();
+      throw error;
+    }
+  }
+
+  private async waitForLock(): Promise<{ broken: BrokenLock[]; waitedMs: number }> {
     const started = performance.now();
     const broken: BrokenLock[] = [];
     let lastSeen: LockJudgement | null = null;
@@ -124,11 +131,7 @@ export class LockFile {
     const mine = this.held;
     this.held = null;
     if (mine === null) return;
-    try {
-      if (readFileSync(this.path, "utf8") === mine) unlinkSync(this.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
+    if (readWithTime(this.path, LOCK_READ_CAP)?.text === mine) removeQuietly(this.path);
   }
 
   private record(): string {
@@ -141,40 +144,41 @@ export class LockFile {
     return JSON.stringify(record);
   }
 
+  /** O_EXCL: exactly one process creates it (and never through a link: O_EXCL does not follow). */
   private tryCreate(path: string, content: string): boolean {
     let fd: number;
     try {
-      fd = openSync(path, "wx");
+      fd = openSync(path, OpenMode.createNew, 0o666);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw unavailable(path, error);
     }
     try {
       writeSync(fd, content);
-    } finally {
+    } catch (error) {
+      // An empty lock (ENOSPC after the create) would make every writer wait for the stale
+      // threshold: it is ours, and nobody has judged it yet, so remove it.
       closeSync(fd);
+      removeQuietly(path);
+      throw unavailable(path, error);
     }
+    closeSync(fd);
     return true;
   }
 
   /** The file's content and judgement; null when it vanished meanwhile. */
   private inspect(path: string, staleMs = this.options.staleMs): { content: string; judgement: LockJudgement } | null {
-    try {
-      const mtimeMs = statSync(path).mtimeMs;
-      const content = readFileSync(path, "utf8");
-      const judgement = judgeLock({
-        content,
-        mtimeMs,
-        nowMs: Date.now(),
-        staleMs,
-        hostname: this.host,
-        isAlive: isProcessAlive,
-      });
-      return { content, judgement };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw unavailable(path, error);
-    }
+    const read = readWithTime(path, LOCK_READ_CAP);
+    if (read === null) return null;
+    const judgement = judgeLock({
+      content: read.text,
+      mtimeMs: read.mtimeMs,
+      nowMs: Date.now(),
+      staleMs,
+      hostname: this.host,
+      isAlive: isProcessAlive,
+    });
+    return { content: read.text, judgement };
   }
 
   private breakStale(judgedContent: string): BrokenLock | null {
@@ -204,8 +208,13 @@ export class LockFile {
   private writeIntent(broken: string[]): void {
     const intent: BreakIntent = { ...(JSON.parse(this.record()) as LockRecord), broken };
     const temp = `${this.breakingPath}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(intent));
-    renameSync(temp, this.breakingPath);
+    writeFileDurably(temp, JSON.stringify(intent), false); // removed again if the write fails
+    try {
+      renameSync(temp, this.breakingPath);
+    } catch (error) {
+      removeQuietly(temp);
+      throw unavailable(this.breakingPath, error);
+    }
   }
 
   /** Renames `path` to a unique name; true if what moved is the expected content. */
@@ -217,7 +226,7 @@ export class LockFile {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw unavailable(path, error);
     }
-    const moved = readFileSync(aside, "utf8");
+    const moved = readWithTime(aside, LOCK_READ_CAP)?.text;
     if (moved !== expected) {
       // Not the file we judged (its owner released it and someone re-took it meanwhile): put
       // it back. link fails only if yet another process has taken the lock since; then the
@@ -324,20 +333,10 @@ export class LockFile {
   }
 }
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function unavailable(path: string, error: unknown): BatonError {
-  return new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot use the lock file ${path}: ${(error as Error).message}`, {
-    lock: path,
-  });
+  return storeError(path, error, "write");
 }

@@ -4,7 +4,9 @@
  * process on this machine can be recognised. A lock is stale only when it is older than the
  * threshold AND, when it names a pid on this host, that pid is gone. A lock written by hand
  * without a pid (or from another host) is judged by age alone; a lock with garbage in it by
- * the age of the file.
+ * the age of the file. A timestamp in the future (written by an agent whose clock is ahead) is
+ * not believed — else the lock would look young for as long as the clock is ahead, years
+ * perhaps — and the lock is judged by its file's mtime, which this host's kernel wrote.
  */
 export interface LockRecord {
   agent_id: string;
@@ -37,11 +39,15 @@ export interface LockFacts {
 export function judgeLock(facts: LockFacts): LockJudgement {
   const record = parseLockRecord(facts.content);
   const stamped = record?.timestamp === undefined ? NaN : Date.parse(record.timestamp);
+  const future = Number.isFinite(stamped) && stamped > facts.nowMs + CLOCK_SLACK_MS;
   // The younger of the stamp and the file's mtime: a lock is old only when both say so.
-  const sinceMs = Number.isFinite(stamped) ? Math.max(stamped, facts.mtimeMs) : facts.mtimeMs;
+  const sinceMs = Number.isFinite(stamped) && !future ? Math.max(stamped, facts.mtimeMs) : facts.mtimeMs;
   const ageMs = Math.max(0, facts.nowMs - sinceMs);
   const since = new Date(sinceMs).toISOString();
-  const holder = describeHolder(record, facts.content) + ` since ${since} (${Math.round(ageMs / 1000)} s ago)`;
+  const when = future
+    ? ` stamped ${record?.timestamp} — in the future, its clock is ahead — written to disk at ${since} (${ago(facts.nowMs - sinceMs)})`
+    : ` since ${since} (${ago(facts.nowMs - sinceMs)})`;
+  const holder = describeHolder(record, facts.content) + when;
   const base = { holder, since, ageMs, record };
   if (ageMs < facts.staleMs) {
     return { ...base, stale: false, reason: `younger than the stale threshold of ${facts.staleMs / 1000} s` };
@@ -57,6 +63,14 @@ export function judgeLock(facts: LockFacts): LockJudgement {
     stale: true,
     reason: record === null ? "it holds no valid lock record and is old" : "it is older than the stale threshold",
   };
+}
+
+/** Clocks of one host's processes agree; a stamp this far ahead of ours is not from this clock. */
+const CLOCK_SLACK_MS = 1_000;
+
+function ago(ms: number): string {
+  if (ms < -CLOCK_SLACK_MS) return `${Math.round(-ms / 1000)} s in the future`;
+  return ms < 1_000 ? "just now" : `${Math.round(ms / 1000)} s ago`;
 }
 
 export function parseLockRecord(content: string): Partial<LockRecord> | null {

@@ -8,8 +8,8 @@
  *   sidecar-journal.ts).
  * A file that does not parse or has the wrong shape is CORRUPT_STORE, never overwritten.
  */
-import { readFileSync } from "node:fs";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { readRegular } from "./regular-files.js";
 import type { Agent } from "../../core/task.js";
 
 export interface CountersFile {
@@ -40,15 +40,9 @@ export interface MetaFile {
   pending: PendingCommit | null;
 }
 
+/** The file's text, null when there is none; never through a link (regular-files.ts). */
 export function readText(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot read ${path}: ${(error as Error).message}`, {
-      location: path,
-    });
-  }
+  return readRegular(path);
 }
 
 export function readCounters(path: string): CountersFile {

@@ -13,9 +13,9 @@
  * commit point): it is ignored, and cut by the next writer. A whole line that does not parse
  * is CORRUPT_STORE, and the journal is never written again until someone fixes it.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
-import { BatonError, ErrorCode } from "../../core/errors.js";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, readSync, writeSync } from "node:fs";
 import { fsyncDirectory, replaceFile } from "./atomic-write.js";
+import { OpenMode, openRegular, storeError } from "./regular-files.js";
 import { metaText, parseMeta, readMeta } from "./sidecar-files.js";
 import type { BoardPaths } from "./paths.js";
 import type { MetaFile } from "./sidecar-files.js";
@@ -41,13 +41,8 @@ export class SidecarJournal {
   ) {}
 
   read(): SidecarRead {
-    let fd: number;
-    try {
-      fd = openSync(this.paths.journal, "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw unavailable(this.paths.journal, error);
-      return { meta: readMeta(this.paths.meta), wholeBytes: -1 };
-    }
+    const fd = openRegular(this.paths.journal, OpenMode.read);
+    if (fd === null) return { meta: readMeta(this.paths.meta), wholeBytes: -1 };
     try {
       return this.lastLine(fd, fstatSync(fd).size);
     } finally {
@@ -55,19 +50,27 @@ export class SidecarJournal {
     }
   }
 
-  /** Appends `meta` as the new current sidecar (the commit point, when it holds pending work). */
+  /**
+   * Appends `meta` as the new current sidecar (the commit point, when it holds pending work).
+   * A failed append (ENOSPC mid-line) is cut back, so it is no commit: the error means nothing
+   * was committed.
+   */
   append(meta: MetaFile, read: SidecarRead): SidecarRead {
     const line = Buffer.from(`${JSON.stringify(meta)}\n`);
-    const fd = openSync(this.paths.journal, "a");
+    const fd = openRegular(this.paths.journal, OpenMode.append) as number;
+    let from = -1;
     try {
       const size = fstatSync(fd).size;
       // A torn line left by a killed writer: cut it, or this line would be glued to it.
       if (read.wholeBytes >= 0 && size > read.wholeBytes) ftruncateSync(fd, read.wholeBytes);
-      const from = read.wholeBytes >= 0 ? Math.min(size, read.wholeBytes) : size;
+      from = read.wholeBytes >= 0 ? Math.min(size, read.wholeBytes) : size;
       for (let done = 0; done < line.length; ) done += writeSync(fd, line, done, line.length - done);
       if (this.durable) fsyncSync(fd);
       if (this.durable && read.wholeBytes < 0) fsyncDirectory(this.paths.journal);
       return { meta, wholeBytes: from + line.length };
+    } catch (error) {
+      if (from >= 0) cutBack(fd, from);
+      throw storeError(this.paths.journal, error, "write", "nothing was saved");
     } finally {
       closeSync(fd);
     }
@@ -82,7 +85,7 @@ export class SidecarJournal {
     if (current.wholeBytes < COMPACT_AT) return current;
     const meta = { ...current.meta, pending: null };
     replaceFile(this.paths.meta, `${this.paths.meta}.${process.pid}-compact.tmp`, metaText(meta), this.durable);
-    const fd = openSync(this.paths.journal, "r+");
+    const fd = openRegular(this.paths.journal, OpenMode.update) as number;
     try {
       ftruncateSync(fd, 0);
       if (this.durable) fsyncSync(fd);
@@ -117,6 +120,11 @@ export class SidecarJournal {
   }
 }
 
-function unavailable(path: string, error: unknown): BatonError {
-  return new BatonError(ErrorCode.STORE_UNAVAILABLE, `cannot read ${path}: ${(error as Error).message}`, { location: path });
+/** Shrinking a file needs no free space: a torn line of a failed append can always be cut. */
+function cutBack(fd: number, size: number): void {
+  try {
+    ftruncateSync(fd, size);
+  } catch {
+    // left torn: the next reader ignores a line without its newline, the next writer cuts it
+  }
 }

@@ -16,12 +16,19 @@
  * When `status` no longer matches `baton_status`, a hand-following agent changed it, and its
  * word wins: PENDING → pending, IN_PROGRESS → in_progress (held by `assigned_to`, without a
  * baton lease), COMPLETED → completed, FAILED → dead (a person said it failed).
+ * A task a hand agent set IN_PROGRESS gets a lease all the same, so that its holder can finish,
+ * release or heartbeat it through baton and others can recover it if that agent dies: it runs
+ * for the board's lease length from the hand agent's last sign of life (the later of
+ * `updated_at` and its last `history` entry); its holder is `assigned_to`, else the agent of
+ * that last history entry; and it has no lease token — a baton agent that held the task before
+ * the hand agent took it must not be able to finish it with its old token.
  * A record written by hand with only seed fields reads with defaults: title from the first
  * line of the description, medium priority, no needs or dependencies, 3 attempts.
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { assertNever } from "../../core/exhaustive.js";
 import { checkedMetadata } from "../../core/limits.js";
+import { DEFAULT_LEASE_SECONDS } from "../../core/policy.js";
 import { PRIORITIES, TASK_STATUSES } from "../../core/task.js";
 import { TASK_ID_PATTERN } from "../../core/validation.js";
 import type { Priority, Task, TaskStatus } from "../../core/task.js";
@@ -80,8 +87,11 @@ function statusFromSeed(seed: SeedStatus): TaskStatus {
 const DEFAULT_MAX_ATTEMPTS = 3;
 const EPOCH = "1970-01-01T00:00:00.000Z";
 
+/** The lease a hand-claimed task gets when the board names none (the policy's default). */
+export const DEFAULT_HAND_LEASE_MS = DEFAULT_LEASE_SECONDS * 1000;
+
 /** Reads a record; `where` names it in messages ("tasks.json task #3 (T-3)"). */
-export function taskFromRecord(record: unknown, where: string): Task {
+export function taskFromRecord(record: unknown, where: string, handLeaseMs = DEFAULT_HAND_LEASE_MS): Task {
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     throw invalidRecord(where, `is ${Array.isArray(record) ? "an array" : typeof record}, not a task object`);
   }
@@ -106,6 +116,7 @@ export function taskFromRecord(record: unknown, where: string): Task {
   const status = handChanged ? statusFromSeed(seed as SeedStatus) : batonStatus;
   const updatedAt = field.timestamp("updated_at");
   const createdAt = field.timestamp("created_at") ?? updatedAt ?? EPOCH;
+  const handClaim = handChanged && status === "in_progress" ? handClaimOf(r, updatedAt ?? createdAt, handLeaseMs) : null;
   return {
     id,
     title: field.string("title") ?? titleFrom(description, id),
@@ -116,10 +127,10 @@ export function taskFromRecord(record: unknown, where: string): Task {
     priority: (field.oneOf("priority", PRIORITIES) as Priority | undefined) ?? "medium",
     needs: field.strings("needs") ?? [],
     dependsOn: field.strings("depends_on") ?? [],
-    assignedTo: field.string("assigned_to") ?? null,
-    leaseToken: field.integer("lease_token", 1) ?? null,
+    assignedTo: field.string("assigned_to") ?? handClaim?.holder ?? null,
+    leaseToken: handClaim ? null : (field.integer("lease_token", 1) ?? null),
     // A hand change ends any baton lease: the hand agent is not heartbeating it.
-    leaseExpiresAt: handChanged ? null : (field.timestamp("lease_expires_at") ?? null),
+    leaseExpiresAt: handClaim ? handClaim.leaseExpiresAt : handChanged ? null : (field.timestamp("lease_expires_at") ?? null),
     attempts: field.integer("attempts", 0) ?? 0,
     maxAttempts: field.integer("max_attempts", 1) ?? DEFAULT_MAX_ATTEMPTS,
     nextAttemptAt: handChanged ? null : (field.timestamp("next_attempt_at") ?? null),
@@ -161,6 +172,18 @@ export function recordFromTask(task: Task, previous: TaskRecord | null, newHisto
     created_by: task.createdBy,
   };
   return { ...previous, ...fields };
+}
+
+/** A hand claim's lease (from the hand agent's last sign of life) and its holder. */
+function handClaimOf(r: TaskRecord, updatedAt: string, handLeaseMs: number): { leaseExpiresAt: string; holder: string | null } {
+  const history = Array.isArray(r.history) ? (r.history as unknown[]) : [];
+  const last = history[history.length - 1] as { timestamp?: unknown; agent_id?: unknown } | undefined;
+  const lastAt = typeof last?.timestamp === "string" ? Date.parse(last.timestamp) : NaN;
+  const seenAt = Number.isFinite(lastAt) ? Math.max(lastAt, Date.parse(updatedAt)) : Date.parse(updatedAt);
+  return {
+    leaseExpiresAt: new Date(seenAt + handLeaseMs).toISOString(),
+    holder: typeof last?.agent_id === "string" && last.agent_id !== "" ? last.agent_id : null,
+  };
 }
 
 function titleFrom(description: string, id: string): string {

@@ -65,7 +65,11 @@ export class TasksCodec {
   private spare = new ImageBuffer();
   private known: TasksVersion = NO_VERSION;
 
-  constructor(private readonly path: string) {}
+  /** `handLeaseMs`: the lease of a task a hand agent set in progress (task-record.ts). */
+  constructor(
+    private readonly path: string,
+    private readonly handLeaseMs?: number,
+  ) {}
 
   /** inode:size:mtime of the file as last read (commit.ts refuses to replace a file changed since). */
   identityRead = "absent";
@@ -233,7 +237,7 @@ export class TasksCodec {
     const id = (record as { id?: unknown } | null)?.id;
     const name = typeof id === "string" ? ` (${JSON.stringify(id).slice(1, -1)})` : "";
     try {
-      return taskFromRecord(record, `task #${index + 1}${name}`);
+      return taskFromRecord(record, `task #${index + 1}${name}`, this.handLeaseMs);
     } catch (error) {
       if (error instanceof BatonError) throw corruptTasksFile(this.path, `: ${error.message}`);
       throw error;
@@ -256,7 +260,12 @@ function textsOf(known: TasksVersion, from: number, to: number): Map<string, num
 
 function maxLeaseToken(entries: readonly TaskEntry[]): number {
   let max = 0;
-  for (const e of entries) if (e.task.leaseToken !== null && e.task.leaseToken > max) max = e.task.leaseToken;
+  for (const e of entries) {
+    // A hand-claimed task has no token, but the one in its record was issued: keep it counted.
+    const raw = e.record.lease_token;
+    const token = e.task.leaseToken ?? (typeof raw === "number" && Number.isInteger(raw) ? raw : null);
+    if (token !== null && token > max) max = token;
+  }
   return max;
 }
 

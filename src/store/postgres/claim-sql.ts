@@ -7,12 +7,13 @@
 import { compareIds } from "../../core/selection.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import { TASK_COLUMNS } from "./rows.js";
+import { CLAIM_RECOVERY_BATCH } from "../store.js";
 import type { Priority } from "../../core/task.js";
 import type { TaskRow } from "./rows.js";
 
 export const CLAIM_ORDER = "ORDER BY priority_rank, created_at, id_order";
-/** The board's lazy recovery batch (LAZY_RECOVERY_BATCH in board.ts); another limit just misses the prefetch. */
-export const PREFETCH_RECOVERY = 32;
+/** The board's lazy recovery batch (see store.ts); another limit would just miss the prefetch. */
+export const PREFETCH_RECOVERY = CLAIM_RECOVERY_BATCH;
 
 /** The database's clock in epoch milliseconds (clock_timestamp: now() is frozen at BEGIN). */
 export const CLOCK_MS = "floor(extract(epoch FROM clock_timestamp()) * 1000)::int8";

@@ -5,6 +5,13 @@
  * ourselves: blocked on the board's doorbell (doorbell.ts) when it has one, so the releasing
  * process wakes the next waiter; else (and while the doorbell's watchdog starts) with
  * sub-millisecond jittered sleeps, growing to a few milliseconds.
+ *
+ * Two ways to wait, chosen by the store's `lockWait` option (store.ts):
+ *  - retryWhileBusy blocks the thread (Atomics.wait, a blocking read on the doorbell): the
+ *    one-shot CLI has nothing else to do while it waits;
+ *  - retryWhileBusyAsync awaits instead (the doorbell read runs on libuv's thread pool, sleeps
+ *    are timers), so a long-running process keeps answering, heartbeating and streaming while
+ *    its write waits for the lock.
  */
 import type { Doorbell } from "./doorbell.js";
 
@@ -57,6 +64,44 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
       } else {
         sleepMicros(capMicros / 2 + random() * capMicros);
         capMicros = Math.min(capMicros * 1.5, 4000);
+      }
+    }
+  }
+}
+
+/**
+ * retryWhileBusy without blocking the event loop: the same drain-then-retry rule, but the wait
+ * on the doorbell is a read on libuv's thread pool (doorbell.ts, waitAsync) and the polling
+ * fallback sleeps on timers (1 ms at least: timers have no finer grain).
+ */
+export async function retryWhileBusyAsync<T>(
+  attempt: () => T,
+  policy: BusyPolicy,
+  onTimeout: (waitedMs: number) => never,
+): Promise<T> {
+  const random = policy.random ?? Math.random;
+  const doorbell = policy.doorbell;
+  let started = 0;
+  let capMs = 1;
+  let drained = false;
+  for (;;) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      if (started === 0) started = performance.now();
+      const waited = performance.now() - started;
+      if (waited >= policy.timeoutMs) onTimeout(waited);
+      if (doorbell) {
+        if (!drained) {
+          doorbell.drain();
+          drained = true;
+          continue;
+        }
+        await doorbell.waitAsync();
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, capMs / 2 + random() * capMs));
+        capMs = Math.min(capMs * 1.5, 8);
       }
     }
   }

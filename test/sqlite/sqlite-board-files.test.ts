@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openBoard } from "../src/index.js";
-import { MIGRATIONS } from "../src/store/sqlite/migrations.js";
-import { baton, jsonError } from "./cli/cli.js";
-import { refusal } from "./conformance/harness.js";
+import { openBoard } from "../../src/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations.js";
+import { baton, jsonError } from "../cli/cli.js";
+import { refusal } from "../conformance/harness.js";
 
 const root = mkdtempSync(join(tmpdir(), "baton-board-files-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

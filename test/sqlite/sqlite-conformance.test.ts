@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openBoard } from "../src/index.js";
-import { MIGRATIONS } from "../src/store/sqlite/migrations.js";
-import { refusal } from "./conformance/harness.js";
-import { runConformanceSuite } from "./conformance/suite.js";
+import { openBoard } from "../../src/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations.js";
+import { refusal } from "../conformance/harness.js";
+import { runConformanceSuite } from "../conformance/suite.js";
 
 const root = mkdtempSync(join(tmpdir(), "baton-sqlite-"));
 let boards = 0;
@@ -66,14 +66,14 @@ describe("sqlite store", () => {
     const path = join(freshDir(), "board.db");
     const board = await openBoard(`sqlite:${path}?durability=full`);
     // Reach the connection to prove the pragma took effect (2 = FULL, 1 = NORMAL).
-    const db = (board.store as unknown as { db: { pragma(s: string, o: { simple: true }): unknown } }).db;
+    const db = (board.store as unknown as { writes: { db: { pragma(s: string, o: { simple: true }): unknown } } }).writes.db;
     expect(db.pragma("synchronous", { simple: true })).toBe(2);
     const task = await board.add({ title: "durable" });
     const claim = await board.claim({ agent: "A" });
     await board.complete(task.id, { token: claim.leaseToken });
     await board.close();
     const normal = await openBoard(`sqlite:${path}`);
-    const normalDb = (normal.store as unknown as { db: { pragma(s: string, o: { simple: true }): unknown } }).db;
+    const normalDb = (normal.store as unknown as { writes: { db: { pragma(s: string, o: { simple: true }): unknown } } }).writes.db;
     expect(normalDb.pragma("synchronous", { simple: true })).toBe(1);
     expect((await normal.get(task.id)).status).toBe("completed");
     await normal.close();
@@ -104,7 +104,7 @@ describe("sqlite store", () => {
     old.close();
 
     const board = await openBoard(`sqlite:${path}`);
-    const db = (board.store as unknown as { db: Database.Database }).db;
+    const db = (board.store as unknown as { writes: { db: Database.Database } }).writes.db;
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tasks', 'events') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual([
