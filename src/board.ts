@@ -36,7 +36,15 @@ import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
-import { applyChange, asPromoted, dependencyStatuses, firstReady, mustGet, throwNotFound } from "./board/transaction-steps.js";
+import {
+  applyChange,
+  asPromoted,
+  checkVersion,
+  dependencyStatuses,
+  firstReady,
+  mustGet,
+  throwNotFound,
+} from "./board/transaction-steps.js";
 import { EventHub } from "./board/event-hub.js";
 import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
 import type {
@@ -44,6 +52,7 @@ import type {
   BoardOptions,
   Claim,
   CredentialInput,
+  EditBy,
   HealReport,
   ListQuery,
   PageQuery,
@@ -66,7 +75,19 @@ import {
 import type { Page } from "./board/paging.js";
 import { eventFilter, taskFilter } from "./board/queries.js";
 
-export type { AuditQuery, BoardOptions, Claim, CredentialInput, HealReport, ListQuery, Page, PageQuery, ReadyQuery, Reservation };
+export type {
+  AuditQuery,
+  BoardOptions,
+  Claim,
+  CredentialInput,
+  EditBy,
+  HealReport,
+  ListQuery,
+  Page,
+  PageQuery,
+  ReadyQuery,
+  Reservation,
+};
 
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
@@ -146,7 +167,7 @@ export class Board {
     });
   }
 
-  async update(id: string, patch: TaskPatch, by: { agent?: string } = {}): Promise<Task> {
+  async update(id: string, patch: TaskPatch, by: EditBy = {}): Promise<Task> {
     const parsed = parseInput(taskPatchSchema, patch, "update");
     return this.edit(id, by, () => parsed);
   }
@@ -163,12 +184,14 @@ export class Board {
   }
 
   /** One UPDATED change whose patch is computed from the task as read inside the transaction. */
-  private async edit(id: string, by: { agent?: string }, patchOf: (task: Task) => TaskPatch): Promise<Task> {
+  private async edit(id: string, by: EditBy, patchOf: (task: Task) => TaskPatch): Promise<Task> {
     checkTaskId(id);
     const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const before = await mustGet(tx, id);
+      checkVersion(before, expectedVersion);
       const patch = { ...patchOf(before) };
       if (patch.dependsOn) {
         patch.dependsOn = [...new Set(patch.dependsOn)];
@@ -179,28 +202,39 @@ export class Board {
     }, { taskIds: [id] });
   }
 
-  async cancel(id: string, by: { agent?: string; reason?: string } = {}): Promise<Task> {
-    return this.simple(id, by.agent, { kind: "cancel", reason: by.reason });
+  async cancel(id: string, by: EditBy & { reason?: string } = {}): Promise<Task> {
+    return this.simple(id, by, { kind: "cancel", reason: by.reason });
   }
 
   /** A person's answer to a poison pill: pending again with a fresh set of attempts. */
-  async revive(id: string, by: { agent?: string } = {}): Promise<Task> {
-    return this.simple(id, by.agent, { kind: "revive" });
+  async revive(id: string, by: EditBy = {}): Promise<Task> {
+    return this.simple(id, by, { kind: "revive" });
   }
 
   /** Reserve a pending task for one agent (only it may claim it), or lift the reservation. */
-  async assign(id: string, agent: string | null, by: { agent?: string } = {}): Promise<Task> {
+  async assign(id: string, agent: string | null, by: EditBy = {}): Promise<Task> {
     if (agent !== null) checkAgentId(agent);
-    return this.simple(id, by.agent, { kind: "assign", agentId: agent });
+    return this.simple(id, by, { kind: "assign", agentId: agent });
   }
 
-  private async simple(id: string, by: string | undefined, transition: Transition): Promise<Task> {
+  /**
+   * A person takes a task back from its holder: pending again, no attempt counted, and the
+   * holder's lease token stops working (its next heartbeat or completion is LEASE_LOST).
+   * There is no token to fence it, so the version it was decided on must still be current.
+   */
+  async releaseHeld(id: string, by: EditBy & { expectedVersion: number; reason?: string }): Promise<Task> {
+    return this.simple(id, by, { kind: "release", reason: by.reason });
+  }
+
+  private async simple(id: string, by: EditBy, transition: Transition): Promise<Task> {
     checkTaskId(id);
-    const agent = by === undefined ? null : checkAgentId(by);
-    return this.store.transaction(
-      async (tx) => applyChange(tx, await mustGet(tx, id), transition, agent, await this.now(tx)),
-      { taskIds: [id] },
-    );
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      checkVersion(task, expectedVersion);
+      return applyChange(tx, task, transition, agent, await this.now(tx));
+    }, { taskIds: [id] });
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────
@@ -602,5 +636,11 @@ export class Board {
     await this.store.close();
   }
 
+}
+
+function expectedVersionOf(by: EditBy): number | undefined {
+  return by.expectedVersion === undefined
+    ? undefined
+    : parseInput(positiveIntSchema("the expected version"), by.expectedVersion, "expected version");
 }
 

@@ -24,6 +24,7 @@ export type {
   AuditQuery,
   Claim,
   CredentialInput,
+  EditBy,
   HealReport,
   ListQuery,
   Page,

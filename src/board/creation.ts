@@ -66,6 +66,7 @@ export async function createTask(
     createdAt: at,
     updatedAt: at,
     createdBy: agent,
+    version: 1,
   };
   await tx.insertTask(task);
   await tx.appendEvent(taskEvent(null, task, "CREATED", agent, `created "${task.title}"`, now));

@@ -1,5 +1,5 @@
 /** Reading and changing tasks inside a transaction: the pieces every operation shares. */
-import { notFound } from "../core/errors.js";
+import { notFound, versionMismatch } from "../core/errors.js";
 import { taskEvent } from "../core/events.js";
 import { mayTake, unfinishedDependencies } from "../core/selection.js";
 import { applyTransition } from "../core/transitions.js";
@@ -20,6 +20,13 @@ export async function applyChange(
   await tx.updateTask(outcome.task, before);
   await tx.appendEvent(taskEvent(before, outcome.task, outcome.eventType, agent, outcome.details, now));
   return outcome.task;
+}
+
+/** A person's edit made against `expectedVersion` must find the task still at it. */
+export function checkVersion(task: Task, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && task.version !== expectedVersion) {
+    throw versionMismatch(task.id, expectedVersion, task.version);
+  }
 }
 
 export async function mustGet(tx: StoreReader, id: string): Promise<Task> {

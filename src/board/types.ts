@@ -10,6 +10,13 @@ export interface BoardOptions {
   random?: () => number;
 }
 
+/** Who makes a change, and (for a version-checked edit) the task version it was made against. */
+export interface EditBy {
+  agent?: string;
+  /** Refuse with VERSION_MISMATCH, changing nothing, unless the task is still at this version. */
+  expectedVersion?: number;
+}
+
 export interface Claim {
   task: Task;
   leaseToken: number;

@@ -12,7 +12,7 @@ export const ExitCode = {
   usage: 2,
   /** No such task, or no board here. */
   notFound: 3,
-  /** Held by another agent, lease lost, not ready, already finished. */
+  /** Held by another agent, lease lost, not ready, already finished, changed since the version given. */
   conflict: 4,
   /** `claim` / `next`: nothing is ready for this agent now. */
   nothingReady: 5,
@@ -27,6 +27,7 @@ export const EXIT_CODE_OF: Record<ErrorCode, ExitCode> = {
   [ErrorCode.CONFLICT]: ExitCode.conflict,
   [ErrorCode.NOT_READY]: ExitCode.conflict,
   [ErrorCode.LEASE_LOST]: ExitCode.conflict,
+  [ErrorCode.VERSION_MISMATCH]: ExitCode.conflict,
   [ErrorCode.NOTHING_READY]: ExitCode.nothingReady,
   [ErrorCode.LOCK_TIMEOUT]: ExitCode.lockTimeout,
   [ErrorCode.CORRUPT_STORE]: ExitCode.error,

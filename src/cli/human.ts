@@ -88,7 +88,7 @@ export function taskDetail(raw: Task, style: Style, now: number): string {
   if (task.lastError) rows.push(["last error", task.lastError]);
   if (task.result !== null) rows.push(["result", task.result]);
   rows.push(["created", `${task.createdAt}${task.createdBy ? ` by ${task.createdBy}` : ""}`]);
-  rows.push(["updated", task.updatedAt]);
+  rows.push(["updated", `${task.updatedAt} (version ${task.version})`]);
   if (Object.keys(task.metadata).length) rows.push(["metadata", printable(JSON.stringify(task.metadata))]);
   const width = rows.reduce((w, [k]) => Math.max(w, k.length), 0);
   const lines = rows.map(([k, v]) => `${style.paint("dim", k.padEnd(width))}  ${v}`);

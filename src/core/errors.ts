@@ -8,6 +8,8 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   NOT_READY: "NOT_READY",
   LEASE_LOST: "LEASE_LOST",
+  /** An edit named the task version it was made against, and the task has changed since. */
+  VERSION_MISMATCH: "VERSION_MISMATCH",
   NOTHING_READY: "NOTHING_READY",
   LOCK_TIMEOUT: "LOCK_TIMEOUT",
   CORRUPT_STORE: "CORRUPT_STORE",
@@ -60,4 +62,12 @@ export const notFound = (taskId: string): BatonError =>
     ErrorCode.NOT_FOUND,
     `task ${taskId} not found (see \`baton list\` for the tasks on this board)`,
     { taskId },
+  );
+
+export const versionMismatch = (taskId: string, expectedVersion: number, version: number): BatonError =>
+  new BatonError(
+    ErrorCode.VERSION_MISMATCH,
+    `task ${taskId} changed since version ${expectedVersion}: it is at version ${version} now; ` +
+      "read it again (`baton show`), then retry against the current version",
+    { taskId, expectedVersion, version },
   );

@@ -51,6 +51,11 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /**
+   * 1 at creation, +1 on every change to the task (its ETag over HTTP): an edit that names the
+   * version it was made against is refused (VERSION_MISMATCH) when the task changed meanwhile.
+   */
+  version: number;
 }
 
 export interface Agent {

@@ -55,7 +55,7 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
     );
   }
   const now = toIso(nowMs);
-  const base: Task = { ...task, updatedAt: now };
+  const base: Task = { ...task, updatedAt: now, version: task.version + 1 };
   switch (transition.kind) {
     case "claim":
       return {

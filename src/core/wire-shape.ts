@@ -28,6 +28,7 @@ export function taskToWire(task: Task): WireObject {
     created_at: task.createdAt,
     updated_at: task.updatedAt,
     created_by: task.createdBy,
+    version: task.version,
   };
 }
 

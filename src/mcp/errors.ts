@@ -18,6 +18,8 @@ export const NEXT_STEP: Record<ErrorCode, string> = {
     "it waits for the listed dependencies or its retry time: claim another task, or wait and try again",
   [ErrorCode.LEASE_LOST]:
     "stop working on this task: another agent may own it now. Do not repeat its side effects; claim another task",
+  [ErrorCode.VERSION_MISMATCH]:
+    "the task changed since the version you named: read it again (show_task), decide again, and retry with its current version",
   [ErrorCode.NOTHING_READY]:
     "nothing to claim now: wait a while and call claim_task again, or call list_tasks with status pending to see what is blocked",
   [ErrorCode.LOCK_TIMEOUT]: "the board is busy; call again in a few seconds",

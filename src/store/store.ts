@@ -97,6 +97,13 @@ export interface Store {
    * must act on the board only through `tx`.
    */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T>;
+  /**
+   * Optional (group commit, src/store/group-commit.ts): runs several transactions' bodies, in
+   * order, inside one store transaction, each in its own savepoint — one that throws has only
+   * its own writes undone, and its outcome is its own. Resolves with each body's outcome once
+   * all are committed; rejects as a whole (nothing kept) if the commit itself fails.
+   */
+  transactionBatch?<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]>;
   /** A consistent snapshot for reading. */
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
   /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */

@@ -114,7 +114,7 @@ describe("output contracts", () => {
     expect(Object.keys(task)).toEqual([
       "id", "title", "description", "metadata", "result", "status", "priority", "needs", "depends_on",
       "assigned_to", "lease_token", "lease_expires_at", "attempts", "max_attempts", "next_attempt_at",
-      "last_error", "created_at", "updated_at", "created_by",
+      "last_error", "created_at", "updated_at", "created_by", "version",
     ]);
     expect(task).toMatchObject({ id: "T-1", status: "in_progress", assigned_to: "a1", needs: ["technical"] });
     // A fencing token is the seq of the claim's own audit event: after T-1's CREATED (1), 2.
@@ -228,7 +228,7 @@ describe("output contracts", () => {
     const grouped = VERB_GROUPS.flatMap((g) => g.verbs).sort();
     expect(grouped).toEqual(declared);
     expect(declared).toEqual(
-      ["add", "agents", "assign", "audit", "cancel", "claim", "counters", "demo", "done", "fail", "heal", "heartbeat", "init", "list", "mcp", "next", "ready", "release", "reserve", "revive", "show", "update", "watch", "webhook"].sort(),
+      ["add", "agents", "assign", "audit", "cancel", "claim", "counters", "demo", "done", "fail", "heal", "heartbeat", "init", "list", "mcp", "next", "ready", "release", "reserve", "revive", "serve", "show", "update", "watch", "webhook"].sort(),
     );
   });
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const template = rowFromTask({
     id: "T-0", title: "", description: "", metadata: {}, result: null, status: "pending", priority: "medium",
     needs: [], dependsOn: [], assignedTo: null, leaseToken: null, leaseExpiresAt: null, attempts: 0, maxAttempts: 3,
-    nextAttemptAt: null, lastError: null, createdAt: at, updatedAt: at, createdBy: null,
+    nextAttemptAt: null, lastError: null, createdAt: at, updatedAt: at, createdBy: null, version: 1,
   } satisfies Task);
   const fixed = Object.keys(template).filter((c) => c !== "id" && c !== "title");
   db.transaction(() => {

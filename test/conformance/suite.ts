@@ -19,6 +19,7 @@ import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
+import { versionTests } from "./versions.js";
 import { webhookTests } from "./webhooks.js";
 import type { BoardFactory } from "./factory.js";
 
@@ -33,6 +34,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("dependencies", () => dependencyTests(c));
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
+    describe("versions", () => versionTests(c));
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));
     describe("properties", () => propertyTests(c));

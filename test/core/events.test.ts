@@ -14,6 +14,7 @@ describe("task events", () => {
       leaseToken: 1,
       leaseExpiresAt: iso(60),
       updatedAt: iso(0),
+      version: 2,
     });
     const event = taskEvent(created, claimed, "CLAIMED", "A", "claimed", T0);
     expect([event.from, event.to, event.at, event.taskId]).toEqual(["pending", "in_progress", iso(0), "T-1"]);

@@ -26,6 +26,7 @@ export function taskIn(status: TaskStatus, overrides: Partial<Task> = {}): Task 
     createdAt: iso(-10),
     updatedAt: iso(-10),
     createdBy: null,
+    version: 1,
     ...overrides,
   };
 }

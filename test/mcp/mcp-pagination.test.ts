@@ -28,6 +28,7 @@ const FULL_KEYS = [
   "status",
   "title",
   "updated_at",
+  "version",
 ];
 
 let mcp: McpSession;

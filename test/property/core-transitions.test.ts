@@ -36,7 +36,7 @@ describe("core transitions (property)", () => {
           id: "T-1", title: "t", description: "", metadata: {}, result: null, status: "pending", priority: "medium",
           needs: [], dependsOn: [], assignedTo: null, leaseToken: null, leaseExpiresAt: null, attempts: 0,
           maxAttempts: 3, nextAttemptAt: null, lastError: null, createdAt: new Date(start).toISOString(),
-          updatedAt: new Date(start).toISOString(), createdBy: null,
+          updatedAt: new Date(start).toISOString(), createdBy: null, version: 1,
         };
         const events = [taskEvent(null, task, "CREATED", null, "", now)];
         for (const [step, elapsed] of steps) {

@@ -63,6 +63,7 @@ export function registerTaskVerbs(program: Command): void {
     .option("--after <ids>", "replace the dependencies (comma-separated; '' for none)")
     .option("--max-attempts <n>", "attempts before the task is dead")
     .option("--metadata <json>", "replace the metadata with this JSON object")
+    .option(IF_VERSION, IF_VERSION_HELP)
     .action(
       action(async (ctx, [id], o) => {
         const patch: TaskPatch = {};
@@ -75,32 +76,39 @@ export function registerTaskVerbs(program: Command): void {
         if (maxAttempts !== undefined) patch.maxAttempts = maxAttempts;
         const metadata = jsonObject("--metadata", o.metadata as string | undefined);
         if (metadata !== undefined) patch.metadata = metadata;
-        return one(ctx, await (await ctx.board()).update(id as string, patch, by(ctx)));
+        return one(ctx, await (await ctx.board()).update(id as string, patch, { ...by(ctx), ...ifVersion(o) }));
       }),
     );
 
   verb(program, "cancel <id>", "cancel a task (a held task's lease ends; `baton revive` undoes it)")
     .option("--reason <text>", "why, for the audit trail")
+    .option(IF_VERSION, IF_VERSION_HELP)
     .action(
       action(async (ctx, [id], o) => {
         const reason = o.reason as string | undefined;
-        return one(ctx, await (await ctx.board()).cancel(id as string, { ...by(ctx), ...(reason && { reason }) }));
+        const edit = { ...by(ctx), ...ifVersion(o), ...(reason && { reason }) };
+        return one(ctx, await (await ctx.board()).cancel(id as string, edit));
       }),
     );
 
-  verb(program, "revive <id>", "make a dead, failed or cancelled task pending again with fresh attempts").action(
-    action(async (ctx, [id]) => one(ctx, await (await ctx.board()).revive(id as string, by(ctx)))),
-  );
+  verb(program, "revive <id>", "make a dead, failed or cancelled task pending again with fresh attempts")
+    .option(IF_VERSION, IF_VERSION_HELP)
+    .action(
+      action(async (ctx, [id], o) =>
+        one(ctx, await (await ctx.board()).revive(id as string, { ...by(ctx), ...ifVersion(o) })),
+      ),
+    );
 
   verb(program, "assign <id> [agent]", "reserve a pending task for one agent (only it may claim it)")
     .option("--clear", "lift the reservation instead")
+    .option(IF_VERSION, IF_VERSION_HELP)
     .action(
       action(async (ctx, [id, agent], o) => {
         if (agent === undefined && !o.clear) {
           throw invalidInput("say whom to reserve it for (`baton assign T-1 agent-2`) or pass --clear to lift it");
         }
         if (agent !== undefined && o.clear) throw invalidInput("give an agent or --clear, not both");
-        return one(ctx, await (await ctx.board()).assign(id as string, agent ?? null, by(ctx)));
+        return one(ctx, await (await ctx.board()).assign(id as string, agent ?? null, { ...by(ctx), ...ifVersion(o) }));
       }),
     );
 
@@ -165,6 +173,14 @@ export function registerTaskVerbs(program: Command): void {
         return { json: taskJson(task), human: taskDetail(task, ctx.style, Date.now()) };
       }),
     );
+}
+
+const IF_VERSION = "--if-version <n>";
+const IF_VERSION_HELP = "only if the task is still at this version (see `show --json`); else exit 4, nothing changed";
+
+function ifVersion(o: VerbOptions): { expectedVersion?: number } {
+  const expectedVersion = wholeNumber("--if-version", o.ifVersion as string | undefined, "3");
+  return expectedVersion === undefined ? {} : { expectedVersion };
 }
 
 /** Who made a change, for the audit trail: the agent when one is given. */

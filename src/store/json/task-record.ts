@@ -138,6 +138,8 @@ export function taskFromRecord(record: unknown, where: string, handLeaseMs = DEF
     createdAt,
     updatedAt: updatedAt ?? createdAt,
     createdBy: field.string("created_by") ?? null,
+    // A record written by hand has none: it reads as a task just created.
+    version: field.integer("version", 1) ?? 1,
   };
 }
 
@@ -170,6 +172,7 @@ export function recordFromTask(task: Task, previous: TaskRecord | null, newHisto
     result: task.result,
     metadata: task.metadata,
     created_by: task.createdBy,
+    version: task.version,
   };
   return { ...previous, ...fields };
 }

@@ -337,8 +337,8 @@ export class BoardTx extends BoardReads implements StoreWriter {
       "insert-task",
       `INSERT INTO baton_tasks (id, title, description, metadata, result, status, priority, priority_rank,
          needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
-         next_attempt_at, last_error, created_at, updated_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         next_attempt_at, last_error, created_at, updated_at, created_by, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
       taskParams(task),
     );
   }
@@ -375,7 +375,7 @@ export class BoardTx extends BoardReads implements StoreWriter {
       this.queue(
         "change-task",
         `${UPDATE_TASK_SQL}, checked AS (SELECT baton_expect_one(count(*), $1), min(version) AS version FROM changed)
-         SELECT baton_append_event($22, $23, $24, $25, $26, $27, $28, $29, $30), version FROM checked`,
+         SELECT baton_append_event($23, $24, $25, $26, $27, $28, $29, $30, $31), version FROM checked`,
         [...(update.values ?? []), ...values],
         update.onRows,
       );
@@ -455,7 +455,7 @@ function rowVersion(rows: Record<string, unknown>[]): string | undefined {
 }
 
 /**
- * A task update that must change exactly the row version it was computed from ($21); anything
+ * A task update that must change exactly the row version it was computed from ($22); anything
  * else is a concurrent change, and baton_expect_one raises serialization_failure (the store
  * re-runs the transaction).
  */
@@ -463,5 +463,5 @@ const UPDATE_TASK_SQL = `WITH changed AS (
   UPDATE baton_tasks SET title = $2, description = $3, metadata = $4, result = $5, status = $6,
     priority = $7, priority_rank = $8, needs = $9, depends_on = $10, assigned_to = $11,
     lease_token = $12, lease_expires_at = $13, attempts = $14, max_attempts = $15,
-    next_attempt_at = $16, last_error = $17, created_at = $18, updated_at = $19, created_by = $20
-  WHERE id = $1 AND ($21::text IS NULL OR xmin = $21::text::xid) RETURNING xmin::text AS version)`;
+    next_attempt_at = $16, last_error = $17, created_at = $18, updated_at = $19, created_by = $20, version = $21
+  WHERE id = $1 AND ($22::text IS NULL OR xmin = $22::text::xid) RETURNING xmin::text AS version)`;

@@ -41,7 +41,7 @@ export const typeParsers = {
 /** The columns every task read selects; row_version is xmin, the version the row was read at. */
 export const TASK_COLUMNS = `xmin::text AS row_version, id, title, description, metadata, result, status,
   priority, needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
-  next_attempt_at, last_error, created_at, updated_at, created_by`;
+  next_attempt_at, last_error, created_at, updated_at, created_by, version`;
 
 export interface TaskRow {
   row_version: string;
@@ -64,6 +64,7 @@ export interface TaskRow {
   created_at: string;
   updated_at: string;
   created_by: string | null;
+  version: number;
 }
 
 export function taskFromRow(row: TaskRow): Task {
@@ -87,10 +88,11 @@ export function taskFromRow(row: TaskRow): Task {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    version: row.version,
   };
 }
 
-/** Parameters $1…$20 in the column order of INSERT/UPDATE statements. */
+/** Parameters $1…$21 in the column order of INSERT/UPDATE statements. */
 export function taskParams(task: Task): unknown[] {
   return [
     task.id,
@@ -113,6 +115,7 @@ export function taskParams(task: Task): unknown[] {
     task.createdAt,
     task.updatedAt,
     task.createdBy,
+    task.version,
   ];
 }
 

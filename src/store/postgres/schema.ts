@@ -203,6 +203,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX baton_webhook_deliveries_hook ON baton_webhook_deliveries (hook_id, id);
   `,
+  /* 5 */ `
+  -- A task's version (its ETag over HTTP): 1 at creation, +1 on every change. Tasks from
+  -- before start at 1, as if just created.
+  ALTER TABLE baton_tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
+  `,
 ];
 
 export type MigrationOutcome = "ready" | "missing";

@@ -151,4 +151,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (hook_id, id);
   `,
+  /* 4 */ `
+  -- A task's version (its ETag over HTTP): 1 at creation, +1 on every change. Tasks from
+  -- before start at 1, as if just created; no index, an edit reads the row by id anyway.
+  ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -25,6 +25,7 @@ export interface TaskRow {
   created_at: string;
   updated_at: string;
   created_by: string | null;
+  version: number;
 }
 
 export function taskFromRow(row: TaskRow): Task {
@@ -48,6 +49,7 @@ export function taskFromRow(row: TaskRow): Task {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    version: row.version,
   };
 }
 
@@ -73,6 +75,7 @@ export function rowFromTask(task: Task): TaskRow {
     created_at: task.createdAt,
     updated_at: task.updatedAt,
     created_by: task.createdBy,
+    version: task.version,
   };
 }
 

@@ -163,6 +163,46 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Group commit: one BEGIN IMMEDIATE … COMMIT for several operations, each under a SAVEPOINT
+   * (ROLLBACK TO on a throw), so a server takes many agents' writes with one lock hand-over
+   * and one commit instead of one each. An error that ends the whole SQLite transaction (the
+   * database is full, an I/O error) fails every operation of the batch: none was committed.
+   */
+  transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return this.writeQueue.run(async () => {
+      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
+      const doorbell = this.doorbell;
+      const db = this.writes.db;
+      await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), doorbell);
+      const outcomes: PromiseSettledResult<T>[] = [];
+      try {
+        for (const fn of fns) {
+          // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
+          this.writer.begin();
+          db.exec("SAVEPOINT baton_op");
+          try {
+            const value = await fn(this.writer.tx);
+            db.exec("RELEASE baton_op");
+            outcomes.push({ status: "fulfilled", value });
+          } catch (reason) {
+            if (!db.inTransaction) throw reason;
+            db.exec("ROLLBACK TO baton_op");
+            db.exec("RELEASE baton_op");
+            outcomes.push({ status: "rejected", reason });
+          }
+        }
+        await this.whenUnlocked(() => db.exec("COMMIT"), null);
+        return outcomes;
+      } catch (error) {
+        if (db.inTransaction) db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        doorbell?.ring();
+      }
+    });
+  }
+
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
     const reads = this.openReads();
     return reads.queue.run(async () => {

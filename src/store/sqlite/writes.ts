@@ -29,10 +29,10 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
       conn.run(
         `INSERT INTO tasks (id, id_order, title, description, metadata, result, status, priority, priority_rank,
            needs, depends_on, assigned_to, lease_token, lease_expires_at, attempts, max_attempts,
-           next_attempt_at, last_error, created_at, updated_at, created_by)
+           next_attempt_at, last_error, created_at, updated_at, created_by, version)
          VALUES (@id, @id_order, @title, @description, @metadata, @result, @status, @priority, @priority_rank,
            @needs, @depends_on, @assigned_to, @lease_token, @lease_expires_at, @attempts, @max_attempts,
-           @next_attempt_at, @last_error, @created_at, @updated_at, @created_by)`,
+           @next_attempt_at, @last_error, @created_at, @updated_at, @created_by, @version)`,
         { ...rowFromTask(task), id_order: idOrderKey(task.id) },
       );
     },

@@ -1,0 +1,148 @@
+/**
+ * Who may ask: tokens with a name and a role (`read` or `write`), and dashboard sessions.
+ *
+ * Tokens come from BATON_TOKEN (one write token) and/or a token file (`--token-file`), one
+ * token per line:
+ *
+ *     # name      role   token
+ *     lead        write  3q2P6m0wV3Xv3mZ2mQ0r7yYkQ1cK8rJd
+ *     ci-reader   read   9Zc0bqk2-wq1Ew8v1oTgQb3zJm4Hh6Ls
+ *
+ * A name is recorded as the actor of that token's person actions in the audit trail, so it
+ * has an agent id's shape. With no token configured (only allowed on a loopback address),
+ * `serve` makes up a write token and prints it. A browser signs in through a one-time URL
+ * that `serve` prints: the code in it is exchanged once for an HttpOnly SameSite=Strict
+ * session cookie, so the page never holds a token (as Jupyter does).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { invalidInput } from "../core/errors.js";
+import { AGENT_ID_PATTERN } from "../core/validation.js";
+
+export type Role = "read" | "write";
+
+export interface Identity {
+  name: string;
+  role: Role;
+}
+
+export interface TokenEntry extends Identity {
+  token: string;
+}
+
+export const SESSION_COOKIE = "baton_session";
+
+/** At least 16 characters, so a token is not guessable by trying. */
+const TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{16,512}$/;
+
+export function newSecret(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** Tokens are looked up by their hash: a lookup's timing says nothing about a token's text. */
+function digest(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export class Credentials {
+  private readonly tokens = new Map<string, Identity>();
+  private readonly sessions = new Map<string, Identity>();
+  private readonly loginCodes = new Map<string, Identity>();
+
+  constructor(entries: readonly TokenEntry[]) {
+    for (const entry of entries) {
+      const key = digest(entry.token);
+      if (this.tokens.has(key)) throw invalidInput(`two tokens are the same (the second is named ${entry.name}); give each its own`);
+      this.tokens.set(key, { name: entry.name, role: entry.role });
+    }
+  }
+
+  get size(): number {
+    return this.tokens.size;
+  }
+
+  byToken(token: string): Identity | undefined {
+    return this.tokens.get(digest(token));
+  }
+
+  bySession(sessionId: string): Identity | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  /** A code good for one sign-in as `identity` (the URL `serve` prints carries it). */
+  loginCode(identity: Identity): string {
+    const code = newSecret();
+    this.loginCodes.set(code, identity);
+    return code;
+  }
+
+  /** Exchanges a one-time code for a new session id; undefined if the code is unknown or used. */
+  redeem(code: string): { sessionId: string; identity: Identity } | undefined {
+    const identity = this.loginCodes.get(code);
+    if (!identity) return undefined;
+    this.loginCodes.delete(code);
+    return { sessionId: this.startSession(identity), identity };
+  }
+
+  startSession(identity: Identity): string {
+    const sessionId = newSecret();
+    this.sessions.set(sessionId, identity);
+    return sessionId;
+  }
+}
+
+/** The token file's entries; a bad line is refused naming the file, the line and the fix. */
+export function parseTokenFile(text: string, path: string): TokenEntry[] {
+  const entries: TokenEntry[] = [];
+  const names = new Set<string>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const where = `${path}:${index + 1}`;
+    const fields = line.split(/\s+/);
+    if (fields.length !== 3) throw invalidInput(`${where}: expected "NAME ROLE TOKEN" (three words), got ${fields.length}`);
+    const [name, role, token] = fields as [string, string, string];
+    if (!AGENT_ID_PATTERN.test(name)) {
+      throw invalidInput(`${where}: the name ${JSON.stringify(name)} is not an agent id (letters, digits, '.', '_', '@', ':' or '-')`);
+    }
+    if (role !== "read" && role !== "write") throw invalidInput(`${where}: the role is "read" or "write", not ${JSON.stringify(role)}`);
+    if (!TOKEN_PATTERN.test(token)) {
+      throw invalidInput(`${where}: a token is 16-512 characters of letters, digits and . _ ~ + / = - (make one with \`openssl rand -base64 24\`)`);
+    }
+    if (names.has(name)) throw invalidInput(`${where}: the name ${name} is used twice; names must be unique`);
+    names.add(name);
+    entries.push({ name, role, token });
+  });
+  return entries;
+}
+
+/** BATON_TOKEN as a write token named BATON_TOKEN_NAME (default "operator"). */
+export function environmentToken(env: NodeJS.ProcessEnv): TokenEntry | undefined {
+  const token = env.BATON_TOKEN;
+  if (token === undefined || token === "") return undefined;
+  if (!TOKEN_PATTERN.test(token)) {
+    throw invalidInput("BATON_TOKEN must be 16-512 characters of letters, digits and . _ ~ + / = - (make one with `openssl rand -base64 24`)");
+  }
+  const name = env.BATON_TOKEN_NAME || "operator";
+  if (!AGENT_ID_PATTERN.test(name)) throw invalidInput(`BATON_TOKEN_NAME ${JSON.stringify(name)} is not an agent id`);
+  return { name, role: "write", token };
+}
+
+/** The bearer token of an Authorization header, if it has one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** The session id in a Cookie header, if any. */
+export function sessionCookie(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === SESSION_COOKIE) return value.join("=");
+  }
+  return undefined;
+}
+
+export function sessionCookieHeader(sessionId: string): string {
+  return `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Strict; Path=/`;
+}

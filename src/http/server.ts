@@ -1,0 +1,134 @@
+/**
+ * `baton serve`: opens the board, makes the credentials, binds the app, prints where it is and
+ * the dashboard's one-time sign-in link, and runs until SIGINT/SIGTERM.
+ */
+import { readFileSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
+import { invalidInput } from "../core/errors.js";
+import { Board } from "../board.js";
+import { GroupCommitStore } from "../store/group-commit.js";
+import { openStore } from "../store/open.js";
+import { createApp } from "./app.js";
+import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth.js";
+import { EventFanout } from "./event-fanout.js";
+import { listen } from "./node.js";
+import type { BoardPolicyInput } from "../core/policy.js";
+import type { StaticAsset } from "./app.js";
+import type { Identity, TokenEntry } from "./auth.js";
+
+export interface ServeOptions {
+  storeUrl: string;
+  policy?: BoardPolicyInput;
+  host: string;
+  port: number;
+  tokenFile?: string;
+  allowHosts?: readonly string[];
+  allowOrigins?: readonly string[];
+  maxBodyBytes?: number;
+  assets?: ReadonlyMap<string, StaticAsset>;
+  env?: NodeJS.ProcessEnv;
+  /** One line for people, or (json) one object for scripts and tests. */
+  announce(info: { url: string; loginUrl: string; generatedToken?: string }): void;
+  log(message: string): void;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  stopped?: Promise<void>;
+}
+
+export const DEFAULT_PORT = 7420;
+/** 1 MiB: a task's description is at most 100,000 characters; nothing legitimate is larger. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function tokens(options: ServeOptions): TokenEntry[] {
+  const entries: TokenEntry[] = [];
+  const fromEnv = environmentToken(options.env ?? process.env);
+  if (fromEnv) entries.push(fromEnv);
+  if (options.tokenFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.tokenFile, "utf8");
+    } catch (error) {
+      throw invalidInput(`cannot read the token file ${options.tokenFile}: ${(error as Error).message}`);
+    }
+    entries.push(...parseTokenFile(text, options.tokenFile));
+  }
+  return entries;
+}
+
+/** Host header values this server answers to: its own names and addresses, with the port. */
+function allowedHosts(host: string, port: number, extra: readonly string[]): string[] {
+  const names = new Set<string>(["127.0.0.1", "localhost", "[::1]"]);
+  if (host === "0.0.0.0" || host === "::") {
+    names.add(hostname());
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const a of addresses ?? []) names.add(a.family === "IPv6" ? `[${a.address}]` : a.address);
+    }
+  } else {
+    names.add(host.includes(":") && !host.startsWith("[") ? `[${host}]` : host);
+  }
+  return [...[...names].map((n) => `${n}:${port}`), ...extra];
+}
+
+export async function runServer(options: ServeOptions): Promise<void> {
+  const configured = tokens(options);
+  if (configured.length === 0 && !isLoopback(options.host)) {
+    throw invalidInput(
+      `--host ${options.host} is not a loopback address, and serve refuses to open the board to the network without a token: set BATON_TOKEN or pass --token-file FILE (see docs/http.md)`,
+    );
+  }
+  const generated = configured.length === 0 ? newSecret() : undefined;
+  const entries: TokenEntry[] = generated ? [{ name: "operator", role: "write", token: generated }] : configured;
+  const credentials = new Credentials(entries);
+  const signIn: Identity = entries.find((e) => e.role === "write") ?? (entries[0] as TokenEntry);
+
+  // Writes from many clients that arrive together share one store transaction (group commit).
+  const store = new GroupCommitStore(await openStore(options.storeUrl, { create: false }));
+  const board = new Board(store, { ...(options.policy && { policy: options.policy }) });
+  const events = new EventFanout(board, 20, options.log);
+  let app: { fetch(request: Request): Response | Promise<Response> } | null = null;
+  let listening;
+  try {
+    listening = await listen((request) => (app as NonNullable<typeof app>).fetch(request), options.host, options.port);
+  } catch (error) {
+    await board.close();
+    throw error;
+  }
+  app = createApp({
+    board,
+    events,
+    credentials,
+    allowedHosts: allowedHosts(options.host, listening.port, options.allowHosts ?? []),
+    allowedOrigins: options.allowOrigins ?? [],
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    stream: { heartbeatMs: 15_000, resyncAfter: 10_000, maxQueued: 2_000 },
+    ...(options.assets && { assets: options.assets }),
+    log: options.log,
+  });
+  const shown = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;
+  const url = `http://${shown === "0.0.0.0" || shown === "[::]" ? "127.0.0.1" : shown}:${listening.port}`;
+  options.announce({
+    url,
+    loginUrl: `${url}/login?code=${credentials.loginCode({ name: signIn.name, role: signIn.role })}`,
+    ...(generated && { generatedToken: generated }),
+  });
+
+  await (options.stopped ?? untilSignal());
+  events.close();
+  await listening.close();
+  await board.close();
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Group commit: a Store wrapper for one long-running process in front of a board (`baton
+ * serve`). Transactions that arrive while one is being committed wait, and then go together
+ * through the store's `transactionBatch` — one store transaction, each operation still its
+ * own savepoint, its own audit events, its own outcome and its own fencing check. A board
+ * behind the server so takes many agents' writes with one lock hand-over and one commit per
+ * batch instead of one per write. Nothing waits on purpose: a lone write goes at once, so a
+ * batch is exactly what queued up during the previous commit.
+ *
+ * Correctness stays the store's: the operations of a batch run one after another, in arrival
+ * order, each seeing the writes of those before it, as they would have unbatched. A store
+ * without `transactionBatch` is passed through untouched.
+ */
+import type { Store, StoreReader, StoreWriter, TransactionIntent } from "./store.js";
+
+interface Queued {
+  fn: (tx: StoreWriter) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+export class GroupCommitStore implements Store {
+  /** Batches committed, and operations in them (for the bench and tests). */
+  readonly counts = { batches: 0, operations: 0, largest: 0 };
+  private readonly queued: Queued[] = [];
+  private committing: Promise<void> | null = null;
+
+  /** The inner store's clock and push channel, when it has them (optional capabilities stay optional). */
+  readonly now?: () => Promise<number>;
+  readonly subscribe?: (onEvent: () => void) => Promise<() => Promise<void>>;
+
+  constructor(
+    private readonly inner: Store,
+    /** At most this many operations per store transaction, so one batch never holds the lock long. */
+    private readonly maxBatch = 64,
+  ) {
+    if (inner.now) this.now = () => (inner.now as () => Promise<number>).call(inner);
+    if (inner.subscribe) this.subscribe = (onEvent) => (inner.subscribe as NonNullable<Store["subscribe"]>).call(inner, onEvent);
+  }
+
+  get kind(): Store["kind"] {
+    return this.inner.kind;
+  }
+
+  get location(): string {
+    return this.inner.location;
+  }
+
+  /** Webhook state is not a board transaction: straight to the store. */
+  get webhooks(): Store["webhooks"] {
+    return this.inner.webhooks;
+  }
+
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>, intent?: TransactionIntent): Promise<T> {
+    if (!this.inner.transactionBatch) return this.inner.transaction(fn, intent);
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.commitQueued();
+    });
+  }
+
+  private commitQueued(): void {
+    if (this.committing || this.queued.length === 0) return;
+    const batch = this.queued.splice(0, this.maxBatch);
+    this.counts.batches++;
+    this.counts.operations += batch.length;
+    this.counts.largest = Math.max(this.counts.largest, batch.length);
+    const run = (this.inner.transactionBatch as NonNullable<Store["transactionBatch"]>)(batch.map((q) => q.fn));
+    this.committing = run.then(
+      (outcomes) => {
+        outcomes.forEach((outcome, i) => {
+          const queued = batch[i] as Queued;
+          if (outcome.status === "fulfilled") queued.resolve(outcome.value);
+          else queued.reject(outcome.reason);
+        });
+      },
+      (error: unknown) => {
+        for (const queued of batch) queued.reject(error);
+      },
+    );
+    void this.committing.finally(() => {
+      this.committing = null;
+      this.commitQueued();
+    });
+  }
+
+  transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    return Promise.allSettled(fns.map((fn) => this.transaction(fn)));
+  }
+
+  read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return this.inner.read(fn);
+  }
+
+  async close(): Promise<void> {
+    while (this.committing) await this.committing;
+    await this.inner.close();
+  }
+}
