@@ -131,6 +131,26 @@ describe("reading never makes a board (library)", () => {
     await board.close();
   });
 
+  it("the read connection, opened on the first read, never makes a board of a file gone or replaced since the open", async () => {
+    const dir = freshDir();
+    const path = join(dir, "board.db");
+    const board = await openBoard(`sqlite:${path}`, { create: true });
+    try {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
+      const gone = await refusal(board.list());
+      expect(gone.code).toBe("NOT_FOUND");
+      expect(existsSync(path)).toBe(false);
+      foreignDatabase(path);
+      const state = directoryState(dir);
+      const foreign = await refusal(board.list());
+      expect(foreign.code).toBe("CORRUPT_STORE");
+      expect(foreign.message).toContain("another application's SQLite database (tables: users)");
+      expect(directoryState(dir)).toEqual(state);
+    } finally {
+      await board.close();
+    }
+  });
+
   it("create: true refuses another application's database, every byte kept", async () => {
     const path = join(freshDir(), "app.db");
     foreignDatabase(path);
