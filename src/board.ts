@@ -223,7 +223,7 @@ export class Board {
    * There is no token to fence it, so the version it was decided on must still be current.
    */
   async releaseHeld(id: string, by: EditBy & { expectedVersion: number; reason?: string }): Promise<Task> {
-    return this.simple(id, by, { kind: "release", reason: by.reason });
+    return this.simple(id, by, { kind: "release", reason: by.reason, by: by.agent });
   }
 
   private async simple(id: string, by: EditBy, transition: Transition): Promise<Task> {
@@ -458,7 +458,7 @@ export class Board {
   }
 
   async release(id: string, credential: CredentialInput & { reason?: string }): Promise<Task> {
-    return this.fenced(id, credential, { kind: "release", reason: credential.reason });
+    return this.fenced(id, credential, { kind: "release", reason: credential.reason, by: credential.agent });
   }
 
   private async fenced(

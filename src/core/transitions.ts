@@ -14,7 +14,8 @@ export type Transition =
   | { kind: "heartbeat"; leaseSeconds: number; note?: string | undefined }
   | { kind: "complete"; result: string | null }
   | { kind: "fail"; error: string; retryDelayMs: number }
-  | { kind: "release"; reason?: string | undefined }
+  /** `by`: who released it, when not its holder (a token passed on, or a person taking it back). */
+  | { kind: "release"; reason?: string | undefined; by?: string | null | undefined }
   | { kind: "expire" }
   | { kind: "promote" }
   | { kind: "cancel"; reason?: string | undefined }
@@ -113,7 +114,7 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
       return {
         task: { ...base, status: "pending", assignedTo: null, leaseExpiresAt: null },
         eventType: "RELEASED",
-        details: `released by ${task.assignedTo ?? "unknown"}${transition.reason ? `: ${transition.reason}` : ""}`,
+        details: `${releasedBy(task.assignedTo, transition.by)}${transition.reason ? `: ${transition.reason}` : ""}`,
       };
     case "expire": {
       const attempts = task.attempts + 1;
@@ -164,6 +165,11 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
     default:
       return assertNever(transition);
   }
+}
+
+function releasedBy(holder: string | null, by: string | null | undefined): string {
+  if (by == null || by === holder) return `released by ${holder ?? "unknown"}`;
+  return `released by ${by} (held by ${holder ?? "unknown"})`;
 }
 
 function deadTask(base: Task, attempts: number, error: string): Task {
