@@ -49,7 +49,10 @@ export async function recoverDeadAgents(
     const held = await tx.listTasks({ statuses: ["in_progress"], assignedTo: agent.id });
     if (held.length === 0) continue;
     for (const task of held) {
-      const after = await applyChange(tx, task, { kind: "expire" }, agent.id, now);
+      // A lease still running is not "expired": say the holder was declared dead.
+      const leaseRunning = task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) > now;
+      const expire = leaseRunning ? { kind: "expire" as const, agentUnseenSince: agent.lastSeenAt } : { kind: "expire" as const };
+      const after = await applyChange(tx, task, expire, agent.id, now);
       (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
     }
     report.deadAgents.push(agent.id);

@@ -16,7 +16,8 @@ export type Transition =
   | { kind: "fail"; error: string; retryDelayMs: number }
   /** `by`: who released it, when not its holder (a token passed on, or a person taking it back). */
   | { kind: "release"; reason?: string | undefined; by?: string | null | undefined }
-  | { kind: "expire" }
+  /** `agentUnseenSince`: recovered because its holder was declared dead, its lease still running. */
+  | { kind: "expire"; agentUnseenSince?: string | undefined }
   | { kind: "promote" }
   | { kind: "cancel"; reason?: string | undefined }
   | { kind: "assign"; agentId: string | null }
@@ -118,7 +119,11 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
       };
     case "expire": {
       const attempts = task.attempts + 1;
-      const error = `lease expired: ${task.assignedTo ?? "its holder"} (token ${task.leaseToken}) stopped heartbeating`;
+      const holder = `${task.assignedTo ?? "its holder"} (token ${task.leaseToken})`;
+      const error =
+        transition.agentUnseenSince === undefined
+          ? `lease expired: ${holder} stopped heartbeating`
+          : `agent dead: ${holder} unseen since ${transition.agentUnseenSince}, before its lease ran out`;
       if (attempts >= task.maxAttempts) {
         return {
           task: deadTask(base, attempts, error),
