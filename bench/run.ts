@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   cli: () => import("./sections/cli.js"),
   json: () => import("./sections/json.js"),
   postgres: () => import("./sections/postgres.js"),
+  audit: () => import("./sections/audit.js"),
   http: () => import("./sections/http.js"),
   webhooks: () => import("./sections/webhooks.js"),
 };

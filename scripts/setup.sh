@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything baton's tests need on a bare machine of this kind (Debian + Node >= 20):
 # the PostgreSQL server (tests start their own throwaway instances with initdb + pg_ctl),
-# jq (the seed-001 interop test follows the lock protocol by hand in bash), and the npm
-# packages (better-sqlite3 builds from source here). Safe to run again: it skips what is there.
+# jq (the seed-001 interop test follows the lock protocol by hand in bash), Chromium (the
+# dashboard's browser tests drive Debian's /usr/bin/chromium with playwright-core), and the
+# npm packages (better-sqlite3 builds from source here). Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bi
   missing+=(postgresql)
 fi
 command -v jq >/dev/null 2>&1 || missing+=(jq)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then

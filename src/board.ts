@@ -26,8 +26,12 @@ import {
   taskIdSchema,
   taskPatchSchema,
 } from "./core/validation.js";
+import type { AuditStats } from "./core/audit-stats.js";
+import type { ReplayReport } from "./core/replay.js";
+import type { ImportPlan } from "./board/importing.js";
+import type { InboxOutcome } from "./board/inbox.js";
 import type { BoardPolicy } from "./core/policy.js";
-import type { Agent, BoardEvent, Task, TaskStatus } from "./core/task.js";
+import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "./core/task.js";
 import type { Transition } from "./core/transitions.js";
 import type { ClaimOptions, Credential, NewTaskInput, TaskPatch } from "./core/validation.js";
 import type { Store, StoreReader, StoreWriter } from "./store/store.js";
@@ -45,8 +49,32 @@ import {
   mustGet,
   throwNotFound,
 } from "./board/transaction-steps.js";
+import { addAgent, assignAuto, balance, offerRetryElsewhere, readActivity, readLoads, removeAgent } from "./board/coordination.js";
+import type { AgentActivity } from "./board/coordination.js";
+import { readPipeline, readUnblocked } from "./board/pipeline.js";
+import { checkHealth } from "./board/health.js";
+import { backupBoard, restoreBoard } from "./board/backup.js";
+import { readReport } from "./board/report.js";
+import type { BoardReport } from "./board/report.js";
+import type { CopyVerdict } from "./board/backup.js";
+import type { HealthReport } from "./board/health.js";
+import { isoDateSchema, noteSchema, prioritySchema } from "./core/validation.js";
+import { PRIORITY_RANK } from "./core/task.js";
+import type { Priority } from "./core/task.js";
+import type { AgentLoad, ReservationMove } from "./core/workload.js";
+import type { Pipeline } from "./board/pipeline.js";
 import { EventHub } from "./board/event-hub.js";
 import { CLAIM_RECOVERY_BATCH } from "./store/store.js";
+import { AuditStatsFold } from "./core/audit-stats.js";
+import { eventQueryOf } from "./board/audit-query.js";
+import { eventPages } from "./board/audit-pages.js";
+import { replayBoard } from "./board/replay.js";
+import { exportHistory } from "./board/export-history.js";
+import { importRows } from "./board/importing.js";
+import { processInboxFile } from "./board/inbox.js";
+import { formatTasks } from "./migrate/export.js";
+import { checkFormat, parseImport } from "./migrate/parse.js";
+import { DEFAULT_QUEUE_PREFIX } from "./migrate/task-queue.js";
 import type {
   AuditQuery,
   BoardOptions,
@@ -303,30 +331,51 @@ export class Board {
   }
 
   /** The task `claim` would give this agent now, without taking it. */
-  async next(options: { agent: string; capabilities?: readonly string[] }): Promise<Task | null> {
+  async next(options: { agent: string; capabilities?: readonly string[]; minPriority?: Priority }): Promise<Task | null> {
     const agent = checkAgentId(options.agent);
+    const minPriority = parseInput(z.optional(prioritySchema), options.minPriority, "minimum priority");
+    const atLeast = (t: Task | null): boolean =>
+      t !== null && (minPriority === undefined || PRIORITY_RANK[t.priority] <= PRIORITY_RANK[minPriority]);
     return this.store.read(async (tx) => {
       const now = await this.now(tx);
       const capabilities = await this.capabilitiesOf(tx, agent, options.capabilities);
       const due = (await tx.dueRetries(toIso(now), LAZY_RECOVERY_BATCH)).map(asPromoted);
-      const best = [await pickBest(tx, agent, capabilities), await firstReady(tx, due, agent, capabilities)]
-        .filter((t): t is Task => t !== null)
+      const dueHigh = due.filter(atLeast);
+      const best = [await pickBest(tx, agent, capabilities, minPriority), await firstReady(tx, dueHigh, agent, capabilities)]
+        .filter((t): t is Task => atLeast(t))
         .sort(compareForClaim(agent));
       return best[0] ?? null;
     });
   }
 
   async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
-    const q = eventFilter(query);
-    if (query.recent !== undefined) q.recent = parseInput(positiveIntSchema("recent"), query.recent, "recent");
-    if (query.afterSeq !== undefined) q.afterSeq = parseInput(nonNegativeIntSchema("afterSeq"), query.afterSeq, "afterSeq");
-    if (query.limit !== undefined) q.limit = parseInput(positiveIntSchema("limit"), query.limit, "limit");
+    const q = eventQueryOf(query);
     return this.store.read(async (tx) => {
       const events = await tx.listEvents(q);
       // No events for a task that does not exist is a typo, not an empty trail.
       if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
       return events;
     });
+  }
+
+  /** The trail a page at a time, oldest first (export streams these; see board/audit-pages.ts). */
+  auditPages(query: Omit<AuditQuery, "recent" | "limit"> = {}): AsyncGenerator<BoardEvent[]> {
+    return eventPages(this.store, eventQueryOf(query));
+  }
+
+  /** Counts by type and by agent, time to claim and to complete (core/audit-stats.ts). */
+  async auditStats(query: Omit<AuditQuery, "recent" | "limit"> = {}): Promise<AuditStats> {
+    const fold = new AuditStatsFold();
+    for await (const page of eventPages(this.store, eventQueryOf(query))) for (const event of page) fold.add(event);
+    return fold.result();
+  }
+
+  /**
+   * Rebuilds tasks from their events and compares them with the stored ones: `ids` only, or
+   * every task. A named task that is neither stored nor in the trail is NOT_FOUND.
+   */
+  async replay(ids?: readonly string[]): Promise<ReplayReport> {
+    return replayBoard(this.store, ids?.map(checkTaskId));
   }
 
   /** One page of the audit trail, oldest first; see board/paging.ts. */
@@ -375,10 +424,14 @@ export class Board {
   }
 
   private async claimInternal(parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
-    const leaseSeconds = parsed.leaseSeconds ?? this.policy.leaseSeconds;
+    if (parsed.ids && parsed.minPriority !== undefined) {
+      throw invalidInput("a minimum priority chooses among ready tasks; it does not apply to a claim by id");
+    }
+    // timeoutSeconds bounds the whole time in progress, so the first lease too.
+    const leaseSeconds = Math.min(parsed.leaseSeconds ?? this.policy.leaseSeconds, this.policy.timeoutSeconds ?? Infinity);
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      await recoverDue(tx, now, LAZY_RECOVERY_BATCH);
+      await recoverDue(tx, now, LAZY_RECOVERY_BATCH, this.policy);
       const capabilities = await this.touchAgent(tx, parsed.agent, parsed.capabilities, now);
       let chosen: Task[];
       if (parsed.ids) {
@@ -390,7 +443,7 @@ export class Board {
         // recovery batch above; recover it here, or it would be refused as still held.
         for (const id of ids) {
           const task = found.get(id);
-          if (task) chosen.push(await recoverTask(tx, task, now));
+          if (task) chosen.push(await recoverTask(tx, task, now, this.policy));
           else refusals.push(notFound(id));
         }
         const statuses = await dependencyStatuses(tx, chosen);
@@ -400,7 +453,7 @@ export class Board {
         }
         if (refusals.length > 0) throw batchRefusal(ids, refusals);
       } else {
-        const best = await pickBest(tx, parsed.agent, capabilities);
+        const best = await pickBest(tx, parsed.agent, capabilities, parsed.minPriority);
         if (!best) return null;
         chosen = [best];
       }
@@ -485,9 +538,18 @@ export class Board {
       const effective =
         transition.kind === "fail"
           ? { ...transition, retryDelayMs: retryDelayMs(this.policy, task.attempts + 1, this.random()) }
-          : transition;
-      return applyChange(tx, task, effective, credential.agent ?? holder, now);
+          : transition.kind === "heartbeat" && this.policy.timeoutSeconds !== undefined
+            ? { ...transition, notAfterMs: await this.inProgressDeadline(tx, task, this.policy.timeoutSeconds) }
+            : transition;
+      const after = await applyChange(tx, task, effective, credential.agent ?? holder, now);
+      return transition.kind === "fail" ? offerRetryElsewhere(tx, after, holder, now, this.policy) : after;
     }, { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) });
+  }
+
+  /** When the task's current claim reaches timeoutSeconds: its CLAIMED event's time plus that. */
+  private async inProgressDeadline(tx: StoreReader, task: Task, timeoutSeconds: number): Promise<number | undefined> {
+    const [claimed] = await tx.listEvents({ taskId: task.id, types: ["CLAIMED"], recent: 1 });
+    return claimed ? fromIso(claimed.at) + timeoutSeconds * 1000 : undefined;
   }
 
   // ── ids ─────────────────────────────────────────────────────────────────────────────────
@@ -548,6 +610,47 @@ export class Board {
     });
   }
 
+  // ── moving in and out (src/migrate) ────────────────────────────────────────────────────
+
+  /**
+   * Imports a seed's file (tasks-json, task-queue, tasks-md) in one transaction: ids kept,
+   * counters raised past them, an existing id updated only where it differs. `dryRun`: the
+   * same transaction, rolled back; the plan says what it would have done.
+   */
+  async importTasks(
+    text: string,
+    options: { format: string; dryRun?: boolean; agent?: string; queuePrefix?: string },
+  ): Promise<ImportPlan> {
+    const format = checkFormat(options.format);
+    const rows = parseImport(format, text, options.queuePrefix);
+    const agent = options.agent === undefined ? null : checkAgentId(options.agent);
+    return importRows(this.store, rows, {
+      format,
+      dryRun: options.dryRun === true,
+      agent,
+      policy: this.policy,
+      now: (tx) => this.now(tx),
+    });
+  }
+
+  /** The board's tasks in a seed's format (tasks-json carries every field and the history). */
+  async exportTasks(options: { format: string; queuePrefix?: string }): Promise<string> {
+    const format = checkFormat(options.format);
+    const queuePrefix = checkPrefix(options.queuePrefix ?? DEFAULT_QUEUE_PREFIX);
+    const tasks = await this.store.read((tx) => tx.listTasks({}));
+    const history = format === "tasks-json" ? await exportHistory(this.store) : undefined;
+    return formatTasks(format, tasks, { queuePrefix, ...(history && { history }) });
+  }
+
+  /**
+   * Seed 003's inbox: each submitted task's id must be reserved and unused; accepted ones are
+   * added and leave the file in one step under its lock, rejected ones stay with their reason.
+   */
+  async processInbox(path: string, by: { agent?: string } = {}): Promise<InboxOutcome> {
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return processInboxFile(this.store, path, { agent, policy: this.policy, now: (tx) => this.now(tx) });
+  }
+
   async counters(): Promise<Record<string, number>> {
     return this.store.read((tx) => tx.counters());
   }
@@ -562,8 +665,8 @@ export class Board {
   async heal(): Promise<HealReport> {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
-      const report = await recoverDue(tx, now, 1_000_000);
-      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report);
+      const report = await recoverDue(tx, now, 1_000_000, this.policy);
+      await recoverDeadAgents(tx, now, now - this.policy.agentTimeoutSeconds * 1000, report, this.policy);
       return report;
     });
   }
@@ -618,6 +721,112 @@ export class Board {
     if (given) return parseInput(z.array(capabilitySchema), [...given], "capabilities");
     if (agent === undefined) return [];
     return (await tx.getAgent(agent))?.capabilities ?? [];
+  }
+
+  /**
+   * Every health check (board/health.ts): store, schema, integrity, locks, expired leases,
+   * dead agents, poison pills, the oldest ready task. Changes nothing.
+   */
+  async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
+    return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
+  }
+
+  /** The facts of a status report (board/report.ts); `since` limits the activity counted. */
+  async report(options: { since?: string } = {}): Promise<BoardReport> {
+    const since = options.since === undefined ? null : toIso(parseInput(isoDateSchema, options.since, "--since"));
+    return this.store.read(async (tx) => readReport(tx, await this.now(tx), this.policy, since));
+  }
+
+  /** A consistent copy of the board in one file, verified (integrity + replay) once written. */
+  async backup(file: string): Promise<CopyVerdict> {
+    return backupBoard(this.store, file);
+  }
+
+  /** Replaces the board with a backup once the backup is verified; a live board needs `force`. */
+  async restore(file: string, options: { force?: boolean } = {}): Promise<CopyVerdict> {
+    return restoreBoard(this.store, file, options.force === true);
+  }
+
+  // ── coordination (board/coordination.ts, board/pipeline.ts) ─────────────────────────────
+
+  /** Every known agent with its load and whether it is alive, silent or dead. */
+  async workload(): Promise<AgentLoad[]> {
+    return this.store.read(async (tx) => readLoads(tx, await this.now(tx), this.policy));
+  }
+
+  /** Every known agent's workload and record: held, reserved, completed, failed. */
+  async activity(): Promise<AgentActivity[]> {
+    return this.store.read(async (tx) => readActivity(tx, await this.now(tx), this.policy));
+  }
+
+  /** Registers an agent ahead of its first claim (seen now, with these capabilities). */
+  async addAgent(agent: string, capabilities: readonly string[]): Promise<Agent> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const caps = parseInput(z.array(capabilitySchema), [...capabilities], "capabilities");
+    return this.store.transaction(async (tx) => {
+      await addAgent(tx, id, [...new Set(caps)], await this.now(tx));
+      return (await tx.getAgent(id)) as Agent;
+    });
+  }
+
+  /** Forgets an agent that holds nothing, lifting its reservations. */
+  async removeAgent(agent: string, by: { agent?: string } = {}): Promise<void> {
+    const id = parseInput(agentIdSchema, agent, "agent");
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    await this.store.transaction(async (tx) => removeAgent(tx, id, actor, await this.now(tx)));
+  }
+
+  /** Reserves a task for the least-loaded alive agent that has what it needs (ties: idle longest). */
+  async assignAuto(id: string, by: EditBy = {}): Promise<Task> {
+    checkTaskId(id);
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    const expectedVersion = expectedVersionOf(by);
+    return this.store.transaction(
+      async (tx) => assignAuto(tx, id, actor, await this.now(tx), this.policy, expectedVersion),
+      { taskIds: [id] },
+    );
+  }
+
+  /** The reservations that would move from overloaded (or dead) agents to idle capable ones; moved with `apply`. */
+  async balance(options: { apply?: boolean } = {}, by: { agent?: string } = {}): Promise<ReservationMove[]> {
+    const actor = by.agent === undefined ? null : checkAgentId(by.agent);
+    if (!options.apply) return this.store.read(async (tx) => balance(tx as StoreWriter, false, actor, await this.now(tx), this.policy));
+    return this.store.transaction(async (tx) => balance(tx, true, actor, await this.now(tx), this.policy));
+  }
+
+  /** A task's dependency chain up and down, what completing it unblocks, and the critical path. */
+  async pipeline(id?: string): Promise<Pipeline> {
+    if (id !== undefined) checkTaskId(id);
+    return this.store.read((tx) => readPipeline(tx, id));
+  }
+
+  /** The pending tasks whose every dependency is now completed, among those waiting for `id`. */
+  async unblockedBy(id: string): Promise<{ unblocked: Task[]; counts: Record<TaskStatus, number> }> {
+    checkTaskId(id);
+    return this.store.read((tx) => readUnblocked(tx, id));
+  }
+
+  /** A NOTE event on the task's audit trail, by any agent; the task itself is unchanged. */
+  async note(id: string, text: string, by: { agent?: string } = {}): Promise<NewEvent> {
+    checkTaskId(id);
+    const details = parseInput(noteSchema, text, "note");
+    const agent = by.agent === undefined ? null : checkAgentId(by.agent);
+    return this.store.transaction(async (tx) => {
+      const task = await mustGet(tx, id);
+      const event: NewEvent = {
+        at: toIso(await this.now(tx)),
+        type: "NOTE",
+        taskId: id,
+        agentId: agent,
+        from: task.status,
+        to: task.status,
+        details,
+        // Empty: a task event's data is what changed, and a note changes nothing (replay).
+        data: {},
+      };
+      await tx.appendEvent(event);
+      return event;
+    }, { taskIds: [id] });
   }
 
   // ── live events ─────────────────────────────────────────────────────────────────────────

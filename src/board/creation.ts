@@ -4,6 +4,7 @@ import { BatonError, ErrorCode, invalidInput } from "../core/errors.js";
 import { taskEvent } from "../core/events.js";
 import { formatId, parseNumberedId } from "../core/ids.js";
 import { MAX_DEPENDENCY_CHAIN } from "../core/limits.js";
+import { reservedIdRefusal } from "../core/reserved-ids.js";
 import { toIso } from "../core/time.js";
 import { checkPrefix } from "../core/validation.js";
 import type { BoardPolicy } from "../core/policy.js";
@@ -26,6 +27,10 @@ export async function createTask(
       throw new BatonError(ErrorCode.CONFLICT, `task ${id} already exists; choose another id or omit --id`, {
         taskId: id,
       });
+    }
+    if (policy.requireReservedIds) {
+      const refusal = reservedIdRefusal(id, await tx.counters());
+      if (refusal) throw invalidInput(`${refusal} (this board requires reserved ids: requireReservedIds)`, { taskId: id });
     }
     const numbered = parseNumberedId(id);
     const allowed = policy.allowedPrefixes;

@@ -1,10 +1,11 @@
 /** The filters of task lists and of the audit trail, validated once for list, pages and faces. */
-import { checkAgentId, checkTaskId, eventTypeSchema, parseInput, statusSchema } from "../core/validation.js";
-import type { EventType, TaskStatus } from "../core/task.js";
+import { eventQueryOf } from "./audit-query.js";
+import { checkAgentId, checkTaskId, parseInput, prioritySchema, statusSchema } from "../core/validation.js";
+import type { Priority, TaskStatus } from "../core/task.js";
 import type { EventQuery, TaskQuery } from "../store/store.js";
 import type { AuditQuery, ListQuery } from "./types.js";
 
-export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text">): TaskQuery {
+export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text" | "priority" | "dependsOn">): TaskQuery {
   const statuses =
     query.status === undefined
       ? undefined
@@ -16,13 +17,20 @@ export function taskFilter(query: Pick<ListQuery, "status" | "agent" | "text">):
     ...(statuses && { statuses }),
     ...(query.agent !== undefined && { assignedTo: query.agent }),
     ...(query.text !== undefined && { text: query.text }),
+    ...(query.priority !== undefined && { priority: parseInput(prioritySchema, query.priority, "priority") as Priority }),
+    ...(query.dependsOn !== undefined && { dependsOn: checkTaskId(query.dependsOn) }),
   };
 }
 
-export function eventFilter(query: Pick<AuditQuery, "taskId" | "agent" | "type">): EventQuery {
-  const q: EventQuery = {};
-  if (query.taskId !== undefined) q.taskId = checkTaskId(query.taskId);
-  if (query.agent !== undefined) q.agentId = checkAgentId(query.agent);
-  if (query.type !== undefined) q.type = parseInput(eventTypeSchema, query.type, "event type") as EventType;
-  return q;
+/** The filters of an audit query (not its paging), validated: see board/audit-query.ts. */
+export function eventFilter(query: Omit<AuditQuery, "recent" | "afterSeq" | "limit">): EventQuery {
+  const { taskId, agent, type, errors, since, until } = query;
+  return eventQueryOf({
+    ...(taskId !== undefined && { taskId }),
+    ...(agent !== undefined && { agent }),
+    ...(type !== undefined && { type }),
+    ...(errors !== undefined && { errors }),
+    ...(since !== undefined && { since }),
+    ...(until !== undefined && { until }),
+  });
 }

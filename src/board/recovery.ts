@@ -1,14 +1,16 @@
 /** Lease expiry and retry promotion: run lazily by claims and eagerly by heal. */
 import { fromIso, toIso } from "../core/time.js";
 import { applyChange } from "./transaction-steps.js";
+import { offerRetryElsewhere } from "./coordination.js";
+import type { BoardPolicy } from "../core/policy.js";
 import type { Task } from "../core/task.js";
 import type { StoreWriter } from "../store/store.js";
 import type { HealReport } from "./types.js";
 
 /** Recovers one task if its lease expired or its retry is due; otherwise returns it as is. */
-export async function recoverTask(tx: StoreWriter, task: Task, now: number): Promise<Task> {
+export async function recoverTask(tx: StoreWriter, task: Task, now: number, policy?: BoardPolicy): Promise<Task> {
   if (task.status === "in_progress" && task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) <= now) {
-    return applyChange(tx, task, { kind: "expire" }, task.assignedTo, now);
+    return expire(tx, task, task.assignedTo, now, policy);
   }
   if (task.status === "failed" && task.nextAttemptAt !== null && fromIso(task.nextAttemptAt) <= now) {
     return applyChange(tx, task, { kind: "promote" }, null, now);
@@ -20,10 +22,10 @@ export async function recoverTask(tx: StoreWriter, task: Task, now: number): Pro
  * Expired leases count an attempt and go back to pending (or dead); due retries become
  * pending. Up to `limit` of each, oldest first.
  */
-export async function recoverDue(tx: StoreWriter, now: number, limit: number): Promise<HealReport> {
+export async function recoverDue(tx: StoreWriter, now: number, limit: number, policy?: BoardPolicy): Promise<HealReport> {
   const report: HealReport = { timedOut: [], poisoned: [], retried: [], deadAgents: [] };
   for (const task of await tx.expiredLeases(toIso(now), limit)) {
-    const after = await applyChange(tx, task, { kind: "expire" }, task.assignedTo, now);
+    const after = await expire(tx, task, task.assignedTo, now, policy);
     (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
   }
   for (const task of await tx.dueRetries(toIso(now), limit)) {
@@ -42,6 +44,7 @@ export async function recoverDeadAgents(
   now: number,
   unseenSince: number,
   report: HealReport,
+  policy?: BoardPolicy,
 ): Promise<void> {
   const cutoff = toIso(unseenSince);
   for (const agent of await tx.listAgents()) {
@@ -51,8 +54,7 @@ export async function recoverDeadAgents(
     for (const task of held) {
       // A lease still running is not "expired": say the holder was declared dead.
       const leaseRunning = task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) > now;
-      const expire = leaseRunning ? { kind: "expire" as const, agentUnseenSince: agent.lastSeenAt } : { kind: "expire" as const };
-      const after = await applyChange(tx, task, expire, agent.id, now);
+      const after = await expire(tx, task, agent.id, now, policy, leaseRunning ? agent.lastSeenAt : undefined);
       (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
     }
     report.deadAgents.push(agent.id);
@@ -67,4 +69,18 @@ export async function recoverDeadAgents(
       data: { lastSeenAt: agent.lastSeenAt, recovered: held.map((t) => t.id) },
     });
   }
+}
+
+/** A lease ends: an attempt counted, and with autoReassign the retry offered to another agent. */
+async function expire(
+  tx: StoreWriter,
+  task: Task,
+  agent: string | null,
+  now: number,
+  policy?: BoardPolicy,
+  agentUnseenSince?: string,
+): Promise<Task> {
+  const transition = agentUnseenSince === undefined ? { kind: "expire" as const } : { kind: "expire" as const, agentUnseenSince };
+  const after = await applyChange(tx, task, transition, agent, now);
+  return policy ? offerRetryElsewhere(tx, after, task.assignedTo, now, policy) : after;
 }

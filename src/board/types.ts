@@ -28,6 +28,9 @@ export interface ListQuery {
   status?: TaskStatus | readonly TaskStatus[];
   agent?: string;
   text?: string;
+  priority?: string;
+  /** Tasks that depend on this task id. */
+  dependsOn?: string;
   limit?: number;
 }
 
@@ -49,9 +52,17 @@ export interface ReadyQuery {
 export interface AuditQuery {
   taskId?: string;
   agent?: string;
-  type?: EventType;
+  /** One type or several (any of them). */
+  type?: EventType | readonly EventType[];
+  /** Only error events (ERROR_EVENT_TYPES); combined with `type`, the types in both. */
+  errors?: boolean;
+  /** Only events at or after this time (ISO 8601, or milliseconds since the epoch). */
+  since?: string | number;
+  /** Only events before this time. */
+  until?: string | number;
   recent?: number;
   afterSeq?: number;
+  beforeSeq?: number;
   limit?: number;
 }
 

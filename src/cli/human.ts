@@ -178,20 +178,6 @@ export function eventTable(events: readonly BoardEvent[], style: Style, first = 
   return events.map((e) => eventLine(e, style)).join("\n");
 }
 
-export function agentTable(agents: readonly Agent[], holding: ReadonlyMap<string, string[]>, style: Style, now: number): string {
-  if (agents.length === 0) return "no agents yet (an agent appears when it first claims or heartbeats)";
-  return table(
-    agents.map((a) => ({ ...a, id: printable(a.id), capabilities: a.capabilities.map((c) => printable(c)) })),
-    [
-      { title: "AGENT", cell: (a) => a.id, paint: () => "bold" },
-      { title: "LAST SEEN", cell: (a) => relative(a.lastSeenAt, now) },
-      { title: "CAPABILITIES", cell: (a) => a.capabilities.join(", ") },
-      { title: "HOLDING", cell: (a) => printable((holding.get(a.id) ?? []).join(", ")) },
-    ],
-    style,
-  );
-}
-
 /** The task with every string a writer chose made safe for a terminal (escape.ts). */
 function printableTask(task: Task): Task {
   const line = (text: string) => printable(text);

@@ -4,11 +4,16 @@
  * batch claim adds its "assigned" and "failed" beside "error").
  */
 import { Command, CommanderError } from "commander";
+import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
+import { registerCoordinationVerbs } from "./commands/coordination.js";
 import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
+import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
+import { registerOperationVerbs } from "./commands/operations.js";
 import { registerRecordVerbs } from "./commands/records.js";
 import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
+import { registerLockVerbs } from "./commands/locks.js";
 import { registerWebhookVerbs } from "./commands/webhooks.js";
 import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
@@ -25,10 +30,17 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["init"], register: registerInit },
   { verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"], register: registerTaskVerbs },
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
-  { verbs: ["reserve", "counters", "audit", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["audit"], register: registerAuditVerbs },
+  { verbs: ["replay"], register: registerReplayVerb },
+  { verbs: ["import", "export"], register: registerMovingVerbs },
+  { verbs: ["inbox"], register: registerInboxVerbs },
   { verbs: ["mcp", "demo"], register: registerFaceVerbs },
+  { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
+  { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
   { verbs: ["serve"], register: registerServeVerb },
   { verbs: ["webhook"], register: registerWebhookVerbs },
+  { verbs: ["lock"], register: registerLockVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
@@ -66,6 +78,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
     await buildProgram(verbOf(argv)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
+    if (error instanceof Error && error.name === "Verdict") return (error as Error & { exitCode: ExitCode }).exitCode;
     const failure = error instanceof CommanderError ? usageFailure(error, argv) : describeFailure(error);
     if (failure.exitCode === ExitCode.ok) return ExitCode.ok;
     reportFailure(failure, json);

@@ -11,6 +11,21 @@ import type { GlobalOptions } from "./context.js";
 export interface Printed {
   json: unknown;
   human: string;
+  /** Exit with this code after printing (`health` found problems: 1), with nothing on stderr. */
+  exitCode?: number;
+  /** Print nothing (the verb wrote its own output as it went). */
+  quiet?: boolean;
+}
+
+/**
+ * The exit code of a verb that printed its answer and still must not exit 0. Recognised by
+ * name in program.ts, as BatonError is (a lazily loaded verb has its own copy of this class).
+ */
+export class Verdict extends Error {
+  override readonly name = "Verdict";
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
 }
 
 export type VerbOptions = Record<string, unknown>;
@@ -43,7 +58,8 @@ export function action(
     const ctx = new CliContext(globalOptions(command, spec));
     try {
       const printed = await run(ctx, args, options);
-      if (printed) print(ctx, printed);
+      if (printed && !printed.quiet) print(ctx, printed);
+      if (printed?.exitCode) throw new Verdict(printed.exitCode);
     } finally {
       await ctx.close();
     }

@@ -39,9 +39,4 @@ export function changedFields(before: Task, after: Task): Record<string, unknown
   return changed;
 }
 
-/** Fold a task's events (in seq order) back into the task they describe. */
-export function replayTask(events: readonly { data: Record<string, unknown> }[]): Task | null {
-  let task: Record<string, unknown> | null = null;
-  for (const event of events) task = { ...(task ?? {}), ...event.data };
-  return task as Task | null;
-}
+export { replayTask } from "./replay.js";

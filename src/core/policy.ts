@@ -21,6 +21,18 @@ export const policySchema = z.strictObject({
   /** An agent unseen for longer is dead; `heal` recovers its leases. */
   agentTimeoutSeconds: z._default(seconds("agentTimeoutSeconds"), 30 * 60),
   defaultPrefix: z._default(prefixSchema, "T"),
+  /** `add --id` takes only ids reserved first (≤ their prefix's counter), as `inbox process` does. */
+  requireReservedIds: z._default(z.boolean(), false),
+  /**
+   * seed 002's auto_reassign: a task that failed or timed out is reserved for another alive
+   * agent with its needs (the least loaded), when there is one, so its retry goes elsewhere.
+   */
+  autoReassign: z._default(z.boolean(), false),
+  /**
+   * seed 002's timeout_seconds: the most time a task may stay in progress from its claim,
+   * heartbeats included; its lease is never extended past it, and it then times out (TIMEOUT).
+   */
+  timeoutSeconds: z.optional(seconds("timeoutSeconds")),
   /** When set, `reserve` and new ids accept only these prefixes. */
   allowedPrefixes: z.optional(z.array(prefixSchema)),
 });

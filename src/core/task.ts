@@ -89,6 +89,9 @@ export const EventType = {
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const EVENT_TYPES = Object.values(EventType) as readonly EventType[];
 
+/** What `baton audit --errors` shows (seed 002's `task_audit.sh query errors`). */
+export const ERROR_EVENT_TYPES: readonly EventType[] = ["FAILED", "TIMEOUT", "POISON_PILL", "LOCK_BROKEN", "AGENT_DEAD"];
+
 export interface BoardEvent {
   seq: number;
   at: string;

@@ -11,7 +11,13 @@ import type { TaskPatch } from "./validation.js";
 
 export type Transition =
   | { kind: "claim"; agentId: string; leaseToken: number; leaseSeconds: number }
-  | { kind: "heartbeat"; leaseSeconds: number; note?: string | undefined }
+  | {
+      kind: "heartbeat";
+      leaseSeconds: number;
+      note?: string | undefined;
+      /** The lease never runs past this (ms): the policy's timeoutSeconds from the claim. */
+      notAfterMs?: number | undefined;
+    }
   | { kind: "complete"; result: string | null }
   | { kind: "fail"; error: string; retryDelayMs: number }
   /** `by`: who released it, when not its holder (a token passed on, or a person taking it back). */
@@ -75,10 +81,15 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
     case "heartbeat": {
       // The note is baton's, so it lives on the audit trail (this HEARTBEAT event), never in
       // the user's metadata: a user's own "checkpoint" key was overwritten by it.
+      const wanted = nowMs + transition.leaseSeconds * 1000;
+      const capped = transition.notAfterMs !== undefined && transition.notAfterMs < wanted;
+      const until = capped ? (transition.notAfterMs as number) : wanted;
       return {
-        task: { ...base, leaseExpiresAt: toIso(nowMs + transition.leaseSeconds * 1000) },
+        task: { ...base, leaseExpiresAt: toIso(until) },
         eventType: "HEARTBEAT",
-        details: transition.note ? `checkpoint: ${transition.note}` : "lease extended",
+        details:
+          (transition.note ? `checkpoint: ${transition.note}` : "lease extended") +
+          (capped ? ` (only to ${toIso(until)}: the board's timeoutSeconds since the claim)` : ""),
       };
     }
     case "complete":

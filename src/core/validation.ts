@@ -51,6 +51,14 @@ export const titleSchema = z
     z.maxLength(500, "a title is at most 500 characters; put the rest in --description"),
   );
 export const descriptionSchema = z.string().check(z.maxLength(100_000, "a description is at most 100,000 characters"));
+/** A date or time a person types (2026-11-30, 2026-11-30T12:00Z) → ms since the epoch. */
+export const isoDateSchema = z.pipe(
+  z.string().check(z.refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(Date.parse(s)), "expected a date like 2026-11-30 or 2026-11-30T12:00:00Z")),
+  z.transform((s: string) => Date.parse(s)),
+);
+export const noteSchema = z
+  .string()
+  .check(z.trim(), z.minLength(1, "say what to note (baton note ID TEXT)"), z.maxLength(10_000, "a note is at most 10,000 characters"));
 /**
  * Any JSON object, kept exactly as given: the value itself passes, not a copy (a record schema
  * copies key by key, and assigning a "__proto__" key sets the copy's prototype instead: the
@@ -107,6 +115,8 @@ export const claimOptionsSchema = z.strictObject({
   ids: z.optional(z.array(taskIdSchema)),
   capabilities: z.optional(z.array(capabilitySchema)),
   leaseSeconds: z.optional(leaseSecondsSchema),
+  /** Only tasks of at least this priority (seed 002's `next AGENT HIGH`). */
+  minPriority: z.optional(prioritySchema),
 });
 export type ClaimOptions = z.input<typeof claimOptionsSchema>;
 

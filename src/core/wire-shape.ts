@@ -66,6 +66,27 @@ export function agentToWire(agent: Agent): WireObject {
   return { id: agent.id, capabilities: agent.capabilities, last_seen_at: agent.lastSeenAt };
 }
 
+/** An agent with its workload and record (`baton agents`, GET /api/agents): agentToWire's fields plus these. */
+export function agentActivityToWire(activity: {
+  id: string;
+  capabilities: readonly string[];
+  lastSeenAt: string;
+  liveness: string;
+  holding: readonly string[];
+  reserved: number;
+  completed: number;
+  failed: number;
+}): WireObject {
+  return {
+    ...agentToWire({ id: activity.id, capabilities: [...activity.capabilities], lastSeenAt: activity.lastSeenAt }),
+    state: activity.liveness,
+    holding: activity.holding,
+    reserved: activity.reserved,
+    completed: activity.completed,
+    failed: activity.failed,
+  };
+}
+
 /** A page as every face answers it: `next_cursor` is null on the last page (src/board/paging.ts). */
 export function pageToWire<T>(
   page: { items: readonly T[]; nextCursor: string | null },

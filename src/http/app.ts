@@ -10,6 +10,7 @@ import { invalidInput } from "../core/errors.js";
 import { parseInput } from "../core/validation.js";
 import { bearerToken, sessionCookie, sessionCookieHeader } from "./auth.js";
 import { HttpCode, HttpRefusal, answerFor, errorAnswer } from "./errors.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { recordRoutes } from "./routes/records.js";
 import { streamRoutes } from "./routes/stream.js";
 import { taskRoutes } from "./routes/tasks.js";
@@ -19,7 +20,7 @@ import type { Credentials, Identity } from "./auth.js";
 import type { JsonAnswer, Route, RouteContext, RouteDeps } from "./route.js";
 
 /** Every route of the API, in one table (docs/http.md lists them). */
-export const ROUTES: readonly Route[] = [...taskRoutes, ...workRoutes, ...recordRoutes, ...streamRoutes];
+export const ROUTES: readonly Route[] = [...taskRoutes, ...workRoutes, ...recordRoutes, ...streamRoutes, ...dashboardRoutes];
 
 /** A built file the app serves outside /api (the dashboard's index.html, app.js…). */
 export interface StaticAsset {

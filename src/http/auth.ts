@@ -12,9 +12,11 @@
  * has an agent id's shape. With no token configured (only allowed on a loopback address),
  * `serve` makes up a write token and prints it. A browser signs in through a one-time URL
  * that `serve` prints: the code in it is exchanged once for an HttpOnly SameSite=Strict
- * session cookie, so the page never holds a token (as Jupyter does).
+ * session cookie, so the page never holds a token (as Jupyter does). A session id is signed
+ * with a key derived from its token, not kept in memory: it survives a restart of `serve`
+ * with the same tokens (the dashboard reconnects by itself), and dies with its token.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { invalidInput } from "../core/errors.js";
 import { AGENT_ID_PATTERN } from "../core/validation.js";
 
@@ -45,14 +47,17 @@ function digest(token: string): string {
 
 export class Credentials {
   private readonly tokens = new Map<string, Identity>();
-  private readonly sessions = new Map<string, Identity>();
+  /** Per token name: its identity and the key its sessions are signed with. */
+  private readonly signers = new Map<string, { identity: Identity; key: Buffer }>();
   private readonly loginCodes = new Map<string, Identity>();
 
   constructor(entries: readonly TokenEntry[]) {
     for (const entry of entries) {
       const key = digest(entry.token);
       if (this.tokens.has(key)) throw invalidInput(`two tokens are the same (the second is named ${entry.name}); give each its own`);
-      this.tokens.set(key, { name: entry.name, role: entry.role });
+      const identity = { name: entry.name, role: entry.role };
+      this.tokens.set(key, identity);
+      this.signers.set(entry.name, { identity, key: createHash("sha256").update(`baton session\0${entry.token}`).digest() });
     }
   }
 
@@ -65,7 +70,14 @@ export class Credentials {
   }
 
   bySession(sessionId: string): Identity | undefined {
-    return this.sessions.get(sessionId);
+    const [payload, mac] = sessionId.split(".");
+    if (!payload || !mac) return undefined;
+    const [name] = Buffer.from(payload, "base64url").toString("utf8").split("\0");
+    const signer = name === undefined ? undefined : this.signers.get(name);
+    if (!signer) return undefined;
+    const expected = createHmac("sha256", signer.key).update(payload).digest();
+    const given = Buffer.from(mac, "base64url");
+    return given.length === expected.length && timingSafeEqual(given, expected) ? signer.identity : undefined;
   }
 
   /** A code good for one sign-in as `identity` (the URL `serve` prints carries it). */
@@ -83,10 +95,12 @@ export class Credentials {
     return { sessionId: this.startSession(identity), identity };
   }
 
+  /** A session id signed for `identity`'s token; unknown names get none. */
   startSession(identity: Identity): string {
-    const sessionId = newSecret();
-    this.sessions.set(sessionId, identity);
-    return sessionId;
+    const signer = this.signers.get(identity.name);
+    if (!signer) throw invalidInput(`no token is named ${identity.name}`);
+    const payload = Buffer.from(`${identity.name}\0${newSecret()}`, "utf8").toString("base64url");
+    return `${payload}.${createHmac("sha256", signer.key).update(payload).digest("base64url")}`;
   }
 }
 

@@ -14,6 +14,9 @@ export interface TaskFilter {
   statuses?: TaskStatus[];
   agent?: string;
   text?: string;
+  /** Checked by the board (src/board/queries.ts): a bad one is INVALID_INPUT. */
+  priority?: string;
+  dependsOn?: string;
   /** Only tasks that need every one of these capabilities. */
   needs?: string[];
 }
@@ -23,6 +26,8 @@ export async function taskPage(board: Board, filter: TaskFilter, cursor: string 
     ...(filter.statuses && { status: filter.statuses }),
     ...(filter.agent !== undefined && { agent: filter.agent }),
     ...(filter.text !== undefined && { text: filter.text }),
+    ...(filter.priority !== undefined && { priority: filter.priority }),
+    ...(filter.dependsOn !== undefined && { dependsOn: filter.dependsOn }),
   };
   const needs = filter.needs ?? [];
   if (needs.length === 0) return board.listPage({ ...query, limit, ...(cursor !== undefined && { cursor }) });

@@ -11,6 +11,7 @@ import { openStore } from "../store/open.js";
 import { createApp } from "./app.js";
 import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth.js";
 import { EventFanout } from "./event-fanout.js";
+import { loadDashboardAssets } from "./dashboard/assets.js";
 import { listen } from "./node.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StaticAsset } from "./app.js";
@@ -35,6 +36,8 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_PORT = 7420;
+/** How often serve looks for webhook events to deliver (a round with nothing due is one read). */
+const WEBHOOK_ROUND_MS = 1000;
 /** 1 MiB: a task's description is at most 100,000 characters; nothing legitimate is larger. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -104,7 +107,7 @@ export async function runServer(options: ServeOptions): Promise<void> {
     allowedOrigins: options.allowOrigins ?? [],
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     stream: { heartbeatMs: 15_000, resyncAfter: 10_000, maxQueued: 2_000 },
-    ...(options.assets && { assets: options.assets }),
+    assets: options.assets ?? loadDashboardAssets() ?? new Map(),
     log: options.log,
   });
   const shown = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;
@@ -115,7 +118,14 @@ export async function runServer(options: ServeOptions): Promise<void> {
     ...(generated && { generatedToken: generated }),
   });
 
+  // Webhooks go out from the audit trail beside the board's operations, never inside one
+  // (src/webhooks/deliverer.ts); a round a stop catches finishes its request and records it.
+  const { Deliverer } = await import("../webhooks/deliverer.js");
+  const deliverer = new Deliverer(store);
+  deliverer.start(WEBHOOK_ROUND_MS, (error) => options.log(`webhooks: ${error instanceof Error ? error.message : String(error)}`));
+
   await (options.stopped ?? untilSignal());
+  await deliverer.stop();
   events.close();
   await listening.close();
   await board.close();

@@ -28,6 +28,11 @@ export class GroupCommitStore implements Store {
   /** The inner store's clock and push channel, when it has them (optional capabilities stay optional). */
   readonly now?: () => Promise<number>;
   readonly subscribe?: (onEvent: () => void) => Promise<() => Promise<void>>;
+  /** The inner store's health checks, side-effect-free read and copy (`baton health`, backups). */
+  readonly inspect?: Store["inspect"];
+  readonly peek?: Store["peek"];
+  readonly backup?: Store["backup"];
+  readonly restore?: Store["restore"];
 
   constructor(
     private readonly inner: Store,
@@ -36,6 +41,10 @@ export class GroupCommitStore implements Store {
   ) {
     if (inner.now) this.now = () => (inner.now as () => Promise<number>).call(inner);
     if (inner.subscribe) this.subscribe = (onEvent) => (inner.subscribe as NonNullable<Store["subscribe"]>).call(inner, onEvent);
+    if (inner.inspect) this.inspect = inner.inspect.bind(inner);
+    if (inner.peek) this.peek = inner.peek.bind(inner);
+    if (inner.backup) this.backup = inner.backup.bind(inner);
+    if (inner.restore) this.restore = inner.restore.bind(inner);
   }
 
   get kind(): Store["kind"] {

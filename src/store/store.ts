@@ -4,7 +4,7 @@
  * store transaction per operation. SQLite, JSON and PostgreSQL stores implement this and pass
  * the same conformance suite (test/conformance).
  */
-import type { Agent, BoardEvent, EventType, NewEvent, Task, TaskStatus } from "../core/task.js";
+import type { Agent, BoardEvent, EventType, NewEvent, Priority, Task, TaskStatus } from "../core/task.js";
 import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
 
 export interface TaskQuery {
@@ -13,6 +13,10 @@ export interface TaskQuery {
   assignedTo?: string;
   /** Case-insensitive substring of id, title or description. */
   text?: string;
+  /** Only tasks of this priority. */
+  priority?: Priority;
+  /** Only tasks that depend on this task id (its downstream, one level). */
+  dependsOn?: string;
   /**
    * Only tasks after this one in list order (created_at, then natural id order): keyset
    * paging, so a page never repeats or skips a task when others are inserted meanwhile
@@ -31,9 +35,16 @@ export interface TaskKey {
 export interface EventQuery {
   taskId?: string;
   agentId?: string;
-  type?: EventType;
+  /** Events of any of these types (an empty list matches none). */
+  types?: readonly EventType[];
+  /** Only events at or after this ISO time. */
+  since?: string;
+  /** Only events before this ISO time. */
+  until?: string;
   /** Only events with seq greater than this. */
   afterSeq?: number;
+  /** Only events with seq less than this (with `recent`: the newest N before it, paging back). */
+  beforeSeq?: number;
   /** The newest N (still returned oldest first). */
   recent?: number;
   limit?: number;
@@ -85,6 +96,8 @@ export interface StoreWriter extends StoreReader {
   /** The next fencing token: strictly greater than every token handed out before. */
   nextLeaseToken(): Promise<number>;
   putAgent(agent: Agent): Promise<void>;
+  /** Forgets an agent (`baton agent remove`); the tasks it held or was reserved are untouched. */
+  deleteAgent(id: string): Promise<void>;
 }
 
 export interface Store {
@@ -108,6 +121,21 @@ export interface Store {
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
   /** The store's own clock, when leases must be judged on it (PostgreSQL's now()). */
   now?(): Promise<number>;
+  /**
+   * The store's own health checks (schema version, integrity, stale locks, file sizes), for
+   * `baton health` and the monitor. Never modifies anything. `integrity: false` skips the
+   * checks that read the whole store (SQLite's quick_check).
+   */
+  inspect?(options?: { integrity?: boolean }): Promise<StoreCheck[]>;
+  /**
+   * A read that changes nothing anywhere, not even a lock file: the JSON store reads its last
+   * whole files without taking (or breaking) tasks.lock. Health reads through this when given.
+   */
+  peek?<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T>;
+  /** A consistent copy of the whole board in one file, taken while others keep writing. */
+  backup?(file: string): Promise<void>;
+  /** Replaces this board with a copy made by `backup` (the caller has verified it). */
+  restore?(file: string): Promise<void>;
   /** Push new events as they commit (PostgreSQL LISTEN/NOTIFY); others are polled. */
   subscribe?(onEvent: () => void): Promise<() => Promise<void>>;
   /** The board's webhooks, their cursors and delivery log (SPEC §10). */
@@ -180,6 +208,13 @@ export interface TransactionIntent {
   agentId?: string;
 }
 
+/** One named health check a store ran; a failed one says how to fix it. */
+export interface StoreCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
 /** A claim's first reads (see TransactionIntent.claimFor), `now` only on a store with a clock. */
 export const CLAIM_FIRST_READS = {
   best: ["now", "expiredLeases", "dueRetries", "getAgent", "claimCandidates"],

@@ -228,7 +228,11 @@ describe("output contracts", () => {
     const grouped = VERB_GROUPS.flatMap((g) => g.verbs).sort();
     expect(grouped).toEqual(declared);
     expect(declared).toEqual(
-      ["add", "agents", "assign", "audit", "cancel", "claim", "counters", "demo", "done", "fail", "heal", "heartbeat", "init", "list", "mcp", "next", "ready", "release", "reserve", "revive", "serve", "show", "update", "watch", "webhook"].sort(),
+      [
+        "add", "agent", "agents", "assign", "audit", "backup", "balance", "cancel", "claim", "counters", "demo", "deps", "done", "export", "import", "inbox", "replay",
+        "fail", "heal", "health", "heartbeat", "init", "list", "lock", "mcp", "monitor", "next", "note", "pipeline", "ready", "release",
+        "report", "reserve", "restore", "revive", "serve", "show", "update", "watch", "webhook",
+      ].sort(),
     );
   });
 });

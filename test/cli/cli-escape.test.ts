@@ -5,6 +5,7 @@
  * OSC, BEL, CR, BS, C1 or bidi override gets through raw. `--json` keeps the strings exact.
  */
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { printable } from "../../src/cli/escape.js";
@@ -65,6 +66,15 @@ describe("hostile strings through the CLI", () => {
     expect(task.title).toBe(HOSTILE_TITLE);
     expect(task.description).toBe(HOSTILE_TEXT);
     expect(task.last_error).toBe(`boom ${LINK}\r\x1b[32mall good`);
+  });
+
+  it("inbox process prints the ids its file holds escaped", () => {
+    const cwd = freshBoardDir();
+    const inbox = join(cwd, "hostile-inbox.json");
+    writeFileSync(inbox, JSON.stringify({ tasks: [{ id: `SEC-1${CLEAR}`, title: "t" }] }));
+    const processed = baton(["inbox", "process", inbox], { cwd });
+    expect(processed.stdout).toContain("rejected SEC-1\\x1b[2J");
+    expectSafe(processed.stdout);
   });
 
   it("error messages escape unknown verbs, store paths and agent ids", () => {

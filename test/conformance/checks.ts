@@ -5,7 +5,7 @@
  */
 import { expect } from "vitest";
 import { checkHolding } from "../../src/core/holding.js";
-import { replayTask } from "../../src/index.js";
+import { ReplayFold, replayTask } from "../../src/index.js";
 import type { HoldingReport } from "../../src/core/holding.js";
 import type { Board, BoardEvent, Task } from "../../src/index.js";
 
@@ -58,6 +58,10 @@ export function expectReplayMatches(tasks: readonly Task[], events: readonly Boa
   }
   expect([...byTask.keys()].sort()).toEqual(tasks.map((t) => t.id).sort());
   for (const task of tasks) expect(replayTask(byTask.get(task.id) ?? [])).toEqual(task);
+  // The same fold `baton replay` runs, over the whole trail at once.
+  const fold = new ReplayFold();
+  for (const event of events) fold.add(event);
+  expect(fold.compare(tasks).differences).toEqual([]);
 }
 
 /** Every invariant at once, from one read of the board. */
@@ -68,5 +72,8 @@ export async function checkBoard(board: Board): Promise<{ tasks: Task[]; events:
   checkTokensIncrease(events);
   checkLeaseConsistency(tasks);
   expectReplayMatches(tasks, events);
+  const replay = await board.replay();
+  expect(replay.differences).toEqual([]);
+  expect(replay.tasks).toBe(tasks.length);
   return { tasks, events, report };
 }

@@ -106,3 +106,46 @@ export function pagingTests(c: Conformance): void {
     await expect(board.listPage({ limit: 10_001 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 }
+
+export function listFilterTests(c: Conformance): void {
+  c.test("list filters by priority and by dependency (the tasks that wait for one), on their own and with paging", async () => {
+    const { board } = await c.open();
+    await board.add({ title: "root", priority: "high" });
+    await board.add({ title: "waits for T-1", dependsOn: ["T-1"] });
+    await board.add({ title: "other root", priority: "high" });
+    await board.add({ title: "waits for T-1 and T-3", dependsOn: ["T-1", "T-3"], priority: "high" });
+    await board.add({ title: "waits for T-2", dependsOn: ["T-2"] });
+    const ids = (tasks: readonly Task[]) => tasks.map((t) => t.id);
+    expect(ids(await board.list({ dependsOn: "T-1" }))).toEqual(["T-2", "T-4"]);
+    expect(ids(await board.list({ dependsOn: "T-3" }))).toEqual(["T-4"]);
+    expect(ids(await board.list({ dependsOn: "T-5" }))).toEqual([]);
+    expect(ids(await board.list({ priority: "high" }))).toEqual(["T-1", "T-3", "T-4"]);
+    expect(ids(await board.list({ priority: "high", dependsOn: "T-1" }))).toEqual(["T-4"]);
+    const first = await board.listPage({ dependsOn: "T-1", limit: 1 });
+    expect(ids(first.items)).toEqual(["T-2"]);
+    const second = await board.listPage({ dependsOn: "T-1", limit: 1, cursor: first.nextCursor as string });
+    expect(ids(second.items)).toEqual(["T-4"]);
+    expect(second.nextCursor).toBeNull();
+    await expect(board.list({ priority: "urgent" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(board.list({ dependsOn: "../x" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+}
+
+export function eventPagingBackTests(c: Conformance): void {
+  c.test("the audit trail pages back from the newest event: recent N before a seq, to the first event", async () => {
+    const { board } = await c.open();
+    for (let i = 0; i < 7; i++) await board.add({ title: `task ${i + 1}` });
+    const all = (await board.audit()).map((e) => e.seq);
+    expect(all.length).toBe(7);
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const events = await board.audit({ recent: 3, ...(before !== undefined && { beforeSeq: before }) });
+      if (events.length === 0) break;
+      seen.unshift(...events.map((e) => e.seq));
+      before = events[0]!.seq;
+    }
+    expect(seen).toEqual(all);
+    await expect(board.audit({ beforeSeq: 0 })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+}

@@ -7,14 +7,17 @@
  * OS processes from dist/test/workers (run `npm run build` first).
  */
 import { describe } from "vitest";
+import { auditQueryTests } from "./audit-queries.js";
 import { auditTests } from "./audit.js";
 import { badInputTests } from "./bad-input.js";
 import { claimTests } from "./claims.js";
+import { coordinationTests } from "./coordination.js";
 import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
 import { fencingTests } from "./fencing.js";
+import { operationTests, retryPolicyTests } from "./operations.js";
 import { makeConformance } from "./harness.js";
-import { pagingTests } from "./paging.js";
+import { eventPagingBackTests, listFilterTests, pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
@@ -34,10 +37,16 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("dependencies", () => dependencyTests(c));
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
+    describe("audit queries", () => auditQueryTests(c));
     describe("versions", () => versionTests(c));
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));
+    describe("list filters", () => listFilterTests(c));
+    describe("audit paging back", () => eventPagingBackTests(c));
     describe("properties", () => propertyTests(c));
+    describe("coordination", () => coordinationTests(c));
+    describe("operations", () => operationTests(c));
+    describe("retry policy", () => retryPolicyTests(c));
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
     describe("webhooks", () => webhookTests(c));

@@ -49,7 +49,7 @@ describe("who may ask", () => {
     expect(login.status).toBe(303);
     expect(login.headers.get("location")).toBe("/");
     const cookie = login.headers.get("set-cookie") ?? "";
-    expect(cookie).toMatch(/^baton_session=[A-Za-z0-9_-]{32}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).toMatch(/^baton_session=[A-Za-z0-9_-]{40,}\.[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
     const session = cookie.split(";")[0] as string;
     expect(await s.json("GET", "/api/session", 200, { token: null, headers: { cookie: session } })).toEqual({ name: "lead", role: "write" });
     const created = await s.json("POST", "/api/tasks", 201, { token: null, headers: { cookie: session }, body: { title: "from the dashboard" } });

@@ -24,6 +24,13 @@ const TOOL_NAMES = [
   "remove_dependency",
   "reserve_ids",
   "audit_events",
+  "update_task",
+  "cancel_task",
+  "assign_task",
+  "revive_task",
+  "note_task",
+  "heal_board",
+  "board_health",
 ];
 
 const open: McpSession[] = [];
@@ -37,7 +44,7 @@ afterEach(async () => {
 });
 
 describe("baton mcp over stdio", () => {
-  it("lists exactly the 15 baton tools, each with a described, closed JSON Schema input", async () => {
+  it("lists exactly the 22 baton tools, each with a described, closed JSON Schema input", async () => {
     const mcp = await start(await freshBoardUrl(), "agent-a");
     // The server names itself baton, at the package's version (read from package.json).
     const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };

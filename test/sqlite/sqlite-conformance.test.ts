@@ -80,7 +80,7 @@ describe("sqlite store", () => {
     expect((await refusal(openBoard(`sqlite:${path}?durability=sometimes`))).code).toBe("INVALID_INPUT");
   });
 
-  it("a board made by schema 1 migrates to schema 2 keeping every event, and lease tokens keep rising", async () => {
+  it("a board made by schema 1 migrates to the newest schema keeping every event, and lease tokens keep rising", async () => {
     const path = join(freshDir(), "board.db");
     // A schema-1 board as an older baton left it: one task held with token 7, events 1-3.
     const old = new Database(path);
@@ -108,7 +108,7 @@ describe("sqlite store", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tasks', 'events') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual([
-      "events_task", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
+      "events_agent", "events_task", "events_type", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
     ]);
     // Existing tasks got their natural-order key from the core.
     expect(db.prepare("SELECT id, id_order FROM tasks ORDER BY id").all()).toEqual([

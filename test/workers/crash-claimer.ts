@@ -4,6 +4,7 @@
  * its lease); when nothing is ready but tasks are still held by others it waits for their
  * leases to expire, since their holders may be dead.
  */
+import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openBoard } from "../../src/index.js";
 import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
@@ -15,6 +16,8 @@ interface Spec {
   /** Each task "takes" between these, so a kill often lands while a lease is held. */
   minWorkMs: number;
   maxWorkMs: number;
+  /** If set, each acknowledged completion's task id is appended here (one line) once complete() returned. */
+  ackLog?: string;
 }
 
 async function main(): Promise<void> {
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     await sleep(spec.minWorkMs + Math.random() * (spec.maxWorkMs - spec.minWorkMs));
     try {
       await board.complete(claim.task.id, { token: claim.leaseToken });
+      if (spec.ackLog) appendFileSync(spec.ackLog, `${claim.task.id}\n`);
       completed++;
     } catch (error) {
       if ((error as { code?: string }).code !== "LEASE_LOST") throw error;

@@ -20,9 +20,12 @@ export function registerFaceVerbs(program: Command): void {
     .description("watch real agent processes work through a task graph on a temporary board (~20 s)")
     .option("--agents <n>", "how many agent processes (2-8)", "4")
     .option("--keep", "keep the temporary board and say where it is")
-    .action(async (options: { agents: string; keep?: boolean }) => {
+    .option("--serve [port]", "watch it in the dashboard too: serve the demo board on 127.0.0.1 (default port 7420) until Ctrl-C")
+    .action(async (options: { agents: string; keep?: boolean; serve?: string | boolean }) => {
       const agents = wholeNumber("--agents", options.agents, "4") as number;
+      const servePort =
+        options.serve === undefined ? undefined : options.serve === true ? 7420 : (wholeNumber("--serve", options.serve as string, "7420") as number);
       const { runDemo } = await import("../demo/demo.js");
-      await runDemo({ agents, keep: options.keep === true });
+      await runDemo({ agents, keep: options.keep === true, ...(servePort !== undefined && { servePort }) });
     });
 }

@@ -1,17 +1,13 @@
-/** Verbs about the board itself: reserve, counters, audit, heal, agents, watch. */
+/** Verbs about the board itself: reserve, counters, heal, agents, watch (audit: audit.ts). */
 import { readFileSync } from "node:fs";
 import { invalidInput } from "../../core/errors.js";
 import { printable } from "../escape.js";
-import { agentTable, eventLine, eventTable } from "../human.js";
-import { agentJson, eventJson, healJson } from "../json-shape.js";
+import { eventLine, eventTable } from "../human.js";
+import { activityTable } from "../human-coordination.js";
+import { agentActivityToWire } from "../../core/wire-shape.js";
+import { eventJson, healJson } from "../json-shape.js";
 import { durationSeconds, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
-import { PAGE_MAX, eventCursor } from "../../board/paging.js";
-import { pagingOptions, parsePaging, printList } from "../pages.js";
-import type { BoardEvent, EventType } from "../../core/task.js";
-
-/** Default page of `baton audit`: the oldest 100 events after the cursor. */
-const AUDIT_PAGE = 100;
 import type { Command } from "commander";
 
 export function registerRecordVerbs(program: Command): void {
@@ -49,44 +45,6 @@ export function registerRecordVerbs(program: Command): void {
       }),
     );
 
-  pagingOptions(
-    verb(program, "audit", "the audit trail, oldest first, a page at a time", { agentIsFilter: true })
-      .option("--task <id>", "only this task's events")
-      .option("--agent <id>", "only events by this agent")
-      .option("--type <t>", "only this event type (CLAIMED, COMPLETED, FAILED, TIMEOUT…)")
-      .option("--recent <n>", "only the newest n events")
-      .option("--after <seq>", "only events after this sequence number"),
-    AUDIT_PAGE,
-  ).action(
-    action(
-      async (ctx, _args, o) => {
-        const board = await ctx.board();
-        const recent = wholeNumber("--recent", o.recent as string | undefined, "20");
-        const afterSeq = wholeNumber("--after", o.after as string | undefined, "120");
-        const filter = {
-          ...(o.task !== undefined && { taskId: o.task as string }),
-          ...(o.agent !== undefined && { agent: o.agent as string }),
-          ...(o.type !== undefined && { type: o.type as EventType }),
-        };
-        const printer = { noun: "events", json: eventJson, human: (events: readonly BoardEvent[], first: boolean) => eventTable(events, ctx.style, first) };
-        if (recent !== undefined) {
-          if (o.cursor !== undefined || o.all === true || afterSeq !== undefined) {
-            throw invalidInput("--recent shows the newest events; it does not combine with --after, --cursor or --all");
-          }
-          const events = await board.audit({ ...filter, recent: Math.min(recent, PAGE_MAX) });
-          return { json: events.map(eventJson), human: eventTable(events, ctx.style) };
-        }
-        const paging = parsePaging(o, AUDIT_PAGE);
-        if (afterSeq !== undefined) {
-          if (o.cursor !== undefined) throw invalidInput("give --after or --cursor, not both");
-          paging.query.cursor = eventCursor({ seq: afterSeq });
-        }
-        await printList(ctx, paging, (page) => board.auditPage({ ...filter, ...page }), printer);
-      },
-      { agentIsFilter: true },
-    ),
-  );
-
   verb(program, "heal", "recover expired leases and due retries now, and declare silent agents dead").action(
     action(async (ctx) => {
       const report = await (await ctx.board()).heal();
@@ -100,15 +58,14 @@ export function registerRecordVerbs(program: Command): void {
     }),
   );
 
-  verb(program, "agents", "agents seen on this board, with what they hold").action(
+  verb(program, "agents", "agents seen on this board: alive, silent or dead, with their workload and record").action(
     action(async (ctx) => {
-      const board = await ctx.board();
-      const agents = await board.agents();
-      const holding = new Map<string, string[]>();
-      for (const task of await board.list({ status: "in_progress" })) {
-        if (task.assignedTo) holding.set(task.assignedTo, [...(holding.get(task.assignedTo) ?? []), task.id]);
-      }
-      return { json: agents.map(agentJson), human: agentTable(agents, holding, ctx.style, Date.now()) };
+      const agents = await (await ctx.board()).activity();
+      return {
+        // The agent's fields as before, plus its workload (fields are only ever added).
+        json: agents.map(agentActivityToWire),
+        human: activityTable(agents, ctx.style, Date.now()),
+      };
     }),
   );
 

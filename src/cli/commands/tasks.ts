@@ -6,7 +6,7 @@ import { capabilitiesFlag, capabilitiesOption, collect, jsonObject, list, wholeN
 import { pagingOptions, parsePaging, printList } from "../pages.js";
 import type { ListPrinter } from "../pages.js";
 import { action, verb } from "../verb.js";
-import type { Task, TaskStatus } from "../../core/task.js";
+import type { Priority, Task, TaskStatus } from "../../core/task.js";
 import type { NewTaskInput, TaskPatch } from "../../core/validation.js";
 import type { CliContext } from "../context.js";
 import type { Printed, VerbOptions } from "../verb.js";
@@ -101,14 +101,18 @@ export function registerTaskVerbs(program: Command): void {
 
   verb(program, "assign <id> [agent]", "reserve a pending task for one agent (only it may claim it)")
     .option("--clear", "lift the reservation instead")
+    .option("--auto", "the least-loaded alive agent with the task's needs (ties: idle longest)")
     .option(IF_VERSION, IF_VERSION_HELP)
     .action(
       action(async (ctx, [id, agent], o) => {
-        if (agent === undefined && !o.clear) {
-          throw invalidInput("say whom to reserve it for (`baton assign T-1 agent-2`) or pass --clear to lift it");
+        const ways = [agent !== undefined, o.clear === true, o.auto === true].filter(Boolean).length;
+        if (ways === 0) {
+          throw invalidInput("say whom to reserve it for (`baton assign T-1 agent-2`), --auto to choose, or --clear to lift it");
         }
-        if (agent !== undefined && o.clear) throw invalidInput("give an agent or --clear, not both");
-        return one(ctx, await (await ctx.board()).assign(id as string, agent ?? null, { ...by(ctx), ...ifVersion(o) }));
+        if (ways > 1) throw invalidInput("give one of an agent, --auto or --clear");
+        const board = await ctx.board();
+        if (o.auto) return one(ctx, await board.assignAuto(id as string, { ...by(ctx), ...ifVersion(o) }));
+        return one(ctx, await board.assign(id as string, agent ?? null, { ...by(ctx), ...ifVersion(o) }));
       }),
     );
 
@@ -162,11 +166,17 @@ export function registerTaskVerbs(program: Command): void {
   capabilitiesOption(
     verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)"),
     "the capabilities you bring, comma-separated",
-  ).action(
+  )
+    .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
+    .action(
       action(async (ctx, _args, o: VerbOptions) => {
         const agent = ctx.requireAgent("next");
         const capabilities = capabilitiesFlag(o);
-        const task = await (await ctx.board()).next({ agent, ...(capabilities && { capabilities }) });
+        const task = await (await ctx.board()).next({
+          agent,
+          ...(capabilities && { capabilities }),
+          ...(o.priority !== undefined && { minPriority: o.priority as Priority }),
+        });
         if (!task) {
           throw new BatonError(ErrorCode.NOTHING_READY, `nothing ready for ${agent} now; see \`baton list\` for what is blocked`);
         }

@@ -5,11 +5,12 @@
  */
 import { invalidInput } from "../../core/errors.js";
 import { claimSummary, outcome } from "../human.js";
+import { unblockedText } from "../human-coordination.js";
 import { taskJson } from "../json-shape.js";
 import { capabilitiesFlag, capabilitiesOption, collect, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { CredentialInput } from "../../board.js";
-import type { Task } from "../../core/task.js";
+import type { Priority, Task } from "../../core/task.js";
 import type { CliContext } from "../context.js";
 import type { Printed, VerbOptions } from "../verb.js";
 import type { Command } from "commander";
@@ -21,6 +22,7 @@ export function registerWorkVerbs(program: Command): void {
     "the capabilities you bring, comma-separated (tasks needing others are skipped)",
   )
     .option("--lease <duration>", "how long the lease lasts before heartbeats, e.g. 90s, 15m, 1h30m")
+    .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
     .action(
       action(async (ctx, _args, o) => {
         const agent = ctx.requireAgent("claim");
@@ -32,6 +34,7 @@ export function registerWorkVerbs(program: Command): void {
           agent,
           ...(capabilities && { capabilities }),
           ...(leaseSeconds !== undefined && { leaseSeconds }),
+          ...(o.priority !== undefined && { minPriority: o.priority as Priority }),
         };
         const board = await ctx.board();
         if (ids && ids.length > 1) {
@@ -77,7 +80,10 @@ export function registerWorkVerbs(program: Command): void {
         if (before?.status === "completed" && before.leaseToken === given.token) {
           return { json: taskJson(task), human: `${task.id} was already completed by you (token ${given.token}); nothing changed` };
         }
-        return one(ctx, task);
+        // The task object alone with --json (scripts parse it); people also see what it unblocked.
+        if (ctx.json) return one(ctx, task);
+        const { unblocked, counts } = await board.unblockedBy(task.id);
+        return { json: null, human: `${outcome(task, ctx.style, Date.now())}\n${unblockedText(unblocked, counts)}` };
       }),
     );
 

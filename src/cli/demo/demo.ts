@@ -25,6 +25,8 @@ export interface DemoOptions {
   keep: boolean;
   /** Give up (exit 1) if the graph is not finished by then. */
   deadlineMs?: number;
+  /** Also serve the demo board with the dashboard on this port (0: any free one), until Ctrl-C. */
+  servePort?: number;
 }
 
 /** How long the doomed agent works (and heartbeats) before the demo kills it. */
@@ -40,6 +42,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const startedAt = Date.now();
   const view = new DemoView(Style.forStream(process.stdout, process.env), startedAt);
   const board = await openBoard(url, { policy: DEMO_POLICY });
+  const server = options.servePort === undefined ? null : await serveDemoBoard(url, options.servePort);
   const profiles = AGENT_PROFILES.slice(0, options.agents);
   const agents = new Map<string, ChildProcess>();
   const stop = new AbortController();
@@ -71,7 +74,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     const check = checkAudit(events, DEMO_TASKS.length);
     finished &&= check.completedOnce && check.overlaps.length === 0;
+    if (server) {
+      process.stdout.write(`\nthe dashboard stays up on ${server.url} (Ctrl-C to stop)\n`);
+      await untilInterrupted();
+    }
   } finally {
+    server?.stop();
+    await server?.done;
     for (const child of agents.values()) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await board.close();
     if (options.keep) {
@@ -83,6 +92,48 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   if (!finished) {
     throw new Error(`the demo did not finish: not every task was completed exactly once within the deadline`);
   }
+}
+
+/**
+ * `demo --serve`: `baton serve` in this process on the demo's board, so a person can watch the
+ * agents in the dashboard. The sign-in link is printed before the agents start.
+ */
+async function serveDemoBoard(url: string, port: number): Promise<{ url: string; stop: () => void; done: Promise<void> }> {
+  const { runServer } = await import("../../http/server.js");
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let announced: (serverUrl: string) => void = () => undefined;
+  const listening = new Promise<string>((resolve) => (announced = resolve));
+  const done = runServer({
+    storeUrl: url,
+    policy: DEMO_POLICY,
+    host: "127.0.0.1",
+    port,
+    env: {},
+    stopped,
+    announce: (info) => {
+      process.stdout.write(`dashboard: ${info.loginUrl}\n  (one-time sign-in link; the agents start in 3 s)\n\n`);
+      announced(info.url);
+    },
+    log: () => undefined,
+  });
+  const serverUrl = await Promise.race([listening, done.then(() => "")]);
+  if (!serverUrl) throw new Error("the demo's server stopped before it listened");
+  // Time to open the link before the first claim.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  return { url: serverUrl, stop, done };
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
 
 function startAgent(url: string, profile: AgentProfile, view: DemoView): ChildProcess {

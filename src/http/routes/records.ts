@@ -1,5 +1,5 @@
 /** Ids, agents, the audit trail, counts, health and who is asking. */
-import { agentToWire, eventToWire } from "../../core/wire-shape.js";
+import { agentActivityToWire, eventToWire } from "../../core/wire-shape.js";
 import { agentIdSchema, checkQuery, eventTypeParam, intParam, reservationBody, taskIdSchema } from "../input.js";
 import { pageToWire } from "../../core/wire-shape.js";
 import { DEFAULT_LIMIT, MAX_LIMIT, eventCursor } from "../paging.js";
@@ -40,7 +40,7 @@ export const recordRoutes: Route[] = [
     access: "read",
     async run(ctx) {
       checkQuery(ctx.query, []);
-      return { body: { items: (await ctx.board.agents()).map(agentToWire), next_cursor: null } };
+      return { body: { items: (await ctx.board.activity()).map(agentActivityToWire), next_cursor: null } };
     },
   },
   {

@@ -50,7 +50,7 @@ export const taskRoutes: Route[] = [
     path: "/api/tasks",
     access: "read",
     async run(ctx) {
-      checkQuery(ctx.query, ["status", "agent", "q", "needs", "cursor", "limit"]);
+      checkQuery(ctx.query, ["status", "agent", "q", "needs", "priority", "depends_on", "cursor", "limit"]);
       const q = ctx.query;
       const statuses = statusesParam(q.status);
       const needs = listParam(q.needs, capabilitySchema, "needs");
@@ -60,6 +60,8 @@ export const taskRoutes: Route[] = [
           ...(statuses && { statuses }),
           ...(q.agent !== undefined && { agent: parseInput(agentIdSchema, q.agent, "agent") }),
           ...(q.q !== undefined && { text: q.q }),
+          ...(q.priority !== undefined && { priority: q.priority }),
+          ...(q.depends_on !== undefined && { dependsOn: q.depends_on }),
           ...(needs && { needs }),
         },
         q.cursor,

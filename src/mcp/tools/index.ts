@@ -10,6 +10,7 @@ import {
   nextTask,
   releaseTask,
 } from "./work.js";
+import { assignTask, boardHealth, cancelTask, healBoard, noteTask, reviveTask, updateTask } from "./lead.js";
 import type { BatonTool } from "../tool.js";
 
 export const TOOLS: readonly BatonTool[] = [
@@ -28,4 +29,11 @@ export const TOOLS: readonly BatonTool[] = [
   removeDependency,
   reserveIds,
   auditEvents,
+  updateTask,
+  cancelTask,
+  assignTask,
+  reviveTask,
+  noteTask,
+  healBoard,
+  boardHealth,
 ];

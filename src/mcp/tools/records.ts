@@ -32,12 +32,16 @@ export const auditEvents = defineTool({
   description:
     `Events of the append-only audit trail (created, claimed, heartbeat, completed, failed, timeout…), oldest first, ${PAGE_DEFAULT} per page. ` +
     "Without after_seq: the most recent events (earlier: true when older ones exist). With after_seq: the events after that seq; " +
-    "when more follow, pass next_after_seq as after_seq. Filter by task_id, agent or type. " +
+    "when more follow, pass next_after_seq as after_seq. Filter by task_id, agent, type or types (any of them), errors, since/until. " +
     'detail "full" adds each event\'s data (the fields the change set).',
   input: z.strictObject({
     task_id: optionalArg(taskIdSchema, "only this task's events"),
     agent: optionalArg(agentIdSchema, "only events by this agent"),
     type: optionalArg(eventTypeSchema, "only this event type, e.g. COMPLETED"),
+    types: optionalArg(z.array(eventTypeSchema), 'only events of any of these types, e.g. ["FAILED","TIMEOUT"]'),
+    errors: optionalArg(z.boolean(), "only error events: FAILED, TIMEOUT, POISON_PILL, LOCK_BROKEN, AGENT_DEAD"),
+    since: optionalArg(z.string(), "only events at or after this ISO 8601 time, e.g. 2026-03-01T12:00:00Z"),
+    until: optionalArg(z.string(), "only events before this ISO 8601 time"),
     after_seq: optionalArg(nonNegativeIntSchema("after_seq"), "page forward from this seq (0: from the start)"),
     limit: limitArg,
     detail: detailArg(Detail.compact),
@@ -47,7 +51,12 @@ export const auditEvents = defineTool({
     const filter = {
       ...(args.task_id !== undefined && { taskId: args.task_id }),
       ...(args.agent !== undefined && { agent: args.agent }),
-      ...(args.type !== undefined && { type: args.type as EventType }),
+      ...((args.type !== undefined || args.types !== undefined) && {
+        type: [...(args.type === undefined ? [] : [args.type]), ...(args.types ?? [])] as EventType[],
+      }),
+      ...(args.errors !== undefined && { errors: args.errors }),
+      ...(args.since !== undefined && { since: args.since }),
+      ...(args.until !== undefined && { until: args.until }),
     };
     // One extra event tells whether another page exists.
     if (args.after_seq === undefined) {

@@ -23,7 +23,7 @@ export function writeFileDurably(path: string, text: string | Uint8Array, durabl
   closeSync(fd);
 }
 
-export function replaceFile(path: string, temp: string, text: string, durable: boolean): void {
+export function replaceFile(path: string, temp: string, text: string | Uint8Array, durable: boolean): void {
   writeFileDurably(temp, text, durable);
   try {
     renameSync(temp, path);

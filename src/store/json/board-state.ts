@@ -198,6 +198,9 @@ export class BoardState {
         this.agents.set(agent.id, { ...agent, capabilities: [...agent.capabilities] });
         this.metaChanged = true;
       },
+      deleteAgent: async (id) => {
+        if (this.agents.delete(id)) this.metaChanged = true;
+      },
     };
   }
 }
@@ -231,6 +234,8 @@ function listTasks(tasks: readonly Task[], query: TaskQuery): Task[] {
   const found = tasks
     .filter((t) => !query.statuses || query.statuses.length === 0 || query.statuses.includes(t.status))
     .filter((t) => query.assignedTo === undefined || t.assignedTo === query.assignedTo)
+    .filter((t) => query.priority === undefined || t.priority === query.priority)
+    .filter((t) => query.dependsOn === undefined || t.dependsOn.includes(query.dependsOn))
     .filter(
       (t) =>
         needle === undefined ||
@@ -248,8 +253,11 @@ function listEvents(events: readonly BoardEvent[], query: EventQuery): BoardEven
     (e) =>
       (query.taskId === undefined || e.taskId === query.taskId) &&
       (query.agentId === undefined || e.agentId === query.agentId) &&
-      (query.type === undefined || e.type === query.type) &&
-      (query.afterSeq === undefined || e.seq > query.afterSeq),
+      (query.types === undefined || query.types.includes(e.type)) &&
+      (query.since === undefined || e.at >= query.since) &&
+      (query.until === undefined || e.at < query.until) &&
+      (query.afterSeq === undefined || e.seq > query.afterSeq) &&
+      (query.beforeSeq === undefined || e.seq < query.beforeSeq),
   );
   if (query.recent !== undefined) return found.slice(Math.max(0, found.length - query.recent));
   return query.limit === undefined ? found : found.slice(0, query.limit);

@@ -8,6 +8,7 @@
  * baton from losing each other's changes: each sees the other's last whole version.
  */
 import { existsSync, linkSync, mkdirSync, unlinkSync } from "node:fs";
+import { basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -16,6 +17,8 @@ import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
 import { removeLeftovers, removeOrphans } from "./leftovers.js";
+import { parseBundle, raiseTokenFloor, readBundle, unpackBundle, writeBundle } from "./backup.js";
+import { inspectJsonBoard, peekBoard } from "./inspection.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { isSystemError, refuseLinks, storeError } from "./regular-files.js";
@@ -30,7 +33,7 @@ import type { LoadedBoard } from "./board-state.js";
 import type { TasksVersion } from "./tasks-file.js";
 import type { CommitChanges } from "./commit.js";
 import type { SidecarRead } from "./sidecar-journal.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
+import type { Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
 
 export interface JsonStoreOptions extends StoreOptions {
   /**
@@ -106,6 +109,7 @@ export class JsonStore implements Store {
   private readonly codec: TasksCodec;
   private readonly durable: boolean;
   private readonly journal: SidecarJournal;
+  private readonly staleLockMs: number;
   readonly webhooks: WebhookStore;
   /** The sidecar as of the transaction under way (read under the lock, then after each commit). */
   private sidecar: SidecarRead | null = null;
@@ -125,9 +129,10 @@ export class JsonStore implements Store {
     this.durable = options.durability === "full";
     this.codec = new TasksCodec(paths.tasks, options.leaseSeconds === undefined ? undefined : options.leaseSeconds * 1000);
     this.journal = new SidecarJournal(paths, this.durable);
+    this.staleLockMs = options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS;
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
-      staleMs: options.staleLockMs ?? msFromEnv("BATON_JSON_STALE_LOCK_MS") ?? DEFAULT_STALE_LOCK_MS,
+      staleMs: this.staleLockMs,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
     this.webhooks = new JsonWebhooks(paths.webhooks, this.durable, (fn) =>
@@ -152,6 +157,34 @@ export class JsonStore implements Store {
 
   async close(): Promise<void> {
     await this.queue.run(async () => undefined);
+  }
+
+  async inspect(): Promise<StoreCheck[]> {
+    return inspectJsonBoard(this.paths, this.journal, this.staleLockMs);
+  }
+
+  peek<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    return peekBoard(this.paths, this.journal, fn);
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.queue.run(() =>
+      this.underLock(async (loaded) => {
+        writeBundle(file, readBundle(this.paths, metaText(withoutPending(loaded.meta))), this.durable);
+      }),
+    );
+  }
+
+  async restore(file: string): Promise<void> {
+    const bundle = parseBundle(file);
+    await this.queue.run(() =>
+      this.underLock(async (loaded) => {
+        // Lease tokens handed out since the backup stay spent: an agent still holding one must
+        // not find it valid again on a task the restored board leases anew.
+        const floor = Math.max(loaded.meta.lease_token, loaded.maxLeaseToken);
+        unpackBundle(raiseTokenFloor(bundle, basename(this.paths.meta), floor), this.paths, this.durable);
+      }),
+    );
   }
 
   private async underLock<T>(body: (loaded: LoadedBoard) => Promise<T>): Promise<T> {

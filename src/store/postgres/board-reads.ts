@@ -62,8 +62,14 @@ export class BoardReads extends TxConnection {
     };
     if (query.taskId !== undefined) add("task_id =", query.taskId);
     if (query.agentId !== undefined) add("agent_id =", query.agentId);
-    if (query.type !== undefined) add("type =", query.type);
+    if (query.types !== undefined) {
+      values.push([...query.types]);
+      where.push(`type = ANY($${values.length}::text[])`);
+    }
+    if (query.since !== undefined) add("at >=", query.since);
+    if (query.until !== undefined) add("at <", query.until);
     if (query.afterSeq !== undefined) add("seq >", query.afterSeq);
+    if (query.beforeSeq !== undefined) add("seq <", query.beforeSeq);
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     if (query.recent !== undefined) {
       values.push(query.recent);
@@ -113,6 +119,14 @@ function taskSelection(query: TaskQuery): { where: string; values: unknown[] } {
     values.push(query.text.toLowerCase());
     const p = `$${values.length}`;
     where.push(`(strpos(lower(id), ${p}) > 0 OR strpos(lower(title), ${p}) > 0 OR strpos(lower(description), ${p}) > 0)`);
+  }
+  if (query.priority !== undefined) {
+    values.push(query.priority);
+    where.push(`priority = $${values.length}`);
+  }
+  if (query.dependsOn !== undefined) {
+    values.push(query.dependsOn);
+    where.push(`depends_on ? $${values.length}`);
   }
   if (query.after !== undefined) {
     values.push(query.after.createdAt, query.after.id);

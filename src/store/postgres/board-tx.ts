@@ -446,6 +446,12 @@ export class BoardTx extends BoardReads implements StoreWriter {
       wrote,
     );
   }
+
+  async deleteAgent(id: string): Promise<void> {
+    this.wroteAgents = true;
+    this.agentsSeen.delete(id);
+    this.queue("delete-agent", "DELETE FROM baton_agents WHERE id = $1", [id]);
+  }
 }
 
 /** The row version a write statement returned (its `version` column). */

@@ -21,11 +21,12 @@ import {
 } from "./failures.js";
 import { typeParsers } from "./rows.js";
 import { CLOCK_MS } from "./claim-sql.js";
+import { inspectPostgres } from "./inspection.js";
 import { migrate } from "./schema.js";
 import { PostgresWebhooks } from "./webhooks.js";
 import { ClockEstimate, RecentRows, SpeculationMiss, speculationFor } from "./speculation.js";
 import type { KnownAgent, KnownRow, Speculation } from "./speculation.js";
-import type { Store, StoreOptions, StoreReader, StoreWriter, TransactionIntent, WebhookStore } from "../store.js";
+import type { Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, TransactionIntent, WebhookStore } from "../store.js";
 
 /** How long an operation keeps retrying while the server is unreachable (e.g. restarting). */
 const RECONNECT_WINDOW_MS = 20_000;
@@ -367,6 +368,12 @@ export class PostgresStore implements Store {
       this.clock.observe(ms);
       return ms;
     });
+  }
+
+  async inspect(): Promise<StoreCheck[]> {
+    return this.withConnection(RECONNECT_WINDOW_MS, "checking the board's health", (client) =>
+      inspectPostgres(client, this.location),
+    );
   }
 
   async subscribe(onEvent: () => void): Promise<() => Promise<void>> {

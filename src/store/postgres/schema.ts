@@ -213,7 +213,7 @@ export const MIGRATIONS: readonly string[] = [
 export type MigrationOutcome = "ready" | "missing";
 
 /** The schema version the database is at (0: no board here). */
-async function schemaVersion(client: pg.ClientBase): Promise<number> {
+export async function schemaVersion(client: pg.ClientBase): Promise<number> {
   const { rows } = await client.query<{ exists: boolean }>(
     "SELECT to_regclass('baton_schema_version') IS NOT NULL AS exists",
   );

@@ -156,4 +156,17 @@ export const MIGRATIONS: readonly string[] = [
   -- before start at 1, as if just created; no index, an edit reads the row by id anyway.
   ALTER TABLE tasks ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
   `,
+  /* 5 */ `
+  -- Audit by agent or by type through an index again (migration 2 dropped them for write
+  -- speed; at 1M events a query walked the whole table). Both are partial to keep the claim
+  -- path cheap. Measured on one process, 400 claim+complete cycles (WAL pages per cycle):
+  -- no audit index 10.9; full (agent_id, seq) + (type, seq) 15.4; these two 13.0.
+  -- - events_agent skips events without an agent.
+  -- - events_type leaves out the types a claim, a heartbeat and a completion write: they are
+  --   the bulk of any trail, so an ordered walk of the events finds a page of them at once.
+  --   reads.ts repeats this exact condition in its queries, which is what lets SQLite
+  --   use a partial index (the query must contain the index's WHERE term).
+  CREATE INDEX events_agent ON events (agent_id, seq) WHERE agent_id IS NOT NULL;
+  CREATE INDEX events_type ON events (type, seq) WHERE type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT');
+  `,
 ];

@@ -6,7 +6,7 @@ import { assertNever } from "../../core/exhaustive.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { agentFromRow, eventFromRow, taskFromRow } from "./rows.js";
-import type { BoardEvent, Task, TaskStatus } from "../../core/task.js";
+import type { BoardEvent, EventType, Task, TaskStatus } from "../../core/task.js";
 import type { EventQuery, StoreReader, TaskQuery } from "../store.js";
 import type { Connection } from "./connection.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
@@ -94,6 +94,15 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     const needle = query.text.toLowerCase();
     params.push(needle, needle, needle);
   }
+  if (query.priority !== undefined) {
+    where.push("priority = ?");
+    params.push(query.priority);
+  }
+  if (query.dependsOn !== undefined) {
+    // A scan of depends_on (no index holds it); the dashboard asks this once per task page.
+    where.push("EXISTS (SELECT 1 FROM json_each(depends_on) WHERE value = ?)");
+    params.push(query.dependsOn);
+  }
   if (query.after !== undefined) {
     // A row value comparison SQLite walks tasks_created (or a status index) from.
     where.push("(created_at, id_order) > (?, ?)");
@@ -109,31 +118,49 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
 function listEvents(conn: Connection, query: EventQuery): BoardEvent[] {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (query.taskId !== undefined) {
-    where.push("task_id = ?");
-    params.push(query.taskId);
-  }
-  if (query.agentId !== undefined) {
-    where.push("agent_id = ?");
-    params.push(query.agentId);
-  }
-  if (query.type !== undefined) {
-    where.push("type = ?");
-    params.push(query.type);
-  }
-  if (query.afterSeq !== undefined) {
-    where.push("seq > ?");
-    params.push(query.afterSeq);
-  }
-  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const add = (clause: string, value: unknown): void => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (query.taskId !== undefined) add("task_id = ?", query.taskId);
+  if (query.agentId !== undefined) add("agent_id = ?", query.agentId);
+  if (query.since !== undefined) add("at >= ?", query.since);
+  if (query.until !== undefined) add("at < ?", query.until);
+  if (query.afterSeq !== undefined) add("seq > ?", query.afterSeq);
+  if (query.beforeSeq !== undefined) add("seq < ?", query.beforeSeq);
+  const types = query.types === undefined ? undefined : [...new Set(query.types)];
+  if (types?.length === 0) return [];
+  const order = query.recent !== undefined ? "DESC" : "";
+  const limit = query.recent ?? query.limit ?? -1;
   let rows: EventRow[];
-  if (query.recent !== undefined) {
-    rows = conn.all<EventRow>(`SELECT * FROM events ${filter} ORDER BY seq DESC LIMIT ?`, ...params, query.recent);
-    rows.reverse();
+  if (types === undefined || types.length === 1 || query.taskId !== undefined) {
+    // One task's events are few (events_task); one type walks events_type in seq order.
+    if (types?.length === 1) add(typeCondition(types[0] as EventType), types[0]);
+    else if (types) add("type IN (SELECT value FROM json_each(?))", JSON.stringify(types));
+    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    rows = conn.all<EventRow>(`SELECT * FROM events ${filter} ORDER BY seq ${order} LIMIT ?`, ...params, limit);
   } else {
-    rows = conn.all<EventRow>(`SELECT * FROM events ${filter} ORDER BY seq LIMIT ?`, ...params, query.limit ?? -1);
+    // Several types: one ordered walk per type, merged. A single `type IN (…)` would gather
+    // every event of those types and sort them all before the LIMIT.
+    const arm = (type: EventType): string =>
+      `SELECT * FROM (SELECT * FROM events WHERE ${[typeCondition(type), ...where].join(" AND ")} ORDER BY seq ${order} LIMIT ?)`;
+    const sql = `${types.map(arm).join(" UNION ALL ")} ORDER BY seq ${order} LIMIT ?`;
+    rows = conn.all<EventRow>(sql, ...types.flatMap((t) => [t, ...params, limit]), limit);
   }
+  if (query.recent !== undefined) rows.reverse();
   return rows.map(eventFromRow);
+}
+
+/** The types events_type leaves out (migration 5); its WHERE term, exactly as written there. */
+const UNINDEXED_TYPES: readonly EventType[] = ["CLAIMED", "COMPLETED", "HEARTBEAT"];
+const EVENTS_TYPE_CONDITION = "type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT')";
+
+/**
+ * `type = ?`, plus events_type's own condition for the types it holds: SQLite uses a partial
+ * index only when the query contains its WHERE term.
+ */
+function typeCondition(type: EventType): string {
+  return UNINDEXED_TYPES.includes(type) ? "type = ?" : `type = ? AND ${EVENTS_TYPE_CONDITION}`;
 }
 
 /**

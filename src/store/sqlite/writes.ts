@@ -89,6 +89,9 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
         agent.lastSeenAt,
       );
     },
+    deleteAgent: async (id: string) => {
+      conn.run("DELETE FROM agents WHERE id = ?", id);
+    },
   };
   return {
     tx,

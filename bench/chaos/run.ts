@@ -1,0 +1,52 @@
+/**
+ * `npm run chaos [-- store ...] [--claims N] [--processes N] [--kills N] [--stops N]`: the chaos
+ * suite for the SQLite and JSON stores. Prints a table of figures per scenario (like the bench,
+ * never timing assertions) and exits 1 naming every broken invariant.
+ */
+import { printSection } from "../report.js";
+import { broken } from "./figures.js";
+import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
+import type { ScenarioOutcome } from "./figures.js";
+import type { ChaosStore } from "./scenarios.js";
+
+const STORES: readonly ChaosStore[] = ["sqlite", "json"];
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} needs a whole number ≥ 1, got "${args[at + 1] ?? ""}"`);
+    process.exit(2);
+  }
+  args.splice(at, 2);
+  return value;
+};
+const claims = option("claims", 10_000);
+const processes = option("processes", 16);
+const kills = option("kills", 200);
+const stops = option("stops", 3);
+const unknown = args.filter((a) => !STORES.includes(a as ChaosStore));
+if (unknown.length > 0) {
+  console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; options: --claims --processes --kills --stops`);
+  process.exit(2);
+}
+const stores = args.length > 0 ? (args as ChaosStore[]) : STORES;
+
+const failures: string[] = [];
+for (const store of stores) {
+  const outcomes: ScenarioOutcome[] = [
+    await racingClaims(store, claims, processes),
+    // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
+    await randomKills(store, kills, 4, kills * (store === "json" ? 10 : 40)),
+    await stoppedHolder(store, stops),
+  ];
+  if (store === "json") outcomes.push(await handAgentsMixedIn(3, 2, 20));
+  printSection({ title: `chaos: ${store}`, tables: outcomes.map((o) => o.table), ratios: [] });
+  for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}
+if (failures.length > 0) {
+  console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
+  process.exit(1);
+}
+console.log("every invariant held");

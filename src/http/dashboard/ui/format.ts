@@ -1,0 +1,32 @@
+/** How times and durations read on the page. */
+
+export function ago(iso: string | null, now: number): string {
+  if (!iso) return "never";
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (seconds < 0) return `in ${duration(-seconds)}`;
+  return `${duration(seconds)} ago`;
+}
+
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86400)}d ${Math.floor((seconds % 86400) / 3600)}h`;
+}
+
+/** "expires in 4m 10s" / "expired 3s ago". */
+export function leaseLeft(expiresAt: string | null, now: number): { text: string; expired: boolean } {
+  if (!expiresAt) return { text: "no lease", expired: false };
+  const seconds = Math.round((Date.parse(expiresAt) - now) / 1000);
+  return seconds > 0
+    ? { text: `expires in ${duration(seconds)}`, expired: false }
+    : { text: `expired ${duration(-seconds)} ago`, expired: true };
+}
+
+export function label(status: string): string {
+  return status.replace("_", " ");
+}
+
+export function clock(iso: string): string {
+  return iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+}

@@ -1,0 +1,68 @@
+/**
+ * No lost update: many processes each increment one JSON counter under the lock, through
+ * `baton lock`, through withFileLock, and mixed with seed-001 bash hand lockers (noclobber).
+ * Without the lock, or with a lock one side ignores, increments are lost and the count is short.
+ */
+import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { spawnWorker } from "../support/processes.js";
+import { cliLocker, handLocker, lockDir, run } from "./support.js";
+
+const PROCESSES = 16;
+const TIMES = 50;
+/** Each `baton lock` is a CLI start plus a shell: 16 × 5 of them keeps the file well under a minute. */
+const CLI_TIMES = 5;
+/** The mixed race: its point is the two protocols meeting, not volume. */
+const MIXED_TIMES = 20;
+
+function counter(file: string): number {
+  return (JSON.parse(readFileSync(file, "utf8")) as { n: number }).n;
+}
+
+async function libraryWorkers(file: string, count: number, times: number): Promise<Promise<void>[]> {
+  const workers = Array.from({ length: count }, () => spawnWorker("file-lock-worker", { mode: "increment", file, times }));
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.go();
+  return workers.map(async (w) => {
+    const exit = await w.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+  });
+}
+
+describe("file locks: no lost update", () => {
+  it(`${PROCESSES} processes × ${CLI_TIMES} increments under \`baton lock\` → exactly ${PROCESSES * CLI_TIMES}`, async () => {
+    const dir = lockDir();
+    const file = join(dir, "state.json");
+    writeFileSync(file, '{"n":0}');
+    const runs = await Promise.all(Array.from({ length: PROCESSES }, () => run("bash", ["-c", cliLocker(file, CLI_TIMES)], dir)));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(counter(file)).toBe(PROCESSES * CLI_TIMES);
+    expect(readdirSync(dir).sort()).toEqual(["state.json"]);
+  }, 240_000);
+
+  it(`${PROCESSES} processes × ${TIMES} increments through withFileLock → exactly ${PROCESSES * TIMES}`, async () => {
+    const dir = lockDir();
+    const file = join(dir, "state.json");
+    writeFileSync(file, '{"n":0}');
+    await Promise.all(await libraryWorkers(file, PROCESSES, TIMES));
+    expect(counter(file)).toBe(PROCESSES * TIMES);
+    expect(readdirSync(dir).sort()).toEqual(["state.json"]);
+  }, 240_000);
+
+  it("withFileLock, `baton lock` and two bash noclobber hand lockers exclude each other", async () => {
+    const dir = lockDir();
+    const file = join(dir, "state.json");
+    writeFileSync(file, '{"n":0}');
+    const library = await libraryWorkers(file, 6, MIXED_TIMES);
+    const shells = [
+      run("bash", ["-c", handLocker(file, MIXED_TIMES)], dir),
+      run("bash", ["-c", handLocker(file, MIXED_TIMES)], dir),
+      run("bash", ["-c", cliLocker(file, 5)], dir),
+    ];
+    await Promise.all(library);
+    for (const r of await Promise.all(shells)) expect(r.code, r.stderr).toBe(0);
+    expect(counter(file)).toBe(6 * MIXED_TIMES + 2 * MIXED_TIMES + 5);
+    expect(readdirSync(dir).sort()).toEqual(["state.json"]);
+  }, 240_000);
+});
