@@ -4,9 +4,9 @@
  * that reads the clock (or asks the store for its clock).
  */
 import { retryDelayMs } from "./core/backoff.js";
-import { BatonError, ErrorCode, invalidInput } from "./core/errors.js";
+import { BatonError, ErrorCode, invalidInput, notFound } from "./core/errors.js";
 import { definedFields } from "./core/exhaustive.js";
-import { checkHolder } from "./core/fencing.js";
+import { checkHolder, checkStoredToken } from "./core/fencing.js";
 import { formatId, highestPerPrefix, idsInMarkdown } from "./core/ids.js";
 import { resolvePolicy } from "./core/policy.js";
 import { claimRefusal, compareForClaim, mayTake, unfinishedDependencies } from "./core/selection.js";
@@ -120,6 +120,33 @@ export type {
 /** How many expired leases / due retries one claim recovers on its way (heal does the rest). */
 const LAZY_RECOVERY_BATCH = CLAIM_RECOVERY_BATCH;
 
+/**
+ * A batch claim claims all or nothing, and its refusal names every id that stopped it, with
+ * seed 000's atomic_batch_assign result in its details: `{assigned: [], failed: [{id, code,
+ * reason}]}`. The code is the first refusal's (a single refusal keeps its own code and message).
+ */
+function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]): BatonError {
+  const at = (r: BatonError): number => ids.indexOf(String(r.details.taskId));
+  const refusals = [...unordered].sort((a, b) => at(a) - at(b));
+  const failed = refusals.map((r) => ({ id: String(r.details.taskId), code: r.code, reason: r.message }));
+  const first = refusals[0] as BatonError;
+  const message =
+    refusals.length === 1
+      ? first.message
+      : `claimed none of ${ids.join(", ")} (all or nothing): ${refusals.map((r) => r.message).join("; ")}`;
+  return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
+}
+
+function isRepeatedCompletion(task: Task, transition: Transition, credential: Credential): boolean {
+  return (
+    transition.kind === "complete" &&
+    task.status === "completed" &&
+    credential.token !== undefined &&
+    credential.token === task.leaseToken &&
+    (credential.agent === undefined || credential.agent === task.assignedTo)
+  );
+}
+
 export class Board {
   readonly policy: BoardPolicy;
   private readonly clock: (() => number) | undefined;
@@ -224,7 +251,7 @@ export class Board {
    * There is no token to fence it, so the version it was decided on must still be current.
    */
   async releaseHeld(id: string, by: EditBy & { expectedVersion: number; reason?: string }): Promise<Task> {
-    return this.simple(id, by, { kind: "release", reason: by.reason });
+    return this.simple(id, by, { kind: "release", reason: by.reason, by: by.agent });
   }
 
   private async simple(id: string, by: EditBy, transition: Transition): Promise<Task> {
@@ -323,7 +350,12 @@ export class Board {
 
   async audit(query: AuditQuery = {}): Promise<BoardEvent[]> {
     const q = eventQueryOf(query);
-    return this.store.read((tx) => tx.listEvents(q));
+    return this.store.read(async (tx) => {
+      const events = await tx.listEvents(q);
+      // No events for a task that does not exist is a typo, not an empty trail.
+      if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
+      return events;
+    });
   }
 
   /** The trail a page at a time, oldest first (export streams these; see board/audit-pages.ts). */
@@ -351,7 +383,12 @@ export class Board {
     const q = eventFilter(query);
     const limit = pageLimit(query.limit);
     if (query.cursor !== undefined) q.afterSeq = parseEventCursor(query.cursor);
-    const rows = await this.store.read((tx) => tx.listEvents({ ...q, limit: limit + 1 }));
+    const rows = await this.store.read(async (tx) => {
+      const events = await tx.listEvents({ ...q, limit: limit + 1 });
+      // No events for a task that does not exist is a typo, not an empty trail.
+      if (events.length === 0 && q.taskId !== undefined && !(await tx.getTask(q.taskId))) throwNotFound(q.taskId);
+      return events;
+    });
     return toPage(rows, limit, eventCursor);
   }
 
@@ -401,14 +438,20 @@ export class Board {
         const ids = [...new Set(parsed.ids)];
         const found = new Map((await tx.getTasks(ids)).map((t) => [t.id, t]));
         chosen = [];
+        const refusals: BatonError[] = [];
         // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
         // recovery batch above; recover it here, or it would be refused as still held.
-        for (const id of ids) chosen.push(await recoverTask(tx, found.get(id) ?? throwNotFound(id), now, this.policy));
+        for (const id of ids) {
+          const task = found.get(id);
+          if (task) chosen.push(await recoverTask(tx, task, now, this.policy));
+          else refusals.push(notFound(id));
+        }
         const statuses = await dependencyStatuses(tx, chosen);
         for (const task of chosen) {
           const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
-          if (refusal) throw refusal;
+          if (refusal) refusals.push(refusal);
         }
+        if (refusals.length > 0) throw batchRefusal(ids, refusals);
       } else {
         const best = await pickBest(tx, parsed.agent, capabilities, parsed.minPriority);
         if (!best) return null;
@@ -416,7 +459,8 @@ export class Board {
       }
       const claims: Claim[] = [];
       for (const task of chosen) {
-        const leaseToken = await tx.nextLeaseToken();
+        // Every store checks its own counter; this is the last line: never a token that repeats.
+        const leaseToken = checkStoredToken(await tx.nextLeaseToken(), "the store's lease-token counter");
         const claimed = await applyChange(
           tx,
           task,
@@ -467,7 +511,7 @@ export class Board {
   }
 
   async release(id: string, credential: CredentialInput & { reason?: string }): Promise<Task> {
-    return this.fenced(id, credential, { kind: "release", reason: credential.reason });
+    return this.fenced(id, credential, { kind: "release", reason: credential.reason, by: credential.agent });
   }
 
   private async fenced(
@@ -485,6 +529,9 @@ export class Board {
     return this.store.transaction(async (tx) => {
       const now = await this.now(tx);
       const task = await mustGet(tx, id);
+      // A `done` repeated with the token that completed the task (a network retry) already
+      // happened: answer the task as it is, changing nothing, rather than LEASE_LOST.
+      if (isRepeatedCompletion(task, transition, credential)) return task;
       checkHolder(task, credential, now);
       const holder = task.assignedTo as string;
       if (touch) await this.touchAgent(tx, holder, undefined, now);
@@ -540,7 +587,11 @@ export class Board {
       const ids = (await tx.listTasks({})).map((t) => t.id);
       if (options.markdown !== undefined) ids.push(...idsInMarkdown(options.markdown));
       const before = await tx.counters();
-      for (const [prefix, n] of highestPerPrefix(ids)) await tx.raiseCounter(prefix, n);
+      // Only the prefixes the board allows get counters: no id of another may be minted.
+      const allowed = this.policy.allowedPrefixes;
+      for (const [prefix, n] of highestPerPrefix(ids)) {
+        if (allowed === undefined || allowed.length === 0 || allowed.includes(prefix)) await tx.raiseCounter(prefix, n);
+      }
       const after = await tx.counters();
       const raised = Object.fromEntries(Object.entries(after).filter(([prefix, n]) => before[prefix] !== n));
       if (Object.keys(raised).length > 0) {

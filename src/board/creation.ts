@@ -33,6 +33,14 @@ export async function createTask(
       if (refusal) throw invalidInput(`${refusal} (this board requires reserved ids: requireReservedIds)`, { taskId: id });
     }
     const numbered = parseNumberedId(id);
+    const allowed = policy.allowedPrefixes;
+    if (allowed && allowed.length > 0 && !(numbered && allowed.includes(numbered.prefix))) {
+      throw new BatonError(
+        ErrorCode.INVALID_INPUT,
+        `invalid id "${id}": this board allows only ids PREFIX-N with the prefix ${allowed.join(", ")} (see allowedPrefixes)`,
+        { taskId: id, allowed },
+      );
+    }
     // An explicit SEC-25 moves the SEC counter past 25, so minted ids never collide with it.
     if (numbered) await tx.raiseCounter(numbered.prefix, numbered.n);
   } else {
@@ -86,7 +94,7 @@ export async function checkDependencies(tx: StoreReader, id: string, dependsOn: 
       const dep = byId.get(depId);
       if (!dep) {
         if (dependsOn.includes(depId)) {
-          throw invalidInput(`${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
+          throw new BatonError(ErrorCode.NOT_FOUND, `${id} cannot depend on ${depId}: no such task`, { taskId: id, missing: depId });
         }
         continue;
       }

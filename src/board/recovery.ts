@@ -52,7 +52,9 @@ export async function recoverDeadAgents(
     const held = await tx.listTasks({ statuses: ["in_progress"], assignedTo: agent.id });
     if (held.length === 0) continue;
     for (const task of held) {
-      const after = await expire(tx, task, agent.id, now, policy);
+      // A lease still running is not "expired": say the holder was declared dead.
+      const leaseRunning = task.leaseExpiresAt !== null && fromIso(task.leaseExpiresAt) > now;
+      const after = await expire(tx, task, agent.id, now, policy, leaseRunning ? agent.lastSeenAt : undefined);
       (after.status === "dead" ? report.poisoned : report.timedOut).push(task.id);
     }
     report.deadAgents.push(agent.id);
@@ -70,7 +72,15 @@ export async function recoverDeadAgents(
 }
 
 /** A lease ends: an attempt counted, and with autoReassign the retry offered to another agent. */
-async function expire(tx: StoreWriter, task: Task, agent: string | null, now: number, policy?: BoardPolicy): Promise<Task> {
-  const after = await applyChange(tx, task, { kind: "expire" }, agent, now);
+async function expire(
+  tx: StoreWriter,
+  task: Task,
+  agent: string | null,
+  now: number,
+  policy?: BoardPolicy,
+  agentUnseenSince?: string,
+): Promise<Task> {
+  const transition = agentUnseenSince === undefined ? { kind: "expire" as const } : { kind: "expire" as const, agentUnseenSince };
+  const after = await applyChange(tx, task, transition, agent, now);
   return policy ? offerRetryElsewhere(tx, after, task.assignedTo, now, policy) : after;
 }

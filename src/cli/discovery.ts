@@ -10,7 +10,7 @@ import * as z from "zod/mini";
 import { BatonError, ErrorCode, invalidInput } from "../core/errors.js";
 import { policySchema } from "../core/policy.js";
 import { parseInput } from "../core/validation.js";
-import { parseStoreUrl } from "../store/open.js";
+import { parseStoreUrl, storeUrlPassword, storeUrlWithPassword } from "../store/open.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 
 export const BATON_DIR = ".baton";
@@ -31,6 +31,8 @@ export interface BoardLocation {
 
 export interface BatonConfig {
   store?: string;
+  /** The environment variable holding the PostgreSQL password (never the password itself). */
+  passwordEnv?: string;
   policy: BoardPolicyInput;
 }
 
@@ -56,8 +58,26 @@ export function locateBoard(flagStore: string | undefined, env: NodeJS.ProcessEn
     );
   }
   return config.store !== undefined
-    ? { url: absoluteStoreUrl(config.store, root), source: StoreSource.config, root, policy: config.policy }
+    ? { url: connectionUrl(root, config, env), source: StoreSource.config, root, policy: config.policy }
     : { url: defaultStoreUrl(root), source: StoreSource.default, root, policy: config.policy };
+}
+
+/**
+ * The recorded store as a URL to connect with: the config holds no password (see
+ * docs/postgres.md); it comes from the variable `passwordEnv` names, else pg reads
+ * PGPASSWORD or ~/.pgpass itself.
+ */
+export function connectionUrl(root: string, config: BatonConfig, env: NodeJS.ProcessEnv): string {
+  const url = absoluteStoreUrl(config.store as string, root);
+  if (config.passwordEnv === undefined || storeUrlPassword(url) !== undefined) return url;
+  const password = env[config.passwordEnv];
+  if (password === undefined || password === "") {
+    throw invalidInput(
+      `${configPath(root)} says the database password is in $${config.passwordEnv}, which is not set; ` +
+        `export ${config.passwordEnv}, or remove "passwordEnv" to use PGPASSWORD or ~/.pgpass`,
+    );
+  }
+  return storeUrlWithPassword(url, password);
 }
 
 export function defaultStoreUrl(root: string): string {
@@ -75,7 +95,10 @@ export function configPath(root: string): string {
   return join(root, BATON_DIR, CONFIG_FILE);
 }
 
-const configSchema = z.looseObject({ store: z.optional(z.string().check(z.minLength(1))) });
+const configSchema = z.looseObject({
+  store: z.optional(z.string().check(z.minLength(1))),
+  passwordEnv: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/))),
+});
 
 export function readConfig(root: string): BatonConfig {
   const path = configPath(root);
@@ -86,9 +109,13 @@ export function readConfig(root: string): BatonConfig {
   } catch (error) {
     throw invalidInput(`cannot read ${path}: ${(error as Error).message}; fix the JSON or delete the file`, { path });
   }
-  const { store, ...policy } = parseInput(configSchema, raw, `config ${path}`);
+  const { store, passwordEnv, ...policy } = parseInput(configSchema, raw, `config ${path}`);
   parseInput(policySchema, policy, `board policy in ${path}`);
-  return store === undefined ? { policy } : { store, policy: policy as BoardPolicyInput };
+  return {
+    ...(store !== undefined && { store }),
+    ...(passwordEnv !== undefined && { passwordEnv }),
+    policy: policy as BoardPolicyInput,
+  };
 }
 
 function isDirectory(path: string): boolean {

@@ -41,6 +41,8 @@ export interface CliFailure {
   code: ErrorCode | typeof INTERNAL;
   message: string;
   exitCode: ExitCode;
+  /** A refused batch claim: what was claimed (nothing) and why each id was refused. */
+  batch?: { assigned: unknown[]; failed: unknown[] };
 }
 
 /**
@@ -50,7 +52,12 @@ export interface CliFailure {
  */
 export function describeFailure(error: unknown): CliFailure {
   if (isBatonError(error) && Object.hasOwn(EXIT_CODE_OF, error.code)) {
-    return { code: error.code, message: error.message, exitCode: EXIT_CODE_OF[error.code] };
+    const failure: CliFailure = { code: error.code, message: error.message, exitCode: EXIT_CODE_OF[error.code] };
+    const details = error.details;
+    if (Array.isArray(details?.failed) && Array.isArray(details?.assigned)) {
+      failure.batch = { assigned: details.assigned, failed: details.failed };
+    }
+    return failure;
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

@@ -70,6 +70,14 @@ export function relative(iso: string, now: number): string {
   return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(ms)} ago`;
 }
 
+/** What the agent on a task is to it: only a pending task is reserved; a completed one keeps its last holder. */
+function agentLabel(status: Task["status"]): string {
+  if (status === "in_progress") return "held by";
+  if (status === "pending") return "reserved for";
+  if (status === "completed") return "completed by";
+  return "last held by";
+}
+
 export function taskDetail(raw: Task, style: Style, now: number): string {
   const task = printableTask(raw);
   const rows: [string, string][] = [
@@ -78,7 +86,7 @@ export function taskDetail(raw: Task, style: Style, now: number): string {
     ["status", style.paint(STATUS_PAINT[task.status], task.status)],
     ["priority", task.priority],
   ];
-  if (task.assignedTo) rows.push([task.status === "in_progress" ? "held by" : "reserved for", task.assignedTo]);
+  if (task.assignedTo) rows.push([agentLabel(task.status), task.assignedTo]);
   if (task.leaseToken !== null) rows.push(["lease token", String(task.leaseToken)]);
   if (task.leaseExpiresAt) rows.push(["lease expires", `${task.leaseExpiresAt} (${relative(task.leaseExpiresAt, now)})`]);
   if (task.needs.length) rows.push(["needs", task.needs.join(", ")]);

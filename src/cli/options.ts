@@ -5,6 +5,8 @@
  */
 import { parseDurationSeconds } from "../core/duration.js";
 import { invalidInput } from "../core/errors.js";
+import { Option } from "commander";
+import type { Command } from "commander";
 
 /** "a,b" → ["a", "b"]; repeated flags are joined first. Empty items are dropped. */
 export function list(value: string | readonly string[] | undefined): string[] | undefined {
@@ -55,4 +57,18 @@ export function jsonObject(flag: string, value: string | undefined): Record<stri
     throw invalidInput(`invalid ${flag}: expected a JSON object, like ${flag} '{"ticket":"ENG-12"}'`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * `--capabilities a,b`: what the calling agent brings (claim, next, ready). It was `--needs`,
+ * which reads as a filter on the task's own needs; `--needs` stays as a hidden alias.
+ */
+export function capabilitiesOption(command: Command, description: string): Command {
+  return command
+    .option("--capabilities <caps>", description)
+    .addOption(new Option("--needs <caps>", "the old name of --capabilities").hideHelp());
+}
+
+export function capabilitiesFlag(o: Record<string, unknown>): string[] | undefined {
+  return list((o.capabilities ?? o.needs) as string | undefined);
 }

@@ -1,6 +1,7 @@
 /**
  * The `baton` command: verbs, global options, and the one place where outcomes become exit
- * codes and errors become stderr (text, or {"error":{"code","message"}} with --json).
+ * codes and errors become stderr (text, or {"error":{"code","message"}} with --json; a refused
+ * batch claim adds its "assigned" and "failed" beside "error").
  */
 import { Command, CommanderError } from "commander";
 import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
@@ -89,7 +90,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCode> {
 export function reportFailure(failure: CliFailure, json: boolean): void {
   process.stderr.write(
     json
-      ? `${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`
+      ? `${JSON.stringify({ error: { code: failure.code, message: failure.message }, ...failure.batch })}\n`
       : `baton: ${printable(failure.message)}\n`,
   );
 }

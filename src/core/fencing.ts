@@ -70,3 +70,32 @@ function leaseLost(task: Task, message: string): BatonError {
     leaseToken: task.leaseToken,
   });
 }
+
+/**
+ * Lease tokens are exact: safe integers (at most 2^53 − 1), strictly rising. Beyond that range
+ * a float's `+ 1` gives the same number back (2^53 + 1 === 2^53), so two claims would share a
+ * token and fencing would let a stale holder through. A stored token outside the range (a hand
+ * edit) is a corrupt store, named by `record`, never arithmetic.
+ */
+export function checkStoredToken(value: unknown, record: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new BatonError(
+    ErrorCode.CORRUPT_STORE,
+    `${record} holds the lease token ${String(value)}, which is not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}; ` +
+      "fencing tokens must be exact: restore the board from a backup, or set that token back by hand",
+    { record, token: String(value) },
+  );
+}
+
+/** The token after `previous` (itself checked), refusing to leave the exact range. */
+export function tokenAfter(previous: number, record: string): number {
+  checkStoredToken(previous, record);
+  if (previous >= Number.MAX_SAFE_INTEGER) {
+    throw new BatonError(
+      ErrorCode.CORRUPT_STORE,
+      `${record} is at the last exact lease token (${previous}); no further token can be handed out without repeating one`,
+      { record, token: String(previous) },
+    );
+  }
+  return previous + 1;
+}

@@ -20,8 +20,10 @@ export type Transition =
     }
   | { kind: "complete"; result: string | null }
   | { kind: "fail"; error: string; retryDelayMs: number }
-  | { kind: "release"; reason?: string | undefined }
-  | { kind: "expire" }
+  /** `by`: who released it, when not its holder (a token passed on, or a person taking it back). */
+  | { kind: "release"; reason?: string | undefined; by?: string | null | undefined }
+  /** `agentUnseenSince`: recovered because its holder was declared dead, its lease still running. */
+  | { kind: "expire"; agentUnseenSince?: string | undefined }
   | { kind: "promote" }
   | { kind: "cancel"; reason?: string | undefined }
   | { kind: "assign"; agentId: string | null }
@@ -77,14 +79,13 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
         details: `claimed by ${transition.agentId} (lease token ${transition.leaseToken}, attempt ${task.attempts + 1}/${task.maxAttempts})`,
       };
     case "heartbeat": {
-      const metadata = transition.note
-        ? { ...task.metadata, checkpoint: { note: transition.note, at: now } }
-        : task.metadata;
+      // The note is baton's, so it lives on the audit trail (this HEARTBEAT event), never in
+      // the user's metadata: a user's own "checkpoint" key was overwritten by it.
       const wanted = nowMs + transition.leaseSeconds * 1000;
       const capped = transition.notAfterMs !== undefined && transition.notAfterMs < wanted;
       const until = capped ? (transition.notAfterMs as number) : wanted;
       return {
-        task: { ...base, metadata, leaseExpiresAt: toIso(until) },
+        task: { ...base, leaseExpiresAt: toIso(until) },
         eventType: "HEARTBEAT",
         details:
           (transition.note ? `checkpoint: ${transition.note}` : "lease extended") +
@@ -125,11 +126,15 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
       return {
         task: { ...base, status: "pending", assignedTo: null, leaseExpiresAt: null },
         eventType: "RELEASED",
-        details: `released by ${task.assignedTo ?? "unknown"}${transition.reason ? `: ${transition.reason}` : ""}`,
+        details: `${releasedBy(task.assignedTo, transition.by)}${transition.reason ? `: ${transition.reason}` : ""}`,
       };
     case "expire": {
       const attempts = task.attempts + 1;
-      const error = `lease expired: ${task.assignedTo ?? "its holder"} (token ${task.leaseToken}) stopped heartbeating`;
+      const holder = `${task.assignedTo ?? "its holder"} (token ${task.leaseToken})`;
+      const error =
+        transition.agentUnseenSince === undefined
+          ? `lease expired: ${holder} stopped heartbeating`
+          : `agent dead: ${holder} unseen since ${transition.agentUnseenSince}, before its lease ran out`;
       if (attempts >= task.maxAttempts) {
         return {
           task: deadTask(base, attempts, error),
@@ -176,6 +181,11 @@ export function applyTransition(task: Task, transition: Transition, nowMs: numbe
     default:
       return assertNever(transition);
   }
+}
+
+function releasedBy(holder: string | null, by: string | null | undefined): string {
+  if (by == null || by === holder) return `released by ${holder ?? "unknown"}`;
+  return `released by ${by} (held by ${holder ?? "unknown"})`;
 }
 
 function deadTask(base: Task, attempts: number, error: string): Task {

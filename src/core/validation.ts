@@ -59,9 +59,19 @@ export const isoDateSchema = z.pipe(
 export const noteSchema = z
   .string()
   .check(z.trim(), z.minLength(1, "say what to note (baton note ID TEXT)"), z.maxLength(10_000, "a note is at most 10,000 characters"));
+/**
+ * Any JSON object, kept exactly as given: the value itself passes, not a copy (a record schema
+ * copies key by key, and assigning a "__proto__" key sets the copy's prototype instead: the
+ * user's {"__proto__": …} was stored as {}).
+ */
 export const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .check(z.refine((m) => !metadataTooDeep(m), { message: METADATA_DEPTH_MESSAGE }));
+  .unknown()
+  .check(
+    z.refine((value) => typeof value === "object" && value !== null && !Array.isArray(value), "metadata must be a JSON object"),
+    z.refine((m) => !metadataTooDeep(m as Record<string, unknown>), { message: METADATA_DEPTH_MESSAGE }),
+  ) as unknown as z.ZodMiniType<Record<string, unknown>>;
+// What JSON Schema (MCP tool listings) says of it: an object with any properties.
+z.globalRegistry.add(metadataSchema, { type: "object", additionalProperties: {} });
 export const maxAttemptsSchema = z.int().check(z.gte(1, "max attempts must be at least 1"), z.lte(1000));
 export const leaseSecondsSchema = z
   .number()

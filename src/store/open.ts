@@ -39,6 +39,32 @@ export function parseStoreUrl(url: string, cwd = process.cwd()): StoreLocation {
   return durability ? { kind, target, durability } : { kind, target };
 }
 
+/** A postgres:// URL's password, if it has one (other stores have none). */
+export function storeUrlPassword(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//.test(url)) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password === "" ? undefined : decodeURIComponent(password);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL as it may be printed or saved: a postgres:// URL without its password. */
+export function storeUrlWithoutPassword(url: string): string {
+  if (storeUrlPassword(url) === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = "";
+  return parsed.toString();
+}
+
+/** A postgres:// URL with `password` put in (in memory only, for connecting). */
+export function storeUrlWithPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   const merged: StoreOptions = { ...options };

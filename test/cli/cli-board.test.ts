@@ -142,11 +142,39 @@ describe("output contracts", () => {
     const before = snapshot(cwd);
     const refused = baton(["claim", "--agent", "a1", "--id", "T-1", "--id", "T-3", "--json"], { cwd });
     expect(refused.code).toBe(4);
-    expect(jsonError(refused).code).toBe("NOT_READY");
+    const waiting = "T-3 is not ready: waiting for T-1 (pending)";
+    expect(JSON.parse(refused.stderr)).toEqual({
+      error: { code: "NOT_READY", message: waiting },
+      assigned: [],
+      failed: [{ id: "T-3", code: "NOT_READY", reason: waiting }],
+    });
+    // Every blocker is named, not only the first (seed 000's atomic_batch_assign result).
     expect(snapshot(cwd)).toEqual(before);
+    batonJson(["claim", "--agent", "x", "--id", "T-2"], { cwd });
+    const held = snapshot(cwd);
+    const several = baton(["claim", "--agent", "a1", "--id", "T-2", "--id", "T-9", "--id", "T-3", "--json"], { cwd });
+    expect(several.code).toBe(4);
+    const notFound = "task T-9 not found (see `baton list` for the tasks on this board)";
+    expect(JSON.parse(several.stderr)).toEqual({
+      error: {
+        code: "CONFLICT",
+        message: `claimed none of T-2, T-9, T-3 (all or nothing): T-2 is already held by x; ${notFound}; ${waiting}`,
+      },
+      assigned: [],
+      failed: [
+        { id: "T-2", code: "CONFLICT", reason: "T-2 is already held by x" },
+        { id: "T-9", code: "NOT_FOUND", reason: notFound },
+        { id: "T-3", code: "NOT_READY", reason: waiting },
+      ],
+    });
+    const human = baton(["claim", "--agent", "a1", "--id", "T-2", "--id", "T-9", "--id", "T-3"], { cwd });
+    expect(human.stderr).toBe(`baton: claimed none of T-2, T-9, T-3 (all or nothing): T-2 is already held by x; ${notFound}; ${waiting}\n`);
+    expect(snapshot(cwd)).toEqual(held);
+    batonJson(["release", "T-2", "--agent", "x"], { cwd });
     const both = batonJson(["claim", "--agent", "a1", "--id", "T-1", "--id", "T-2"], { cwd });
-    // One token each, rising: the seqs of the two CLAIMED events after the three CREATED ones.
-    expect(both.map((t: { id: string; lease_token: number }) => [t.id, t.lease_token])).toEqual([["T-1", 4], ["T-2", 5]]);
+    // One token each, rising: the seqs of the two CLAIMED events after the three CREATED and
+    // x's CLAIMED and RELEASED.
+    expect(both.map((t: { id: string; lease_token: number }) => [t.id, t.lease_token])).toEqual([["T-1", 6], ["T-2", 7]]);
   });
 
   test("counters init raises counters above the ids in a TASKS.md", () => {
@@ -206,5 +234,22 @@ describe("output contracts", () => {
         "report", "reserve", "restore", "revive", "serve", "show", "update", "watch", "webhook",
       ].sort(),
     );
+  });
+});
+
+describe("a repeated done (a network retry)", () => {
+  test("the holder's second `done` with the same token: exit 0, \"already completed by you\", nothing changed", () => {
+    const cwd = freshBoardDir();
+    batonJson(["add", "once"], { cwd });
+    const token = batonJson(["claim", "--agent", "a1"], { cwd }).lease_token as number;
+    expect(baton(["done", "T-1", "--token", String(token), "--result", "r"], { cwd }).code).toBe(0);
+    const before = snapshot(cwd);
+    const again = baton(["done", "T-1", "--token", String(token), "--result", "r"], { cwd });
+    expect(again).toEqual({ code: 0, stdout: `T-1 was already completed by you (token ${token}); nothing changed\n`, stderr: "" });
+    const json = batonJson(["done", "T-1", "--token", String(token)], { cwd });
+    expect([json.id, json.status, json.result]).toEqual(["T-1", "completed", "r"]);
+    expect(snapshot(cwd)).toEqual(before);
+    const stale = baton(["done", "T-1", "--token", String(token + 1)], { cwd });
+    expect(stale.code).toBe(4);
   });
 });

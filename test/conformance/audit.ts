@@ -33,7 +33,10 @@ export function auditTests(c: Conformance): void {
     ).toEqual([["CLAIMED", "T-1", "A", "pending", "in_progress"]]);
     expect(await step(() => board.heartbeat("T-1", { token }))).toEqual([["HEARTBEAT", "T-1", "A", "in_progress", "in_progress"]]);
     expect(await step(() => board.complete("T-1", { token }))).toEqual([["COMPLETED", "T-1", "A", "in_progress", "completed"]]);
-    expect(await step(() => refusal(board.complete("T-1", { token })))).toEqual([]);
+    // A repeated done with the same token (a network retry) answers the task and appends nothing;
+    // a done with a token that never held it is refused and appends nothing either.
+    expect(await step(() => board.complete("T-1", { token }))).toEqual([]);
+    expect(await step(() => refusal(board.complete("T-1", { token: token + 1000 })))).toEqual([]);
     expect(await step(() => refusal(board.claim({ agent: "A", ids: ["T-4"] })))).toEqual([]);
     const batch = await step(async () => {
       const claims = await board.claimBatch({ agent: "B", ids: ["T-2", "T-3"], leaseSeconds: 60 });

@@ -153,6 +153,26 @@ export function claimTests(c: Conformance): void {
     expect((await board.audit({ type: "CLAIMED" })).length).toBe(3);
   });
 
+  c.test("a refused batch claim names every id and its reason (seed 000's {assigned, failed}), claiming none", async () => {
+    const { board } = await c.open();
+    const [free, held, blocker] = await board.addMany([{ title: "free" }, { title: "held" }, { title: "blocker" }]);
+    const waiting = await board.add({ title: "waiting", dependsOn: [blocker!.id] });
+    await board.claim({ agent: "X", ids: [held!.id] });
+    const ids = [free!.id, held!.id, "T-404", waiting.id];
+    const error = await expectRefusedUnchanged(board, () => board.claimBatch({ agent: "A", ids }), "CONFLICT");
+    expect(error.message).toBe(
+      `claimed none of ${ids.join(", ")} (all or nothing): ${held!.id} is already held by X; ` +
+        "task T-404 not found (see `baton list` for the tasks on this board); " +
+        `${waiting.id} is not ready: waiting for ${blocker!.id} (pending)`,
+    );
+    expect(error.details.assigned).toEqual([]);
+    expect(error.details.failed).toEqual([
+      { id: held!.id, code: "CONFLICT", reason: `${held!.id} is already held by X` },
+      { id: "T-404", code: "NOT_FOUND", reason: "task T-404 not found (see `baton list` for the tasks on this board)" },
+      { id: waiting.id, code: "NOT_READY", reason: `${waiting.id} is not ready: waiting for ${blocker!.id} (pending)` },
+    ]);
+  });
+
   c.test("every claim carries a lease token strictly greater than every earlier one", async () => {
     const { board } = await c.open();
     await board.addMany(Array.from({ length: 6 }, (_, i) => ({ title: `task ${i}` })));

@@ -58,16 +58,16 @@ export function dependencyTests(c: Conformance): void {
     expect((await board.update("D-1", { dependsOn: ["A-1", "B-1", "C-1"] })).dependsOn).toEqual(["A-1", "B-1", "C-1"]);
   });
 
-  c.test("an unknown dependency is rejected with INVALID_INPUT and the board unchanged", async () => {
+  c.test("an unknown dependency is rejected with NOT_FOUND and the board unchanged", async () => {
     const { board } = await c.open();
     const real = await board.add({ title: "real" });
     const error = await expectRefusedUnchanged(
       board,
       () => board.add({ title: "orphan", id: "O-1", dependsOn: [real.id, "NOPE-1"] }),
-      "INVALID_INPUT",
+      "NOT_FOUND",
     );
     expect(error.message).toBe("O-1 cannot depend on NOPE-1: no such task");
-    const updated = await expectRefusedUnchanged(board, () => board.update(real.id, { dependsOn: ["NOPE-2"] }), "INVALID_INPUT");
+    const updated = await expectRefusedUnchanged(board, () => board.update(real.id, { dependsOn: ["NOPE-2"] }), "NOT_FOUND");
     expect(updated.message).toBe(`${real.id} cannot depend on NOPE-2: no such task`);
   });
 }

@@ -50,14 +50,23 @@ export function fencingTests(c: Conformance): void {
     expect((await board.get(task.id)).status).toBe("in_progress");
   });
 
-  c.test("a finished task gets LEASE_LOST from its old holder's token", async () => {
+  c.test("a finished task gets LEASE_LOST from its old holder's token, except a repeated complete (a retry), which changes nothing", async () => {
     const { board } = await c.open();
     const task = await board.add({ title: "once" });
     const claim = await board.claim({ agent: "A" });
-    await board.complete(task.id, { token: claim.leaseToken, result: "first" });
-    for (const [, call] of leaseCalls(board, task.id, { token: claim.leaseToken })) {
+    const done = await board.complete(task.id, { token: claim.leaseToken, result: "first" });
+    const events = (await board.audit()).length;
+    // The network retry of that very `done`: the same token, answered with the task as it is.
+    expect(await board.complete(task.id, { token: claim.leaseToken, result: "first" })).toEqual(done);
+    expect(await board.complete(task.id, { token: claim.leaseToken, agent: "A", result: "again" })).toEqual(done);
+    expect((await board.audit()).length).toBe(events);
+    for (const [verb, call] of leaseCalls(board, task.id, { token: claim.leaseToken })) {
+      if (verb === "complete") continue;
       const error = await expectRefusedUnchanged(board, call, "LEASE_LOST");
       expect(error.message).toContain(`${task.id} is already completed`);
+    }
+    for (const credential of [{ token: claim.leaseToken + 1 }, { token: claim.leaseToken, agent: "B" }]) {
+      await expectRefusedUnchanged(board, () => board.complete(task.id, { ...credential, result: "other" }), "LEASE_LOST");
     }
     expect((await board.get(task.id)).result).toBe("first");
   });
@@ -79,6 +88,25 @@ export function fencingTests(c: Conformance): void {
     expect([done.status, done.result, done.assignedTo]).toEqual(["completed", "ok", "A"]);
   });
 
+  c.test("metadata is kept exactly: a __proto__ key and the user's own checkpoint key survive add, heartbeat notes and a reopen", async () => {
+    const { board, url } = await c.open();
+    const metadata = JSON.parse('{"__proto__": {"polluted": true}, "checkpoint": "the user\'s", "n": [1, {"a": null}]}') as Record<string, unknown>;
+    const task = await board.add({ title: "exact", metadata });
+    const claim = await board.claim({ agent: "A" });
+    await board.heartbeat(task.id, { token: claim.leaseToken, note: "half way" });
+    const exact = '{"__proto__":{"polluted":true},"checkpoint":"the user\'s","n":[1,{"a":null}]}';
+    expect(JSON.stringify((await board.get(task.id)).metadata)).toBe(exact);
+    const reopened = await c.reopen(url);
+    try {
+      const again = await reopened.get(task.id);
+      expect(JSON.stringify(again.metadata)).toBe(exact);
+      expect(Object.getPrototypeOf(again.metadata)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    } finally {
+      await reopened.close();
+    }
+  });
+
   c.test("a heartbeat extends the lease from now, so the holder keeps the task", async () => {
     const { board, clock } = await c.open();
     const task = await board.add({ title: "long" });
@@ -87,7 +115,9 @@ export function fencingTests(c: Conformance): void {
     clock.advanceSeconds(50);
     const beat = await board.heartbeat(task.id, { token: claim.leaseToken, leaseSeconds: 60, note: "half way" });
     expect(beat.leaseExpiresAt).toBe(clock.iso(60));
-    expect(beat.metadata).toEqual({ checkpoint: { note: "half way", at: clock.iso() } });
+    expect(beat.metadata).toEqual(task.metadata);
+    const [noted] = await board.audit({ taskId: task.id, type: "HEARTBEAT" });
+    expect(noted?.details).toBe("checkpoint: half way");
     clock.advanceSeconds(50);
     expect((await board.heal()).timedOut).toEqual([]);
     const done = await board.complete(task.id, { token: claim.leaseToken });

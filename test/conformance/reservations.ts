@@ -31,6 +31,17 @@ export function reservationTests(c: Conformance): void {
     expect((await board.add({ title: "y", prefix: "SEC" })).id).toBe("SEC-1");
   });
 
+  c.test("allowed prefixes bind an explicit id and counters init too", async () => {
+    const { board } = await c.open({ policy: { allowedPrefixes: ["SEC", "DOC"] } });
+    for (const id of ["OPS-5", "plain"]) {
+      const refused = await expectRefusedUnchanged(board, () => board.add({ title: "x", id }), "INVALID_INPUT");
+      expect(refused.message).toBe(`invalid id "${id}": this board allows only ids PREFIX-N with the prefix SEC, DOC (see allowedPrefixes)`);
+    }
+    expect((await board.add({ title: "ok", id: "SEC-4" })).id).toBe("SEC-4");
+    const counters = await board.initCounters({ markdown: "- OPS-40 ops work\n- DOC-7 docs\n" });
+    expect(counters).toEqual({ DOC: 7, SEC: 4 });
+  });
+
   c.test("an explicit id like SEC-25 raises the SEC counter and never lowers it", async () => {
     const { board } = await c.open();
     await board.add({ title: "imported", id: "SEC-25" });

@@ -151,7 +151,14 @@ export function retryTests(c: Conformance): void {
     await board.heartbeat(kept!.id, { token: b.leaseToken, leaseSeconds: 3600 });
     clock.advanceSeconds(101);
     expect(await board.heal()).toEqual({ timedOut: [lost!.id], poisoned: [], retried: [], deadAgents: ["A"] });
-    expect(await board.get(lost!.id)).toMatchObject({ status: "pending", attempts: 1, assignedTo: null });
+    const recovered = await board.get(lost!.id);
+    expect(recovered).toMatchObject({ status: "pending", attempts: 1, assignedTo: null });
+    // Its lease had 2999 s left: the holder was declared dead; the lease did not expire.
+    const seen = (await board.agents()).find((a) => a.id === "A")!.lastSeenAt;
+    const error = `agent dead: A (token ${recovered.leaseToken}) unseen since ${seen}, before its lease ran out`;
+    expect(recovered.lastError).toBe(error);
+    const timeout = await board.audit({ type: "TIMEOUT", taskId: lost!.id });
+    expect(timeout.map((e) => e.details)).toEqual([`${error}; pending again (attempt 1/${recovered.maxAttempts} used)`]);
     expect(await board.get(kept!.id)).toMatchObject({ status: "in_progress", assignedTo: "B" });
     const dead = await board.audit({ type: "AGENT_DEAD" });
     expect(dead.map((e) => [e.agentId, e.data.recovered])).toEqual([["A", [lost!.id]]]);

@@ -83,6 +83,11 @@ describe("applyTransition", () => {
     const released = applyTransition(taskIn("in_progress", { attempts: 1 }), { kind: "release", reason: "lunch" }, T0);
     expect(released.task).toMatchObject({ status: "pending", attempts: 1, assignedTo: null, leaseExpiresAt: null });
     expect(released.details).toBe("released by A: lunch");
+    const byHolder = applyTransition(taskIn("in_progress"), { kind: "release", by: "A" }, T0);
+    expect(byHolder.details).toBe("released by A");
+    // Forced with A's token (or taken back by a person): the actor is named, not the old holder.
+    const forced = applyTransition(taskIn("in_progress"), { kind: "release", reason: "stuck", by: "ops" }, T0);
+    expect(forced.details).toBe("released by ops (held by A): stuck");
     const revived = applyTransition(taskIn("dead", { attempts: 3 }), { kind: "revive" }, T0);
     expect(revived.task).toMatchObject({ status: "pending", attempts: 0, nextAttemptAt: null });
   });
@@ -92,10 +97,11 @@ describe("applyTransition", () => {
     expect(task).toMatchObject({ status: "completed", result: "r", leaseToken: 7, leaseExpiresAt: null, assignedTo: "A" });
   });
 
-  it("heartbeat extends the lease from now and records a checkpoint note", () => {
-    const { task, details } = applyTransition(taskIn("in_progress"), { kind: "heartbeat", leaseSeconds: 120, note: "step 3" }, T0 + 30_000);
+  it("heartbeat extends the lease from now and records a checkpoint note on its event, not in the user's metadata", () => {
+    const before = { ...taskIn("in_progress"), metadata: { checkpoint: "the user's own" } };
+    const { task, details } = applyTransition(before, { kind: "heartbeat", leaseSeconds: 120, note: "step 3" }, T0 + 30_000);
     expect(task.leaseExpiresAt).toBe(iso(150));
-    expect(task.metadata).toEqual({ checkpoint: { note: "step 3", at: iso(30) } });
+    expect(task.metadata).toEqual({ checkpoint: "the user's own" });
     expect(details).toBe("checkpoint: step 3");
   });
 });

@@ -66,12 +66,14 @@ describe("success shapes", () => {
     expect(Object.keys(claim)).toEqual(["task", "lease_token"]);
     expect(claim.task).toMatchObject({ id: "T-1", status: "in_progress", assigned_to: "http-agent", lease_token: claim.lease_token });
     const beat = await s.json("POST", "/api/tasks/T-1/heartbeat", 200, { body: { token: claim.lease_token, note: "half way" } });
-    expect(beat.metadata.checkpoint.note).toBe("half way");
+    // The checkpoint note is baton's: on the HEARTBEAT event, never in the user's metadata.
+    expect(beat.metadata).toEqual({});
     const done = await s.json("POST", "/api/tasks/T-1/complete", 200, { body: { token: claim.lease_token, result: "shipped" } });
     expect([done.status, done.result, done.version]).toEqual(["completed", "shipped", 4]);
     const events = await s.json("GET", "/api/events?task=T-1", 200);
     expect(events.items.map((e: { type: string }) => e.type)).toEqual(["CREATED", "CLAIMED", "HEARTBEAT", "COMPLETED"]);
     expect(Object.keys(events.items[0])).toEqual(["seq", "at", "type", "task_id", "agent_id", "from", "to", "details", "data"]);
+    expect(events.items[2].details).toBe("checkpoint: half way");
   });
 
   test("fail schedules a retry; release by the holder gives it back; a batch claim takes all or none", async () => {

@@ -1,15 +1,17 @@
 /**
  * `baton init`: a board in `.baton/` here. The default store is `.baton/board.db` (SQLite);
- * `--store` records another in `.baton/config.json`, and policy flags record the board's rules
+ * `--store` (or `BATON_STORE`) records another in `.baton/config.json`, and policy flags record the board's rules
  * there. Running it again is harmless: it reopens the board and merges new policy flags.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BatonError, ErrorCode } from "../../core/errors.js";
+import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { policySchema } from "../../core/policy.js";
 import { parseInput } from "../../core/validation.js";
 import { openBoard } from "../../index.js";
-import { BATON_DIR, absoluteStoreUrl, configPath, defaultStoreUrl, readConfig } from "../discovery.js";
+import { withConfigLock, writeConfig } from "../config-file.js";
+import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, connectionUrl, defaultStoreUrl, readConfig } from "../discovery.js";
+import { storeUrlPassword, storeUrlWithoutPassword } from "../../store/open.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
 import { printable } from "../escape.js";
 import { action, verb } from "../verb.js";
@@ -25,46 +27,73 @@ export function registerInit(program: Command): void {
     .option("--retry-multiplier <x>", "each further retry waits this many times longer (default 2)")
     .option("--prefix <prefix>", "prefix of new task ids (default T)")
     .option("--allowed-prefixes <list>", "only these prefixes may be reserved or minted, comma-separated")
+    .option("--password-env <name>", "PostgreSQL: read the password from this variable (it is never saved)")
     .action(
       action(async (ctx, _args, o) => {
         const root = ctx.cwd;
         const dir = join(root, BATON_DIR);
-        const existed = existsSync(dir);
-        const config = existed ? readConfig(root) : { policy: {} };
-        const store = ctx.options.store;
-        if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
-          throw new BatonError(
-            ErrorCode.CONFLICT,
-            `${dir} already records the store ${config.store ?? "sqlite:.baton/board.db"}; ` +
-              `edit ${configPath(root)} to point it at ${store}, or run \`baton init\` in another directory`,
-          );
+        const flags = policyFlags(o);
+        if (o.passwordEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.passwordEnv as string)) {
+          throw invalidInput(`invalid --password-env "${o.passwordEnv as string}": expected a variable name like BATON_PG_PASSWORD`);
         }
-        const policy: BoardPolicyInput = { ...config.policy, ...policyFlags(o) };
-        parseInput(policySchema, policy, "board policy");
-        const recordedStore = store ?? config.store;
-        const url = recordedStore === undefined ? defaultStoreUrl(root) : absoluteStoreUrl(recordedStore, root);
-        mkdirSync(dir, { recursive: true });
-        try {
-          const board = await openBoard(url, { policy, create: true });
-          await board.close();
-        } catch (error) {
-          // A board that failed to open leaves no half-made .baton/ behind.
-          if (!existed) rmSync(dir, { recursive: true, force: true });
-          throw error;
-        }
-        const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
-        if (wroteConfig) {
-          writeFileSync(configPath(root), `${JSON.stringify({ ...(recordedStore && { store: recordedStore }), ...policy }, null, 2)}\n`);
-        }
-        if (!existed && recordedStore === undefined) writeFileSync(join(dir, ".gitignore"), "board.db\nboard.db-*\n");
-        const verbText = existed ? "reopened the board" : "created a board";
-        return {
-          json: { root, store: url, created: !existed, config: wroteConfig ? configPath(root) : null },
-          human:
-            printable(`${verbText} at ${url}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}`) +
-            "\n" +
-            "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
-        };
+        parseInput(policySchema, flags, "board policy");
+        const madeDir = mkdirSync(dir, { recursive: true }) !== undefined;
+        // Concurrent inits in one directory take turns: each reads the config the one before
+        // wrote and merges its flags into it (unlocked, 8 of 20 racing trials lost flags).
+        return withConfigLock(root, async () => {
+          const existed = existsSync(configPath(root)) || existsSync(join(dir, DEFAULT_DB));
+          const config = readConfig(root);
+          // The store every later command will use: --store, else BATON_STORE (recorded, so the
+          // board in .baton/ is that store also without the variable).
+          const given = ctx.options.store ?? (ctx.env.BATON_STORE || undefined);
+          // A PostgreSQL password is used to connect now, but never printed nor saved.
+          const store = given === undefined ? undefined : storeUrlWithoutPassword(given);
+          if (existed && store !== undefined && (config.store ?? "sqlite:.baton/board.db") !== store) {
+            throw new BatonError(
+              ErrorCode.CONFLICT,
+              `${dir} already records the store ${config.store ?? "sqlite:.baton/board.db"}; ` +
+                `edit ${configPath(root)} to point it at ${store}, or run \`baton init\` in another directory`,
+            );
+          }
+          const policy: BoardPolicyInput = { ...config.policy, ...flags };
+          parseInput(policySchema, policy, "board policy");
+          const recordedStore = store ?? config.store;
+          const passwordEnv = (o.passwordEnv as string | undefined) ?? config.passwordEnv;
+          const recorded = { ...(recordedStore && { store: recordedStore }), ...(passwordEnv && { passwordEnv }) };
+          const url =
+            recordedStore === undefined
+              ? defaultStoreUrl(root)
+              : given !== undefined && storeUrlPassword(given) !== undefined
+                ? absoluteStoreUrl(given, root)
+                : connectionUrl(root, { ...recorded, policy }, ctx.env);
+          try {
+            const board = await openBoard(url, { policy, create: true });
+            await board.close();
+          } catch (error) {
+            // A board that failed to open leaves no half-made .baton/ behind.
+            if (madeDir && !existed) rmSync(dir, { recursive: true, force: true });
+            throw error;
+          }
+          const wroteConfig = recordedStore !== undefined || Object.keys(policy).length > 0;
+          if (wroteConfig) writeConfig(root, { ...recorded, ...policy });
+          const gitignore = join(dir, ".gitignore");
+          if (!existed && recordedStore === undefined && !existsSync(gitignore)) writeFileSync(gitignore, "board.db\nboard.db-*\n");
+          const verbText = existed ? "reopened the board" : "created a board";
+          const shown = storeUrlWithoutPassword(url);
+          const passwordNote =
+            given !== undefined && storeUrlPassword(given) !== undefined && passwordEnv === undefined
+              ? "the password was not saved: later commands read it from PGPASSWORD or ~/.pgpass " +
+                "(or run `baton init --password-env NAME` to read it from $NAME)\n"
+              : "";
+          return {
+            json: { root, store: shown, created: !existed, config: wroteConfig ? configPath(root) : null },
+            human:
+              printable(`${verbText} at ${shown}${wroteConfig ? ` (settings in ${configPath(root)})` : ""}`) +
+              "\n" +
+              passwordNote +
+              "next: baton add \"<title>\" · baton claim --agent ME · baton --help",
+          };
+        });
       }),
     );
 }

@@ -49,10 +49,10 @@ export function registerRecordVerbs(program: Command): void {
     action(async (ctx) => {
       const report = await (await ctx.board()).heal();
       const parts = [
-        `${report.timedOut.length} lease(s) timed out${list(report.timedOut)}`,
-        `${report.poisoned.length} task(s) dead${list(report.poisoned)}`,
-        `${report.retried.length} retry(ies) due${list(report.retried)}`,
-        `${report.deadAgents.length} agent(s) declared dead${list(report.deadAgents)}`,
+        `${count(report.timedOut.length, "lease", "leases")} timed out${list(report.timedOut)}`,
+        `${count(report.poisoned.length, "task", "tasks")} dead${list(report.poisoned)}`,
+        `${count(report.retried.length, "retry", "retries")} due${list(report.retried)}`,
+        `${count(report.deadAgents.length, "agent", "agents")} declared dead${list(report.deadAgents)}`,
       ];
       return { json: healJson(report), human: `healed: ${printable(parts.join("; "))}` };
     }),
@@ -104,4 +104,9 @@ function countersText(values: Record<string, number>): string {
   return printable(entries.map(([prefix, n]) => `${prefix.padEnd(width)}  ${n}  (next ${prefix}-${n + 1})`).join("\n"), {
     multiline: true,
   });
+}
+
+/** "1 retry", "3 retries": plain words, not "retry(ies)". */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -2,7 +2,7 @@
 import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { outcome, taskDetail, taskTable } from "../human.js";
 import { taskJson } from "../json-shape.js";
-import { collect, jsonObject, list, wholeNumber } from "../options.js";
+import { capabilitiesFlag, capabilitiesOption, collect, jsonObject, list, wholeNumber } from "../options.js";
 import { pagingOptions, parsePaging, printList } from "../pages.js";
 import type { ListPrinter } from "../pages.js";
 import { action, verb } from "../verb.js";
@@ -149,27 +149,29 @@ export function registerTaskVerbs(program: Command): void {
   );
 
   pagingOptions(
-    verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)").option(
-      "--needs <caps>",
+    capabilitiesOption(
+      verb(program, "ready", "tasks ready to claim now, best first (for your agent when --agent/BATON_AGENT is set)"),
       "judge with these capabilities instead of the agent's recorded ones",
     ),
     READY_PAGE,
   ).action(
     action(async (ctx, _args, o) => {
       const board = await ctx.board();
-      const capabilities = list(o.needs as string | undefined);
+      const capabilities = capabilitiesFlag(o);
       const who = { ...(ctx.agent !== undefined && { agent: ctx.agent }), ...(capabilities && { capabilities }) };
       await printList(ctx, parsePaging(o, READY_PAGE), (page) => board.readyPage({ ...who, ...page }), taskPrinter(ctx));
     }),
   );
 
-  verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)")
-    .option("--needs <caps>", "the capabilities you bring, comma-separated")
+  capabilitiesOption(
+    verb(program, "next", "the task `claim` would give you now, without taking it (exit 5 if none)"),
+    "the capabilities you bring, comma-separated",
+  )
     .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
     .action(
       action(async (ctx, _args, o: VerbOptions) => {
         const agent = ctx.requireAgent("next");
-        const capabilities = list(o.needs as string | undefined);
+        const capabilities = capabilitiesFlag(o);
         const task = await (await ctx.board()).next({
           agent,
           ...(capabilities && { capabilities }),

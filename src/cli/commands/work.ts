@@ -7,7 +7,7 @@ import { invalidInput } from "../../core/errors.js";
 import { claimSummary, outcome } from "../human.js";
 import { unblockedText } from "../human-coordination.js";
 import { taskJson } from "../json-shape.js";
-import { collect, durationSeconds, list, wholeNumber } from "../options.js";
+import { capabilitiesFlag, capabilitiesOption, collect, durationSeconds, list, wholeNumber } from "../options.js";
 import { action, verb } from "../verb.js";
 import type { CredentialInput } from "../../board.js";
 import type { Priority, Task } from "../../core/task.js";
@@ -16,9 +16,11 @@ import type { Printed, VerbOptions } from "../verb.js";
 import type { Command } from "commander";
 
 export function registerWorkVerbs(program: Command): void {
-  verb(program, "claim", "take the best ready task (or the named ones, all or nothing); exit 5 if none")
-    .option("--id <id>", "claim this task; repeat for a batch that is claimed all or nothing", collect)
-    .option("--needs <caps>", "the capabilities you bring, comma-separated (tasks needing others are skipped)")
+  capabilitiesOption(
+    verb(program, "claim", "take the best ready task (or the named ones, all or nothing); exit 5 if none")
+      .option("--id <id>", "claim this task; repeat for a batch that is claimed all or nothing", collect),
+    "the capabilities you bring, comma-separated (tasks needing others are skipped)",
+  )
     .option("--lease <duration>", "how long the lease lasts before heartbeats, e.g. 90s, 15m, 1h30m")
     .option("--priority <p>", "only tasks of at least this priority (critical, high, medium, low)")
     .action(
@@ -26,7 +28,7 @@ export function registerWorkVerbs(program: Command): void {
         const agent = ctx.requireAgent("claim");
         const ids = list(o.id as string[] | undefined);
         if (ids !== undefined && ids.length === 0) throw invalidInput("--id needs a task id, like --id T-7");
-        const capabilities = list(o.needs as string | undefined);
+        const capabilities = capabilitiesFlag(o);
         const leaseSeconds = durationSeconds("--lease", o.lease as string | undefined);
         const options = {
           agent,
@@ -72,10 +74,12 @@ export function registerWorkVerbs(program: Command): void {
       action(async (ctx, [id], o) => {
         const result = o.result as string | undefined;
         const board = await ctx.board();
-        const task = await board.complete(id as string, {
-          ...credential(ctx, o),
-          ...(result !== undefined && { result }),
-        });
+        const given = credential(ctx, o);
+        const before = given.token === undefined ? undefined : await board.get(id as string).catch(() => undefined);
+        const task = await board.complete(id as string, { ...given, ...(result !== undefined && { result }) });
+        if (before?.status === "completed" && before.leaseToken === given.token) {
+          return { json: taskJson(task), human: `${task.id} was already completed by you (token ${given.token}); nothing changed` };
+        }
         // The task object alone with --json (scripts parse it); people also see what it unblocked.
         if (ctx.json) return one(ctx, task);
         const { unblocked, counts } = await board.unblockedBy(task.id);

@@ -89,7 +89,8 @@ export const claimTasks = defineTool({
   title: "Claim several tasks at once",
   description:
     "Claim every listed task or none (all-or-nothing), e.g. a group of related tasks. Returns each task with its lease_token " +
-    "(compact unless detail is \"full\"). Refusals: as claim_task, for the first task that cannot be claimed; then nothing was claimed.",
+    "(compact unless detail is \"full\"). A refusal names every task that cannot be claimed, in details " +
+    "{assigned: [], failed: [{id, code, reason}]}; then nothing was claimed.",
   input: z.strictObject({
     ids: arg(
       z.array(taskIdSchema).check(z.minLength(1, "name at least one task"), z.maxLength(100, "claim at most 100 tasks at once")),

@@ -5,6 +5,7 @@
  * scans of the in-memory array: a 10,000-task board scans in well under a millisecond, far
  * below the cost of reading the file.
  */
+import { tokenAfter } from "../../core/fencing.js";
 import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { eventLine } from "./audit-file.js";
@@ -190,7 +191,8 @@ export class BoardState {
       },
       nextLeaseToken: async () => {
         this.metaChanged = true;
-        return ++this.leaseToken;
+        this.leaseToken = tokenAfter(this.leaseToken, "the board's highest lease token (tasks.json, or lease_token in its sidecar)");
+        return this.leaseToken;
       },
       putAgent: async (agent) => {
         this.agents.set(agent.id, { ...agent, capabilities: [...agent.capabilities] });

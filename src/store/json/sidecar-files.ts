@@ -75,7 +75,7 @@ export function readMeta(path: string): MetaFile {
 /** `where` names the file (and line) in messages. */
 export function parseMeta(where: string, text: string): MetaFile {
   const v = parseObject(where, text, "baton's sidecar");
-  const whole = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= 0;
+  const whole = (x: unknown): x is number => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
   if (!whole(v.lease_token) || !whole(v.audit_seq) || typeof v.agents !== "object" || v.agents === null) {
     throw corruptSidecar(where, "it lacks lease_token, audit_seq or agents", "baton's sidecar");
   }

@@ -227,8 +227,9 @@ class FieldReader {
   integer(key: string, min: number): number | undefined {
     const v = this.present(key);
     if (v === undefined) return undefined;
-    if (typeof v === "number" && Number.isInteger(v) && v >= min) return v;
-    return this.wrong(key, `an integer >= ${min}`);
+    // Safe integers only: beyond 2^53 - 1, + 1 is lost (a lease token would repeat).
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= min) return v;
+    return this.wrong(key, `a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}`);
   }
 
   object(key: string): Record<string, unknown> | undefined {

@@ -16,6 +16,7 @@
  * and the clock check and the writes travel together as one implicit transaction (no BEGIN or
  * COMMIT): 1 round trip.
  */
+import { checkStoredToken } from "../../core/fencing.js";
 import {
   AGENT_ROW,
   byClaimOrder,
@@ -408,7 +409,7 @@ export class BoardTx extends BoardReads implements StoreWriter {
    * embedded stores, without serialising claims: a sequence never blocks.
    */
   async nextLeaseToken(): Promise<number> {
-    const token = await this.takeSeq();
+    const token = checkStoredToken(await this.takeSeq(), "the event sequence baton_events_seq");
     this.reservedSeq = token;
     return token;
   }

@@ -1,10 +1,11 @@
 /**
  * Mapping between PostgreSQL rows and domain objects. Timestamps are timestamptz in the
  * database and ISO 8601 strings with milliseconds in the domain; bigint columns come back as
- * numbers (tokens and seqs stay far below 2^53).
+ * numbers while exact (see exactInt8).
  */
 import { checkedMetadata } from "../../core/limits.js";
 import pg from "pg";
+import { checkStoredToken } from "../../core/fencing.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "../../core/task.js";
 
@@ -19,10 +20,19 @@ export function isoFromTimestamptz(text: string): string {
   return `${match[1]}T${match[2]}.${ms}Z`;
 }
 
+/**
+ * An int8 as a number when it is exact; beyond 2^53 − 1 the text itself, so nothing is rounded
+ * silently (a rounded lease token would repeat): the reader that needs a number refuses it.
+ */
+function exactInt8(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
+
 /** Type parsers for the pool: int8 → number, timestamptz → ISO string. */
 export const typeParsers = {
   getTypeParser(oid: number, format?: string): (value: string) => unknown {
-    if (oid === INT8_OID) return Number;
+    if (oid === INT8_OID) return exactInt8;
     if (oid === TIMESTAMPTZ_OID) return isoFromTimestamptz;
     return pg.types.getTypeParser(oid, (format ?? "text") as "text") as (value: string) => unknown;
   },
@@ -69,7 +79,7 @@ export function taskFromRow(row: TaskRow): Task {
     needs: row.needs,
     dependsOn: row.depends_on,
     assignedTo: row.assigned_to,
-    leaseToken: row.lease_token,
+    leaseToken: row.lease_token === null ? null : checkStoredToken(row.lease_token, `task ${row.id}`),
     leaseExpiresAt: row.lease_expires_at,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

@@ -6,6 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { unwritableFiles } from "./board-file.js";
 
 export type Statement = Database.Statement<unknown[], unknown>;
 
@@ -13,9 +14,13 @@ export class Connection {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly location: string) {
-    // busy_timeout 0: the store waits for the write lock itself (see busy.ts).
-    this.db = new Database(location, { timeout: 0 });
+  constructor(
+    readonly location: string,
+    options: { mustExist?: boolean } = {},
+  ) {
+    // busy_timeout 0: the store waits for the write lock itself (see busy.ts). mustExist: the
+    // read connection never creates the file (see sqlite-store.ts).
+    this.db = guard(location, () => new Database(location, { timeout: 0, fileMustExist: options.mustExist ?? false }));
   }
 
   /** Runs `fn`, turning SQLite's failures into baton's (see `guard`). */
@@ -63,11 +68,13 @@ function guard<T>(location: string, fn: () => T): T {
         { location },
       );
     }
-    if (code === "SQLITE_READONLY" || code === "SQLITE_CANTOPEN" || code === "SQLITE_IOERR") {
+    if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
+      const readOnly = location === ":memory:" ? [] : unwritableFiles(location);
       throw new BatonError(
         ErrorCode.STORE_UNAVAILABLE,
-        `cannot use the board database ${location}: ${(error as Error).message}`,
-        { location },
+        `cannot use the board database ${location}: ${(error as Error).message}` +
+          (readOnly.length > 0 ? `; not writable: ${readOnly.join(", ")} (make them writable, e.g. chmod u+w)` : ""),
+        { location, ...(readOnly.length > 0 && { readOnly }) },
       );
     }
     throw error;

@@ -1,4 +1,5 @@
 /** Mapping between SQLite rows and domain objects. */
+import { checkStoredToken } from "../../core/fencing.js";
 import { checkedMetadata } from "../../core/limits.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Task, TaskStatus, Priority } from "../../core/task.js";
@@ -39,7 +40,7 @@ export function taskFromRow(row: TaskRow): Task {
     needs: JSON.parse(row.needs) as string[],
     dependsOn: JSON.parse(row.depends_on) as string[],
     assignedTo: row.assigned_to,
-    leaseToken: row.lease_token,
+    leaseToken: row.lease_token === null ? null : checkStoredToken(row.lease_token, `task ${row.id}`),
     leaseExpiresAt: row.lease_expires_at,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,

@@ -9,7 +9,7 @@
  * writes.ts (the StoreReader / StoreWriter over a connection), busy.ts and doorbell.ts (waiting
  * for the write lock), migrations.ts, rows.ts.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { idOrderKey } from "../../core/selection.js";
@@ -17,6 +17,7 @@ import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
 import { Connection } from "./connection.js";
 import { Doorbell } from "./doorbell.js";
+import { checkBoardSchema, inspectBoardFile, restoreSidecarModes } from "./board-file.js";
 import { backupSqlite, restoreSqlite } from "./backup.js";
 import { inspectSqlite } from "./inspection.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -53,19 +54,15 @@ export class SqliteStore implements Store {
     this.lockWait = options.lockWait ?? "async";
     const create = options.create ?? true;
     if (location !== ":memory:") {
-      if (!create && !existsSync(location)) {
-        throw new BatonError(
-          ErrorCode.NOT_FOUND,
-          `no board at ${location}; run \`baton init\` to create one`,
-          { location },
-        );
-      }
-      mkdirSync(dirname(location), { recursive: true });
+      if (inspectBoardFile(location, create) === "absent") mkdirSync(dirname(location), { recursive: true });
+      else restoreSidecarModes(location);
     }
     this.writes = new Connection(location);
     const db = this.writes.db;
     try {
       this.writes.guard(() => {
+        // Before anything is written: another application's database stays as it is.
+        this.retry(() => checkBoardSchema(db, location, create, MIGRATIONS.length));
         this.retry(() => db.pragma("journal_mode = WAL"));
         db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
         db.pragma("foreign_keys = OFF");
@@ -221,9 +218,29 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * A read connection. Opened later than the write connection (and again after a restore): the
+   * file may have gone or been replaced since. A read never creates, makes or migrates a
+   * board, so it checks again and opens only an existing file (see board-file.ts).
+   */
+  private readConnection(): Connection {
+    inspectBoardFile(this.location, false);
+    const conn = new Connection(this.location, { mustExist: true });
+    try {
+      conn.guard(() => {
+        conn.db.pragma("query_only = ON");
+        this.retry(() => checkBoardSchema(conn.db, this.location, false, MIGRATIONS.length));
+      });
+    } catch (error) {
+      conn.close();
+      throw error;
+    }
+    return conn;
+  }
+
   private openReads(): { conn: Connection; reader: StoreReader; queue: SerialQueue } {
     if (!this.reads) {
-      const conn = readConnection(this.location);
+      const conn = this.readConnection();
       this.reads = { conn, reader: sqliteReads(conn), queue: new SerialQueue() };
     }
     return this.reads;
@@ -263,7 +280,7 @@ export class SqliteStore implements Store {
           try {
             await restoreSqlite(file, this.location);
           } finally {
-            reads.conn = readConnection(this.location);
+            reads.conn = this.readConnection();
             reads.reader = sqliteReads(reads.conn);
           }
         });
@@ -288,8 +305,3 @@ export class SqliteStore implements Store {
 }
 
 /** A connection that only reads (reads.ts); a write through it would be a bug. */
-function readConnection(location: string): Connection {
-  const conn = new Connection(location);
-  conn.guard(() => conn.db.pragma("query_only = ON"));
-  return conn;
-}

@@ -2,6 +2,7 @@
  * The SQLite store's writes, on its write connection, inside a BEGIN IMMEDIATE transaction
  * (see sqlite-store.ts).
  */
+import { checkStoredToken, tokenAfter } from "../../core/fencing.js";
 import { idOrderKey } from "../../core/selection.js";
 import { rowFromTask } from "./rows.js";
 import { sqliteReads } from "./reads.js";
@@ -67,11 +68,16 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
       // committed, and the next one is greater: no counter row to rewrite on every claim
       // (one 4 KB page less per claim). meta's lease_token (the counter of schema 1) stays
       // as a floor for boards created before; lastToken guards two tokens in one transaction.
-      const { value } = conn.get<{ value: number }>(
-        `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
-                    (SELECT value FROM meta WHERE key = 'lease_token')) + 1 AS value`,
-      ) as { value: number };
-      lastToken = Math.max(value, lastToken + 1);
+      // While the floor is above every seq, a token taken from it raises it (else the next
+      // claim, one seq later but still below the floor, would get the same token).
+      const { seq, floor } = conn.get<{ seq: number; floor: number }>(
+        `SELECT coalesce((SELECT max(seq) FROM events), 0) AS seq,
+                (SELECT value FROM meta WHERE key = 'lease_token') AS floor`,
+      ) as { seq: number; floor: number };
+      const record = `the board ${conn.location} (its newest event seq, or meta's lease_token)`;
+      const last = Math.max(checkStoredToken(seq, record), checkStoredToken(floor, record), lastToken);
+      lastToken = tokenAfter(last, record);
+      if (floor >= seq) conn.run("UPDATE meta SET value = ? WHERE key = 'lease_token'", lastToken);
       return lastToken;
     },
     putAgent: async (agent: Agent) => {

@@ -1,0 +1,54 @@
+/**
+ * A SQLite board made read-only and then writable again works again: SQLite gives the -shm it
+ * creates meanwhile the board file's 0444 and never changes it back, so every write failed
+ * until someone found the file. While read-only, the message names the files to fix.
+ * Permissions do not bind root, so as root the CLI runs as `nobody`.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { CLI } from "./cli.js";
+
+const asRoot = process.getuid?.() === 0;
+
+function run(args: string[], cwd: string): { code: number; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NO_COLOR: "1", HOME: cwd };
+  const [cmd, argv] = asRoot
+    ? ["setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
+  const result = spawnSync(cmd, argv as string[], { cwd, env, encoding: "utf8" });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function boardDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "baton-ro-"));
+  if (asRoot) chownSync(dir, Number(spawnSync("id", ["-u", "nobody"], { encoding: "utf8" }).stdout), statSync(dir).gid);
+  expect(run(["init"], dir).code).toBe(0);
+  expect(run(["add", "first"], dir).code).toBe(0);
+  return dir;
+}
+
+describe("a SQLite board made read-only, then writable again", () => {
+  test("while read-only: exit 1 STORE_UNAVAILABLE naming the files; writable again: writes work (board.db-shm gets its mode back)", () => {
+    const dir = boardDir();
+    const db = join(dir, ".baton", "board.db");
+    chmodSync(db, 0o444);
+    expect(run(["list"], dir).code).toBe(0);
+    const refused = run(["add", "second", "--json"], dir);
+    expect(refused.code).toBe(1);
+    const error = JSON.parse(refused.stderr).error as { code: string; message: string };
+    expect(error.code).toBe("STORE_UNAVAILABLE");
+    expect(error.message).toContain(`cannot use the board database ${db}: attempt to write a readonly database; not writable: ${db}`);
+    expect(error.message).toContain(`${db}-shm`);
+    expect(error.message).toMatch(/\(make them writable, e\.g\. chmod u\+w\)$/);
+    expect(statSync(`${db}-shm`).mode & 0o777).toBe(0o444);
+
+    chmodSync(db, 0o644);
+    const again = run(["add", "second"], dir);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: "" });
+    const listed = run(["list", "--json"], dir);
+    expect((JSON.parse(listed.stdout) as { title: string }[]).map((t) => t.title)).toEqual(["first", "second"]);
+  });
+});
