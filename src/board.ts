@@ -137,10 +137,16 @@ function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]):
   return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
 }
 
+/**
+ * A `done` repeated by the agent that completed the task, with its token. baton keeps the
+ * holder in assigned_to on completion; a completion by anyone else (a seed-001 hand agent
+ * clears assigned_to) leaves the old token stale, not repeated.
+ */
 function isRepeatedCompletion(task: Task, transition: Transition, credential: Credential): boolean {
   return (
     transition.kind === "complete" &&
     task.status === "completed" &&
+    task.assignedTo !== null &&
     credential.token !== undefined &&
     credential.token === task.leaseToken &&
     (credential.agent === undefined || credential.agent === task.assignedTo)
