@@ -55,20 +55,32 @@ export function useStreamState(): StreamState {
 }
 
 /**
- * Calls `reload` (at most once per `delayMs`) when an event that `matters` arrives, and when
- * the server asks for a resync. A burst of 1,000 events from a race is one reload, not 1,000.
+ * Calls `reload` when an event that `matters` arrives, and when the server asks for a resync:
+ * at once for the first event, then at most once per `delayMs` while a burst goes on, so a
+ * race of 1,000 events is two reloads, not 1,000, and a lone event shows without waiting.
  */
 export function useLiveReload(matters: (event: WireEvent) => boolean, reload: () => void, delayMs = 250): void {
   const latest = useRef({ matters, reload });
   latest.current = { matters, reload };
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const schedule = (): void => {
-      if (timer) return;
+    let pending = false;
+    const quietAfterReload = (): void => {
       timer = setTimeout(() => {
         timer = null;
+        if (!pending) return;
+        pending = false;
         latest.current.reload();
+        quietAfterReload();
       }, delayMs);
+    };
+    const schedule = (): void => {
+      if (timer) {
+        pending = true;
+        return;
+      }
+      latest.current.reload();
+      quietAfterReload();
     };
     const offEvent = stream.onEvent((event) => {
       if (latest.current.matters(event)) schedule();
