@@ -69,6 +69,8 @@ import { AuditStatsFold } from "./core/audit-stats.js";
 import { eventQueryOf } from "./board/audit-query.js";
 import { eventPages } from "./board/audit-pages.js";
 import { replayBoard } from "./board/replay.js";
+import { rotateAudit } from "./board/audit-rotate.js";
+import type { RotateOptions, RotateReport } from "./board/audit-rotate.js";
 import { exportHistory } from "./board/export-history.js";
 import { importRows } from "./board/importing.js";
 import { processInboxFile } from "./board/inbox.js";
@@ -382,6 +384,14 @@ export class Board {
    */
   async replay(ids?: readonly string[]): Promise<ReplayReport> {
     return replayBoard(this.store, ids?.map(checkTaskId));
+  }
+
+  /**
+   * Moves the events older than `before` to an archive file and leaves a ROTATED event
+   * (board/audit-rotate.ts); every audit read still sees them. `archive: null` when none was older.
+   */
+  async rotateAudit(options: RotateOptions): Promise<RotateReport> {
+    return rotateAudit(this.store, options, await this.now());
   }
 
   /** One page of the audit trail, oldest first; see board/paging.ts. */

@@ -80,6 +80,8 @@ export const EventType = {
   CANCELLED: "CANCELLED",
   REVIVED: "REVIVED",
   NOTE: "NOTE",
+  /** `audit rotate` moved older events to an archive file (its data: the archive). */
+  ROTATED: "ROTATED",
   IDS_RESERVED: "IDS_RESERVED",
   /** `initCounters` moved counters past ids found on the board or in a TASKS.md. */
   COUNTERS_RAISED: "COUNTERS_RAISED",

@@ -80,6 +80,31 @@ export interface StoreReader {
   getAgent(id: string): Promise<Agent | undefined>;
   listAgents(): Promise<Agent[]>;
   counters(): Promise<Record<string, number>>;
+  /**
+   * The archives `rotateEvents` recorded, oldest first; they cover seqs 1…(the last's toSeq)
+   * without a gap. `listEvents` already reads them (src/store/archived-events.ts).
+   */
+  listArchives(): Promise<EventArchive[]>;
+}
+
+/**
+ * An archive file of audit events (`baton audit rotate`, src/board/audit-rotate.ts): the
+ * events fromSeq…toSeq, one wire-shaped event a line, as `audit export --format jsonl` writes.
+ */
+export interface EventArchive {
+  /** Absolute path. */
+  file: string;
+  fromSeq: number;
+  toSeq: number;
+  /** Events in the file (seqs may have gaps: a JSON board's dropped commits). */
+  count: number;
+  /** The oldest and newest `at` among them, so a time-bounded query skips the file. */
+  firstAt: string;
+  lastAt: string;
+  /** Of the file's bytes, lowercase hex. */
+  sha256: string;
+  bytes: number;
+  rotatedAt: string;
 }
 
 /** Writes, only inside `Store.transaction`. */
@@ -98,6 +123,13 @@ export interface StoreWriter extends StoreReader {
   putAgent(agent: Agent): Promise<void>;
   /** Forgets an agent (`baton agent remove`); the tasks it held or was reserved are untouched. */
   deleteAgent(id: string): Promise<void>;
+  /**
+   * Records `archive` and deletes the events it holds (seqs fromSeq…toSeq) from the trail —
+   * the only delete the trail allows, and only of seqs a recorded archive covers. Returns how
+   * many events it deleted; the board refuses (and nothing is kept) unless that is
+   * `archive.count`. Seqs are never reused: the board appends its ROTATED event first.
+   */
+  rotateEvents(archive: EventArchive): Promise<number>;
 }
 
 export interface Store {

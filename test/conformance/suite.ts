@@ -22,6 +22,7 @@ import { propertyTests } from "./properties.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
+import { rotationTests } from "./rotation.js";
 import { versionTests } from "./versions.js";
 import { webhookTests } from "./webhooks.js";
 import type { BoardFactory } from "./factory.js";
@@ -50,6 +51,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("races", () => raceTests(c));
     describe("crashes", () => crashTests(c));
     describe("webhooks", () => webhookTests(c));
+    describe("audit rotation", () => rotationTests(c));
     c.checkSkipsNamed();
   });
 }

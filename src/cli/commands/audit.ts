@@ -66,6 +66,36 @@ export function registerAuditVerbs(program: Command): void {
       ),
     );
 
+  verb(audit, "rotate", "move events older than DATE to an archive file (checksummed); every audit read still sees them")
+    .requiredOption("--before <date>", "archive the oldest events before this time (ISO 8601; a date alone is midnight UTC)")
+    .option("--archive <file>", "the archive file (never overwritten); default archive/events-FROM-TO.jsonl beside the board")
+    .action(
+      action(async (ctx, _args, o) => {
+        const report = await (await ctx.board()).rotateAudit({
+          before: o.before as string,
+          ...(o.archive === undefined ? {} : { archive: o.archive as string }),
+        });
+        const a = report.archive;
+        if (a === null) {
+          return { json: { archive: null, events: 0 }, human: printable(`nothing to rotate: no event before ${o.before as string} that is not archived already`) };
+        }
+        const stray = report.replacedStray === null ? "" : ` (replaced an unrecorded archive left by an interrupted rotate)`;
+        return {
+          json: {
+            archive: a.file,
+            from_seq: a.fromSeq,
+            to_seq: a.toSeq,
+            events: a.count,
+            sha256: a.sha256,
+            bytes: a.bytes,
+            marker_seq: report.markerSeq,
+            replaced_stray: report.replacedStray,
+          },
+          human: printable(`archived ${a.count} event(s), seq ${a.fromSeq}…${a.toSeq}, to ${a.file}${stray}\nsha256 ${a.sha256}; ROTATED event ${report.markerSeq ?? "?"}`),
+        };
+      }),
+    );
+
   withFilters(verb(audit, "stats", "counts by type and by agent, time to claim and to complete", { agentIsFilter: true })).action(
     action(
       async (ctx, _args, o) => {

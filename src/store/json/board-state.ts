@@ -8,10 +8,12 @@
 import { tokenAfter } from "../../core/fencing.js";
 import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
+import { listTrail } from "../archived-events.js";
+import { archiveToPending } from "./archive-manifest.js";
 import { eventLine } from "./audit-file.js";
 import { recordFromTask } from "./task-record.js";
 import type { Agent, BoardEvent, NewEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, StoreWriter, TaskQuery } from "../store.js";
+import type { EventArchive, EventQuery, StoreWriter, TaskQuery } from "../store.js";
 import type { CountersFile, MetaFile } from "./sidecar-files.js";
 import type { HistoryEntry } from "./task-record.js";
 import type { TaskEntry } from "./tasks-file.js";
@@ -27,6 +29,8 @@ export interface LoadedBoard {
   counters: CountersFile;
   /** Reads the audit trail (only when a transaction asks for events). */
   readEvents(): BoardEvent[];
+  /** The archives `audit rotate` recorded (archive-manifest.ts). */
+  readArchives(): EventArchive[];
 }
 
 export class BoardState {
@@ -43,6 +47,7 @@ export class BoardState {
   private leaseToken: number;
   private auditSeq: number;
   private pastEvents: BoardEvent[] | null = null;
+  private rotation: EventArchive | null = null;
   private candidates: { agentId: string; version: number; tasks: Task[] } | null = null;
   private version = 0;
   readonly writer: StoreWriter;
@@ -61,7 +66,7 @@ export class BoardState {
   }
 
   get hasChanges(): boolean {
-    return this.changed.size > 0 || this.newEvents.length > 0 || this.countersChanged || this.metaChanged;
+    return this.changed.size > 0 || this.newEvents.length > 0 || this.countersChanged || this.metaChanged || this.rotation !== null;
   }
 
   /** Appends an event that is not about a task (LOCK_BROKEN). */
@@ -95,6 +100,7 @@ export class BoardState {
       meta,
       auditLines: this.newEvents.map(eventLine).join(""),
       counters: this.countersChanged ? { counters: this.counters, ...this.loaded.counters.rest } : null,
+      rotate: this.rotation && { ...archiveToPending(this.rotation) },
     };
   }
 
@@ -162,7 +168,13 @@ export class BoardState {
           .sort((a, b) => byString(a.nextAttemptAt, b.nextAttemptAt))
           .slice(0, limit)
           .map(copyTask),
-      listEvents: async (query) => listEvents(this.events(), query),
+      listEvents: async (query) => listTrail(query, this.loaded.readArchives(), async (q) => listEvents(this.events(), q)),
+      listArchives: async () => this.loaded.readArchives(),
+      rotateEvents: async (archive) => {
+        if (this.rotation !== null) throw new Error("one rotation per transaction");
+        this.rotation = archive;
+        return this.events().filter((e) => e.seq >= archive.fromSeq && e.seq <= archive.toSeq).length;
+      },
       getAgent: async (id) => {
         const agent = this.agents.get(id);
         return agent && { ...agent, capabilities: [...agent.capabilities] };

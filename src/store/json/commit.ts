@@ -31,6 +31,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, l
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { auditRewritten, finishRotation } from "./archive-manifest.js";
 import { fsyncDirectory, removeQuietly, replaceFile, writeFileDurably } from "./atomic-write.js";
 import { OpenMode, openRegular, storeError } from "./regular-files.js";
 import type { BoardPaths } from "./paths.js";
@@ -46,6 +47,8 @@ export interface CommitChanges<Tasks = Uint8Array> {
   auditLines: string;
   /** The next counters file's content, or null when no counter changed. */
   counters: Record<string, unknown> | null;
+  /** An `audit rotate` (archive-manifest.ts), in the journal's form. */
+  rotate?: Record<string, unknown> | null;
 }
 
 /**
@@ -92,6 +95,7 @@ export function commit(
       audit_from: audit === null ? sizeOf(paths.audit) : fstatSync(audit).size,
       audit_lines: changes.auditLines,
       counters: changes.counters,
+      ...(changes.rotate ? { rotate: changes.rotate } : {}),
     };
     sidecar = journal.append({ ...changes.meta, pending }, read);
   } catch (error) {
@@ -175,8 +179,13 @@ export function applyPending(paths: BoardPaths, pending: PendingCommit, durable:
       if (text !== countersText) replaceFile(paths.counters, temp, text, durable);
     }
   }
+  const rotate = pending.rotate ?? null;
+  // A rotation rewrote the audit file after this append: the offsets no longer apply, and the
+  // lines are there (archive-manifest.ts).
+  if (rotate !== null && auditRewritten(paths.audit, rotate.to_seq as number)) return true;
   // Last: the only step here that needs free space, so a full disk leaves no temp file behind.
   appendOnce(paths.audit, audit, pending.audit_from, pending.audit_lines, durable);
+  if (rotate !== null) finishRotation(paths, rotate, durable);
   return true;
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { BoardState } from "./board-state.js";
+import { readArchives } from "./archive-manifest.js";
 import { readEvents } from "./audit-file.js";
 import { isProcessAlive, judgeLock } from "./lock-record.js";
 import { readCounters } from "./sidecar-files.js";
@@ -29,6 +30,7 @@ export async function peekBoard<T>(
     meta: journal.read().meta,
     counters: readCounters(paths.counters),
     readEvents: () => readEvents(paths.audit),
+    readArchives: () => readArchives(paths.archives),
   };
   return fn(new BoardState(loaded).writer);
 }

@@ -12,6 +12,7 @@ import { basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { SerialQueue } from "../serial-queue.js";
+import { readArchives } from "./archive-manifest.js";
 import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
@@ -125,7 +126,7 @@ export class JsonStore implements Store {
     options: JsonStoreOptions = {},
   ) {
     this.location = paths.tasks;
-    this.boardFiles = [paths.tasks, paths.backup, paths.audit, paths.counters, paths.meta, paths.journal];
+    this.boardFiles = [paths.tasks, paths.backup, paths.audit, paths.counters, paths.meta, paths.journal, paths.archives];
     this.durable = options.durability === "full";
     this.codec = new TasksCodec(paths.tasks, options.leaseSeconds === undefined ? undefined : options.leaseSeconds * 1000);
     this.journal = new SidecarJournal(paths, this.durable);
@@ -207,7 +208,7 @@ export class JsonStore implements Store {
         if (pending.counters !== null) counters = readCounters(this.paths.counters);
       }
       if (broken.length > 0) {
-        this.recordBrokenLocks(broken, { ...NO_TASKS, meta: this.sidecar.meta, counters, readEvents: () => [] });
+        this.recordBrokenLocks(broken, { ...NO_TASKS, meta: this.sidecar.meta, counters, readEvents: () => [], readArchives: () => [] });
         removeLeftovers(this.paths, broken.flatMap((b) => b.deadPids));
       }
       this.lock.breaksLogged();
@@ -218,7 +219,7 @@ export class JsonStore implements Store {
         this.swept = true;
       }
       const tasks = this.readTasks();
-      return await body({ ...tasks, meta: this.sidecar.meta, counters, readEvents: () => readEvents(this.paths.audit) });
+      return await body({ ...tasks, meta: this.sidecar.meta, counters, readEvents: () => readEvents(this.paths.audit), readArchives: () => readArchives(this.paths.archives) });
     } catch (error) {
       // A failed read or write of a board file is a store error naming the file, not a bug.
       throw isSystemError(error) ? storeError(this.paths.tasks, error, "read") : error;

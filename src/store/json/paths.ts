@@ -20,6 +20,8 @@ export interface BoardPaths {
   meta: string;
   /** baton's sidecar as a journal: one line per commit, the last one current (sidecar-journal.ts). */
   journal: string;
+  /** The audit archives `audit rotate` made (archive-manifest.ts). */
+  archives: string;
   /** Webhooks, their cursors and delivery log (webhooks-file.ts). */
   webhooks: string;
   /** A temp file for the next version of tasks.json; the suffix makes it unique per commit. */
@@ -41,6 +43,7 @@ export function boardPaths(tasksPath: string): BoardPaths {
     meta: join(dir, `${stem}.baton.json`),
     journal: join(dir, `${stem}.baton.jsonl`),
     webhooks: join(dir, `${stem}.webhooks.json`),
+    archives: join(dir, `${stem}.archives.json`),
     tasksTemp: (suffix) => join(dir, `.${file}.${suffix}.tmp`),
   };
 }

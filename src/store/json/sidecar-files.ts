@@ -31,6 +31,8 @@ export interface PendingCommit {
   audit_from: number;
   audit_lines: string;
   counters: Record<string, unknown> | null;
+  /** A rotation's archive (archive-manifest.ts), finished after the audit append; absent before. */
+  rotate?: Record<string, unknown> | null;
 }
 
 export interface MetaFile {

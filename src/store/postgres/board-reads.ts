@@ -5,10 +5,11 @@
  */
 import { TASK_STATUSES } from "../../core/task.js";
 import { TxConnection } from "./tx-connection.js";
-import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
+import { listTrail } from "../archived-events.js";
+import { agentFromRow, archiveFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, TaskQuery } from "../store.js";
-import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+import type { EventArchive, EventQuery, TaskQuery } from "../store.js";
+import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
 
 export class BoardReads extends TxConnection {
   /** Row version (xmin) each task object was read at. */
@@ -45,15 +46,30 @@ export class BoardReads extends TxConnection {
     return counts;
   }
 
+  /** The trail with its archives (src/store/archived-events.ts). */
   async listEvents(query: EventQuery): Promise<BoardEvent[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
+    let horizon: number | undefined;
     if (!this.started && this.mode === "read") {
       // Events commit out of seq order (seq is taken before commit). Read only up to the
       // horizon, below which every transaction has finished, so a watcher polling with
-      // afterSeq never skips an event that commits later with a lower seq.
-      const [horizon] = await this.client.query<{ h: number }>("SELECT baton_event_horizon() AS h").then((r) => r.rows);
-      values.push(horizon?.h ?? 0);
+      // afterSeq never skips an event that commits later with a lower seq. Taken before the
+      // snapshot begins (before the archives are read).
+      const [row] = await this.client.query<{ h: number }>("SELECT baton_event_horizon() AS h").then((r) => r.rows);
+      horizon = row?.h ?? 0;
+    }
+    return listTrail(query, await this.listArchives(), (q) => this.tableEvents(q, horizon));
+  }
+
+  async listArchives(): Promise<EventArchive[]> {
+    const rows = await this.query<ArchiveRow>("list-archives", "SELECT * FROM baton_archives ORDER BY from_seq");
+    return rows.map(archiveFromRow);
+  }
+
+  private async tableEvents(query: EventQuery, horizon: number | undefined): Promise<BoardEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (horizon !== undefined) {
+      values.push(horizon);
       where.push(`seq <= $${values.length}`);
     }
     const add = (clause: string, value: unknown): void => {

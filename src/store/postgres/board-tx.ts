@@ -31,9 +31,9 @@ import { compareIds } from "../../core/selection.js";
 import { BoardReads } from "./board-reads.js";
 import { Opening, openingStatement } from "./opening.js";
 import { clockCheck, SpeculationMiss } from "./speculation.js";
-import { agentFromRow, TASK_COLUMNS, taskParams } from "./rows.js";
+import { agentFromRow, archiveValues, TASK_COLUMNS, taskParams } from "./rows.js";
 import type { Agent, NewEvent, Task } from "../../core/task.js";
-import type { StoreWriter, TransactionIntent } from "../store.js";
+import type { EventArchive, StoreWriter, TransactionIntent } from "../store.js";
 import type { ClockEstimate, KnownAgent, KnownRow, Speculation } from "./speculation.js";
 import type { FirstRead } from "./opening.js";
 import type { Statement, TxMode } from "./tx-connection.js";
@@ -451,6 +451,22 @@ export class BoardTx extends BoardReads implements StoreWriter {
     this.wroteAgents = true;
     this.agentsSeen.delete(id);
     this.queue("delete-agent", "DELETE FROM baton_agents WHERE id = $1", [id]);
+  }
+
+  async rotateEvents(archive: EventArchive): Promise<number> {
+    this.queue(
+      "rotate-archive",
+      `INSERT INTO baton_archives (from_seq, to_seq, count, file, first_at, last_at, sha256, bytes, rotated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      archiveValues(archive),
+    );
+    // The DELETE's trigger must see the archive row: a statement of its own, after the insert.
+    const [deleted] = await this.query<{ n: number }>(
+      "rotate-delete",
+      "WITH gone AS (DELETE FROM baton_events WHERE seq BETWEEN $1 AND $2 RETURNING 1) SELECT count(*)::int AS n FROM gone",
+      [archive.fromSeq, archive.toSeq],
+    );
+    return deleted?.n ?? 0;
   }
 }
 

@@ -8,6 +8,7 @@ import pg from "pg";
 import { checkStoredToken } from "../../core/fencing.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Priority, Task, TaskStatus } from "../../core/task.js";
+import type { EventArchive } from "../store.js";
 
 const INT8_OID = 20;
 const TIMESTAMPTZ_OID = 1184;
@@ -155,4 +156,34 @@ export interface AgentRow {
 
 export function agentFromRow(row: AgentRow): Agent {
   return { id: row.id, capabilities: row.capabilities, lastSeenAt: row.last_seen_at };
+}
+
+export interface ArchiveRow {
+  from_seq: number;
+  to_seq: number;
+  count: number;
+  file: string;
+  first_at: string;
+  last_at: string;
+  sha256: string;
+  bytes: number;
+  rotated_at: string;
+}
+
+export function archiveFromRow(row: ArchiveRow): EventArchive {
+  return {
+    file: row.file,
+    fromSeq: row.from_seq,
+    toSeq: row.to_seq,
+    count: row.count,
+    firstAt: row.first_at,
+    lastAt: row.last_at,
+    sha256: row.sha256,
+    bytes: row.bytes,
+    rotatedAt: row.rotated_at,
+  };
+}
+
+export function archiveValues(a: EventArchive): unknown[] {
+  return [a.fromSeq, a.toSeq, a.count, a.file, a.firstAt, a.lastAt, a.sha256, a.bytes, a.rotatedAt];
 }

@@ -208,6 +208,39 @@ export const MIGRATIONS: readonly string[] = [
   -- before start at 1, as if just created.
   ALTER TABLE baton_tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
   `,
+  /* 6 */ `
+  -- \`baton audit rotate\` (src/board/audit-rotate.ts): each archive file of old events, and
+  -- the one delete the append-only trail allows — of seqs a committed archive row covers, in
+  -- the same transaction that inserts the row. A hand DELETE of any other event still raises.
+  -- Times as text: exactly the ISO strings the events carry (the file's own bytes are hashed).
+  CREATE TABLE baton_archives (
+    from_seq bigint PRIMARY KEY,
+    to_seq bigint NOT NULL,
+    count bigint NOT NULL,
+    file text NOT NULL,
+    first_at text NOT NULL,
+    last_at text NOT NULL,
+    sha256 text NOT NULL,
+    bytes bigint NOT NULL,
+    rotated_at text NOT NULL
+  );
+  CREATE TRIGGER baton_archives_no_change BEFORE UPDATE OR DELETE ON baton_archives
+    FOR EACH ROW EXECUTE FUNCTION baton_events_append_only();
+  CREATE TRIGGER baton_archives_no_truncate BEFORE TRUNCATE ON baton_archives
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_events_append_only();
+  CREATE FUNCTION baton_events_archived_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF coalesce((SELECT to_seq FROM baton_archives WHERE from_seq <= OLD.seq ORDER BY from_seq DESC LIMIT 1), 0) < OLD.seq THEN
+      RAISE EXCEPTION 'baton audit events are append-only';
+    END IF;
+    RETURN OLD;
+  END $$;
+  DROP TRIGGER baton_events_no_change ON baton_events;
+  CREATE TRIGGER baton_events_no_update BEFORE UPDATE ON baton_events
+    FOR EACH ROW EXECUTE FUNCTION baton_events_append_only();
+  CREATE TRIGGER baton_events_no_delete BEFORE DELETE ON baton_events
+    FOR EACH ROW EXECUTE FUNCTION baton_events_archived_only();
+  `,
 ];
 
 export type MigrationOutcome = "ready" | "missing";

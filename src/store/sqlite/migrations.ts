@@ -169,4 +169,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_agent ON events (agent_id, seq) WHERE agent_id IS NOT NULL;
   CREATE INDEX events_type ON events (type, seq) WHERE type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT');
   `,
+  /* 6 */ `
+  -- \`baton audit rotate\` (src/board/audit-rotate.ts): each archive file of old events, and
+  -- the one delete the append-only trail allows — of seqs a committed archive row covers, in
+  -- the same transaction that inserts the row. A hand DELETE of any other event still aborts.
+  CREATE TABLE archives (
+    from_seq INTEGER PRIMARY KEY,
+    to_seq INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    rotated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TRIGGER archives_no_update BEFORE UPDATE ON archives
+    BEGIN SELECT RAISE(ABORT, 'audit archives are append-only'); END;
+  CREATE TRIGGER archives_no_delete BEFORE DELETE ON archives
+    BEGIN SELECT RAISE(ABORT, 'audit archives are append-only'); END;
+  DROP TRIGGER events_no_delete;
+  -- One primary-key probe per deleted row: the archive starting at or before the seq.
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    WHEN coalesce((SELECT to_seq FROM archives WHERE from_seq <= old.seq ORDER BY from_seq DESC LIMIT 1), 0) < old.seq
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+  `,
 ];

@@ -5,11 +5,12 @@
 import { assertNever } from "../../core/exhaustive.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
-import { agentFromRow, eventFromRow, taskFromRow } from "./rows.js";
+import { listTrail } from "../archived-events.js";
+import { agentFromRow, archiveFromRow, eventFromRow, taskFromRow } from "./rows.js";
 import type { BoardEvent, EventType, Task, TaskStatus } from "../../core/task.js";
-import type { EventQuery, StoreReader, TaskQuery } from "../store.js";
+import type { EventArchive, EventQuery, StoreReader, TaskQuery } from "../store.js";
 import type { Connection } from "./connection.js";
-import type { AgentRow, EventRow, TaskRow } from "./rows.js";
+import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
 
 export function sqliteReads(conn: Connection): StoreReader {
   const tasks = (sql: string, ...params: unknown[]): Task[] => conn.all<TaskRow>(sql, ...params).map(taskFromRow);
@@ -56,7 +57,8 @@ export function sqliteReads(conn: Connection): StoreReader {
          ORDER BY next_attempt_at LIMIT ${sqlLimit(limit)}`,
         nowIso,
       ),
-    listEvents: async (query) => listEvents(conn, query),
+    listEvents: async (query) => listTrail(query, listArchives(conn), async (q) => listEvents(conn, q)),
+    listArchives: async () => listArchives(conn),
     getAgent: async (id) => {
       const row = conn.get<AgentRow>("SELECT * FROM agents WHERE id = ?", id);
       return row && agentFromRow(row);
@@ -113,6 +115,10 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
   // and one ordered index walk for a finished one). All statuses: the creation-order index.
   const source = query.statuses && query.statuses.length > 0 ? `(${tasksOfStatuses(query.statuses)})` : "tasks";
   return { from: `FROM ${source} ${filter}`, params };
+}
+
+function listArchives(conn: Connection): EventArchive[] {
+  return conn.all<ArchiveRow>("SELECT * FROM archives ORDER BY from_seq").map(archiveFromRow);
 }
 
 function listEvents(conn: Connection, query: EventQuery): BoardEvent[] {

@@ -92,6 +92,22 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
     deleteAgent: async (id: string) => {
       conn.run("DELETE FROM agents WHERE id = ?", id);
     },
+    rotateEvents: async (archive) => {
+      conn.run(
+        `INSERT INTO archives (from_seq, to_seq, count, file, first_at, last_at, sha256, bytes, rotated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        archive.fromSeq,
+        archive.toSeq,
+        archive.count,
+        archive.file,
+        archive.firstAt,
+        archive.lastAt,
+        archive.sha256,
+        archive.bytes,
+        archive.rotatedAt,
+      );
+      return conn.run("DELETE FROM events WHERE seq BETWEEN ? AND ?", archive.fromSeq, archive.toSeq).changes;
+    },
   };
   return {
     tx,
