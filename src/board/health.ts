@@ -11,7 +11,9 @@ import { toIso } from "../core/time.js";
 import { livenessOf } from "../core/workload.js";
 import { dependencyStatuses } from "./transaction-steps.js";
 import type { BoardPolicy } from "../core/policy.js";
-import type { Store, StoreCheck, StoreReader } from "../store/store.js";
+import { verifyArchive } from "../store/archive-file.js";
+import { defaultArchiveFolder, strayArchives } from "./audit-rotate.js";
+import type { EventArchive, Store, StoreCheck, StoreReader } from "../store/store.js";
 
 export type HealthCheck = StoreCheck;
 
@@ -40,12 +42,53 @@ export async function checkHealth(
   if (broken) return report([{ name: "store reachable", ok: true, detail: `${store.kind} ${store.location}` }, ...storeChecks]);
   const read = store.peek ? store.peek.bind(store) : store.read.bind(store);
   try {
-    const boardChecks = await read(async (tx) => boardLevelChecks(tx, await now(tx), policy));
-    checks.push({ name: "store reachable", ok: true, detail: `${store.kind} ${store.location}` }, ...storeChecks, ...boardChecks);
+    const { boardChecks, archives } = await read(async (tx) => ({
+      boardChecks: await boardLevelChecks(tx, await now(tx), policy),
+      archives: await tx.listArchives(),
+    }));
+    const archiveCheck = await checkArchives(store, archives, options.integrity ?? true);
+    checks.push(
+      { name: "store reachable", ok: true, detail: `${store.kind} ${store.location}` },
+      ...storeChecks,
+      ...boardChecks,
+      ...(archiveCheck ? [archiveCheck] : []),
+    );
   } catch (error) {
     checks.push(unreachable(store, error), ...storeChecks);
   }
   return report(checks);
+}
+
+/**
+ * Each audit archive's checksum (`integrity: false` skips reading them), and files in the
+ * default archive folder no archive records (left by an interrupted `audit rotate`). No check
+ * at all on a board that was never rotated.
+ */
+async function checkArchives(store: Store, archives: readonly EventArchive[], integrity: boolean): Promise<HealthCheck | null> {
+  const strays = strayArchives(defaultArchiveFolder(store), archives);
+  if (archives.length === 0 && strays.length === 0) return null;
+  const name = "audit archives";
+  const problems: string[] = [];
+  if (integrity) {
+    for (const archive of archives) {
+      try {
+        await verifyArchive(archive);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+  }
+  if (problems.length > 0) return { name, ok: false, detail: problems.join("; "), fix: "put back each archive from a backup: archives are never edited" };
+  if (strays.length > 0) {
+    return {
+      name,
+      ok: false,
+      detail: `${strays.length} file(s) no archive records, left by an interrupted \`audit rotate\`: ${named(strays)}`,
+      fix: "remove them (their events are still on the board), or run `audit rotate` again, which replaces one of the same name",
+    };
+  }
+  const events = archives.reduce((n, a) => n + a.count, 0);
+  return { name, ok: true, detail: `${archives.length} archive(s), ${events} event(s) up to seq ${archives.at(-1)?.toSeq}${integrity ? ", checksums match" : ""}` };
 }
 
 function report(checks: HealthCheck[]): HealthReport {

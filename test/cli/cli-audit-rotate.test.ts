@@ -83,11 +83,18 @@ describe("baton audit rotate", () => {
     const { cwd, cut } = await workedBoard();
     const { archive } = batonJson<{ archive: string }>(["audit", "rotate", "--before", cut, "--archive", "old.jsonl"], { cwd });
     expect(archive).toBe(join(cwd, "old.jsonl"));
+    const healthy = batonJson<{ checks: { name: string; ok: boolean }[] }>(["health"], { cwd });
+    expect(healthy.checks.find((c) => c.name === "audit archives")).toMatchObject({ ok: true });
     writeFileSync(archive, readFileSync(archive, "utf8").replace('"agent_id":"B"', '"agent_id":"Z"'));
     const read = baton(["audit", "--agent", "B", "--json"], { cwd });
     expect(read.code).toBe(1);
     expect(jsonError(read)).toMatchObject({ code: "CORRUPT_STORE" });
     expect(jsonError(read).message).toContain(archive);
     expect(baton(["replay", "--all"], { cwd }).code).toBe(1);
+    const health = baton(["health", "--json"], { cwd });
+    expect(health.code).toBe(1);
+    const check = (JSON.parse(health.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((c) => c.name === "audit archives");
+    expect(check).toMatchObject({ ok: false });
+    expect(check!.detail).toContain(archive);
   });
 });

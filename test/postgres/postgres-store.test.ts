@@ -3,7 +3,10 @@
  * clear errors for an unreachable server, a wrong password, a missing database or board, and
  * never the password in a message), the database's own guards, and values PostgreSQL refuses.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBoard, openStore } from "../../src/index.js";
@@ -138,6 +141,35 @@ describe("postgres store: the database's own guards", () => {
       expect((await board.audit()).map((e) => e.type)).toEqual(["CREATED"]);
     } finally {
       await board.close();
+    }
+  });
+
+  it("after audit rotate the archived seqs are gone from the table, and a hand DELETE, UPDATE or TRUNCATE of the rest (or of the archives) is still refused", async () => {
+    const url = await server.createDatabase("rotate_append_only");
+    const clock = { ms: Date.parse("2030-01-01T00:00:00Z") };
+    const board = await openBoard(url, { clock: () => clock.ms });
+    const dir = mkdtempSync(join(tmpdir(), "baton-pg-archive-"));
+    try {
+      await board.addMany([{ title: "one" }, { title: "two" }]);
+      clock.ms += 3600_000;
+      await board.add({ title: "three" });
+      const report = await board.rotateAudit({ before: "2030-01-01T00:30:00Z", archive: join(dir, "old.jsonl") });
+      expect(report.archive).toMatchObject({ fromSeq: 1, toSeq: 2, count: 2 });
+      expect((await sql<{ seq: string }>(url, "SELECT seq FROM baton_events ORDER BY seq")).map((r) => Number(r.seq))).toEqual([3, 4]);
+      for (const statement of [
+        "DELETE FROM baton_events",
+        "DELETE FROM baton_events WHERE seq = 3",
+        "UPDATE baton_events SET details = 'x'",
+        "TRUNCATE baton_events",
+        "DELETE FROM baton_archives",
+        "UPDATE baton_archives SET to_seq = 4",
+      ]) {
+        await expect(sql(url, statement), statement).rejects.toThrow("baton audit events are append-only");
+      }
+      expect((await board.audit()).map((e) => `${e.seq} ${e.type}`)).toEqual(["1 CREATED", "2 CREATED", "3 CREATED", "4 ROTATED"]);
+    } finally {
+      await board.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -164,4 +164,26 @@ describe("sqlite store", () => {
     );
     expect(readFileSync(path).equals(before)).toBe(true);
   });
+
+  it("after audit rotate the archived seqs are gone from the table, and a hand DELETE or UPDATE of the rest (or of the archives) is still refused", async () => {
+    const dir = freshDir();
+    const path = join(dir, "board.db");
+    const clock = { ms: Date.parse("2030-01-01T00:00:00Z") };
+    const board = await openBoard(`sqlite:${path}`, { clock: () => clock.ms });
+    await board.addMany([{ title: "one" }, { title: "two" }]);
+    clock.ms += 3600_000;
+    await board.add({ title: "three" });
+    const report = await board.rotateAudit({ before: "2030-01-01T00:30:00Z" });
+    expect(report.archive).toMatchObject({ file: join(dir, "archive", "events-1-2.jsonl"), count: 2 });
+    await board.close();
+    const db = new Database(path);
+    expect(db.prepare("SELECT seq FROM events ORDER BY seq").all()).toEqual([{ seq: 3 }, { seq: 4 }]);
+    for (const statement of ["DELETE FROM events", "DELETE FROM events WHERE seq = 3", "UPDATE events SET details = 'x'", "DELETE FROM archives", "UPDATE archives SET to_seq = 4"]) {
+      expect(() => db.prepare(statement).run(), statement).toThrow(/append-only/);
+    }
+    db.close();
+    const again = await openBoard(`sqlite:${path}`);
+    expect((await again.audit()).map((e) => `${e.seq} ${e.type}`)).toEqual(["1 CREATED", "2 CREATED", "3 CREATED", "4 ROTATED"]);
+    await again.close();
+  });
 });
