@@ -55,6 +55,17 @@ describe("baton audit rotate", () => {
     expect(again.stdout).toContain("nothing to rotate");
   });
 
+  test("backup and restore after a rotate keep every event: the restore's replay reads the archive", async () => {
+    const { cwd, cut } = await workedBoard();
+    batonJson(["audit", "rotate", "--before", cut], { cwd });
+    const all = batonJson(["audit", "--all"], { cwd });
+    const backup = join(cwd, "copy.db");
+    expect(batonJson(["backup", backup], { cwd })).toMatchObject({ verified: true, events: all.length });
+    batonJson(["add", "after the backup"], { cwd });
+    expect(batonJson(["restore", backup, "--force"], { cwd })).toMatchObject({ restored: true, events: all.length });
+    expect(batonJson(["audit", "--all"], { cwd })).toEqual(all);
+  });
+
   test("a bad or future date exits 2, an existing archive 4, a link 2; the board untouched", async () => {
     const { cwd, cut } = await workedBoard();
     const unchanged = snapshot(cwd);

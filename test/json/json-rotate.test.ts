@@ -49,4 +49,15 @@ describe("json store: audit rotate", () => {
     // That read, a new process's first lock, finished the journal's pending rotation.
     expect(seqsIn(readFileSync(join(dir, "tasks.audit.jsonl"), "utf8"))).toEqual([4, 5]);
   });
+
+  it("a backup carries the archive list: a board restored from it reads the archived events", async () => {
+    const { path, all } = await rotatedBoard();
+    const board = await open(path);
+    const backup = join(freshDir(), "copy.json");
+    expect(await board.backup(backup)).toMatchObject({ ok: true, events: all.length });
+    const other = await open(join(freshDir(), "tasks.json"));
+    expect(await other.restore(backup, { force: true })).toMatchObject({ ok: true });
+    expect((await other.audit()).map((e) => `${e.seq} ${e.type} ${e.taskId}`)).toEqual(all);
+    await Promise.all([board.close(), other.close()]);
+  });
 });

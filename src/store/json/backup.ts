@@ -25,13 +25,15 @@ export interface JsonBackup {
 
 /** The files a restore replaces (the journal is replaced by the snapshot in the bundle). */
 function boardFiles(paths: BoardPaths): string[] {
-  return [paths.tasks, paths.audit, paths.counters, paths.webhooks, paths.meta, paths.journal];
+  return [paths.tasks, paths.audit, paths.counters, paths.webhooks, paths.archives, paths.meta, paths.journal];
 }
 
 /** Call under the lock, with the sidecar as read under it (its text, no commit pending). */
 export function readBundle(paths: BoardPaths, metaText: string): JsonBackup {
   const files: Record<string, string> = {};
-  for (const path of [paths.tasks, paths.audit, paths.counters, paths.webhooks]) {
+  // The archives' list, not the archive files: those are named by path and read (checksum
+  // and all) by the restore's replay; `baton backup` of a rotated board says to copy them.
+  for (const path of [paths.tasks, paths.audit, paths.counters, paths.webhooks, paths.archives]) {
     const text = readIfPresent(path);
     if (text !== null) files[basename(path)] = text;
   }
