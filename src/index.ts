@@ -51,10 +51,11 @@ export type { MonitorAction, MonitorDuty, MonitorOptions, MonitorTick } from "./
 export type { HealthCheck, HealthReport } from "./board/health.js";
 export type { BoardReport } from "./board/report.js";
 export type { CopyVerdict } from "./board/backup.js";
+export type { RotateOptions, RotateReport } from "./board/audit-rotate.js";
 export type { AgentActivity } from "./board/coordination.js";
 export type { Pipeline } from "./board/pipeline.js";
 export type { AgentLoad, Liveness, ReservationMove } from "./core/workload.js";
-export type { StoreCheck } from "./store/store.js";
+export type { EventArchive, StoreCheck } from "./store/store.js";
 // Webhooks' runtime (signing, HTTP) is its own entry point, baton-board/webhooks
 // (src/webhooks/index.ts), so the CLI's bundle of this module does not carry it.
 export type { Webhook, WebhookDelivery } from "./core/webhooks.js";

@@ -2,6 +2,8 @@
  * Audit queries at scale (SQLite): by agent, by type and by task on boards of 1k / 100k / 1M
  * events (median of 50 queries of 100 events each; the ratio 1M ÷ 1k shows whether a query
  * walks an index or the table), then export throughput and peak RSS over the 1M-event trail.
+ * Last, on the biggest board: `audit rotate` of its older half (events/s) and the export again,
+ * half of it now read from the archive file.
  * The boards are filled with direct SQL inserts (one transaction), not through the board:
  * a million claims would take minutes. Knob: BENCH_AUDIT_SIZES [1000,100000,1000000].
  */
@@ -59,6 +61,7 @@ export async function run(): Promise<BenchSection> {
     ];
     const results = new Map<number, number[]>();
     let exportRow: (string | number)[] | null = null;
+    let rotateRow: (string | number)[] | null = null;
     for (const size of sizes) {
       const path = join(dir, `board-${size}.db`);
       await fill(path, size);
@@ -78,6 +81,15 @@ export async function run(): Promise<BenchSection> {
         }
         const seconds = (performance.now() - t0) / 1000;
         exportRow = [size.toLocaleString("en-US"), Math.round(n / seconds), Math.round(before / 2 ** 20), Math.round(peak / 2 ** 20)];
+        const half = new Date(Date.parse("2026-01-01T00:00:00Z") + (size / 2) * 10).toISOString();
+        const r0 = performance.now();
+        const rotated = await board.rotateAudit({ before: half });
+        const rotateSeconds = (performance.now() - r0) / 1000;
+        const e0 = performance.now();
+        let m = 0;
+        for await (const page of board.auditPages()) m += page.length;
+        const exportSeconds = (performance.now() - e0) / 1000;
+        rotateRow = [size.toLocaleString("en-US"), rotated.archive?.count ?? 0, Math.round((rotated.archive?.count ?? 0) / rotateSeconds), Math.round(m / exportSeconds)];
       }
       await board.close();
     }
@@ -97,6 +109,13 @@ export async function run(): Promise<BenchSection> {
         title: "Export of the whole trail, page by page (events serialized as JSON)",
         columns: ["events", "events/s", "RSS before (MB)", "peak RSS (MB)"],
         rows: [exportRow],
+      });
+    }
+    if (rotateRow) {
+      tables.push({
+        title: "audit rotate of the older half, then the whole trail read again (archive + table)",
+        columns: ["events", "archived", "rotate events/s", "read events/s after"],
+        rows: [rotateRow],
       });
     }
   } finally {

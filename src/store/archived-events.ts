@@ -39,7 +39,8 @@ export async function listTrail(
   const limit = query.limit ?? Infinity;
   const found: BoardEvent[] = [];
   for (const archive of reached) {
-    for await (const event of archiveEvents(archive)) {
+    for await (const event of archiveEvents(archive, query.afterSeq)) {
+      if (pastEnd(event, query)) break;
       if (!matches(event, query)) continue;
       found.push(event);
       if (found.length >= limit) return found;
@@ -63,13 +64,17 @@ function overlaps(archive: EventArchive, query: EventQuery): boolean {
 /** The newest `n` matching events of one archive, oldest first (a ring of n while reading). */
 async function lastMatching(archive: EventArchive, query: EventQuery, n: number): Promise<BoardEvent[]> {
   const ring: BoardEvent[] = [];
-  for await (const event of archiveEvents(archive)) {
+  for await (const event of archiveEvents(archive, query.afterSeq)) {
+    if (pastEnd(event, query)) break;
     if (!matches(event, query)) continue;
     ring.push(event);
     if (ring.length > n) ring.shift();
   }
   return ring;
 }
+
+/** Archives are in seq order: nothing after this event can be before `beforeSeq`. */
+const pastEnd = (e: BoardEvent, query: EventQuery): boolean => query.beforeSeq !== undefined && e.seq >= query.beforeSeq;
 
 /** EventQuery's filters on one event, exactly as each store's table applies them. */
 export function matches(e: BoardEvent, query: EventQuery): boolean {
