@@ -208,6 +208,11 @@ export const MIGRATIONS: readonly string[] = [
   -- before start at 1, as if just created.
   ALTER TABLE baton_tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
   `,
+  /* 6 */ `
+  -- The throughput chart counts completions and failures per bucket of time in one query
+  -- (board-reads.ts countOutcomes): an index of those two types by time.
+  CREATE INDEX baton_events_outcomes ON baton_events (at) WHERE type IN ('COMPLETED', 'FAILED');
+  `,
 ];
 
 export type MigrationOutcome = "ready" | "missing";
