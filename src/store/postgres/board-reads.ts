@@ -139,6 +139,7 @@ function taskSelection(query: TaskQuery): { where: string; values: unknown[] } {
   }
   if (query.dependsOn !== undefined) {
     values.push(query.dependsOn);
+    // baton_tasks_depends_on (schema 7) answers this.
     where.push(`depends_on ? $${values.length}`);
   }
   if (query.after !== undefined) {

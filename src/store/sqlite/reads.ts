@@ -100,8 +100,8 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     params.push(query.priority);
   }
   if (query.dependsOn !== undefined) {
-    // A scan of depends_on (no index holds it); the dashboard asks this once per task page.
-    where.push("EXISTS (SELECT 1 FROM json_each(depends_on) WHERE value = ?)");
+    // A range of task_dependencies' key, then each task by id (migration 7).
+    where.push("id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?)");
     params.push(query.dependsOn);
   }
   if (query.after !== undefined) {
