@@ -42,7 +42,7 @@ export type { ClaimOptions, NewTaskInput, TaskPatch } from "./core/validation.js
 export { replayTask, ReplayFold, TASK_FIELDS } from "./core/replay.js";
 export type { ReplayDifference, ReplayReport } from "./core/replay.js";
 export { parseDurationSeconds } from "./core/duration.js";
-export type { Store, StoreOptions, StoreReader, StoreWriter, Durability, LockWait } from "./store/store.js";
+export type { Store, StoreOptions, StoreReader, StoreWriter, OutcomeBucket, Durability, LockWait } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";
 // Operations and coordination (docs/operations.md).
 export { runMonitor } from "./board/monitor.js";

@@ -6,6 +6,7 @@
  * below the cost of reading the file.
  */
 import { tokenAfter } from "../../core/fencing.js";
+import { countOutcomes } from "../../core/outcomes.js";
 import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { eventLine } from "./audit-file.js";
@@ -163,6 +164,7 @@ export class BoardState {
           .slice(0, limit)
           .map(copyTask),
       listEvents: async (query) => listEvents(this.events(), query),
+      countOutcomes: async (since, bucketMs) => countOutcomes(this.events(), since, bucketMs),
       getAgent: async (id) => {
         const agent = this.agents.get(id);
         return agent && { ...agent, capabilities: [...agent.capabilities] };
