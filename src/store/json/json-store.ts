@@ -11,6 +11,7 @@ import { existsSync, linkSync, mkdirSync, unlinkSync } from "node:fs";
 import { basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { SerialQueue } from "../serial-queue.js";
 import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
@@ -133,6 +134,7 @@ export class JsonStore implements Store {
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
       staleMs: this.staleLockMs,
+      raiseTimeout: RAISE_LOCK_TIMEOUT,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
     this.webhooks = new JsonWebhooks(paths.webhooks, this.durable, (fn) =>
