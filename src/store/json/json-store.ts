@@ -24,6 +24,7 @@ import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { isSystemError, refuseLinks, storeError } from "./regular-files.js";
 import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
+import { restoreAdvice } from "./restore-advice.js";
 import { SidecarJournal } from "./sidecar-journal.js";
 import { TasksCodec } from "./tasks-file.js";
 import { JsonWebhooks } from "./webhooks-file.js";
@@ -247,7 +248,7 @@ export class JsonStore implements Store {
     if (tasks === null) {
       throw new BatonError(
         ErrorCode.CORRUPT_STORE,
-        `${this.paths.tasks} has disappeared; restore it from ${this.paths.backup}, or create it with [] to start empty`,
+        `${this.paths.tasks} has disappeared; ${restoreAdvice(this.paths.tasks, this.paths.backup, true)}`,
         { location: this.paths.tasks },
       );
     }
