@@ -39,6 +39,7 @@ import type { SubscribeOptions } from "./board/event-hub.js";
 import * as z from "zod/mini";
 import { checkDependencies, createTask } from "./board/creation.js";
 import { pickBest } from "./board/candidates.js";
+import { nothingReady } from "./board/nothing-ready.js";
 import { recoverDeadAgents, recoverDue, recoverTask } from "./board/recovery.js";
 import {
   applyChange,
@@ -480,19 +481,9 @@ export class Board {
     }, { claimFor: parsed.agent, ...(parsed.ids && { taskIds: parsed.ids }) });
   }
 
-  private async nothingReady(agent: string): Promise<BatonError> {
-    const counts = await this.stats();
-    const parts = [
-      counts.pending && `${counts.pending} pending (blocked by dependencies, reservations or capabilities)`,
-      counts.in_progress && `${counts.in_progress} in progress`,
-      counts.failed && `${counts.failed} waiting to retry`,
-    ].filter(Boolean);
-    return new BatonError(
-      ErrorCode.NOTHING_READY,
-      `nothing ready for ${agent}` +
-        (parts.length ? `: ${parts.join(", ")}; wait and retry, or see \`baton list\`` : ": the board has no open tasks"),
-      { counts },
-    );
+  /** Why nothing is ready for `agent` (NOTHING_READY, for a face whose `next` found none). */
+  async nothingReady(agent: string): Promise<BatonError> {
+    return nothingReady(this.store, agent);
   }
 
   async heartbeat(
