@@ -4,7 +4,7 @@
  * way (store.ts CLAIM_RECOVERY_BATCH; heal does the rest).
  */
 import type * as z from "zod/mini";
-import { BatonError, ErrorCode, invalidInput, notFound } from "../core/errors.js";
+import { BatonError, invalidInput, notFound } from "../core/errors.js";
 import { checkStoredToken } from "../core/fencing.js";
 import { claimRefusal } from "../core/selection.js";
 import { claimOptionsSchema, parseInput } from "../core/validation.js";
