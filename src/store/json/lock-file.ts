@@ -25,6 +25,8 @@ import type { LockJudgement, LockRecord } from "./lock-record.js";
 
 export interface LockOptions {
   timeoutMs: number;
+  /** How the LOCK_TIMEOUT message says to wait longer (the board's setting); default: no hint. */
+  raiseTimeout?: string;
   staleMs: number;
   agentId: string;
 }
@@ -323,7 +325,7 @@ export class LockFile {
     return new BatonError(
       ErrorCode.LOCK_TIMEOUT,
       `timed out after ${Math.round(waitedMs)} ms waiting for the lock ${this.path}: ${who}. ` +
-        "Retry, raise the lock timeout, or — if no agent is really working — remove the lock file by hand",
+        `Retry${this.options.raiseTimeout ? `, ${this.options.raiseTimeout}` : ""}, or — if no agent is really working — remove the lock file by hand`,
       {
         lock: this.path,
         waitedMs: Math.round(waitedMs),

@@ -12,6 +12,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { idOrderKey } from "../../core/selection.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
@@ -126,8 +127,9 @@ export class SqliteStore implements Store {
   private lockTimedOut = (waited: number): never => {
     throw new BatonError(
       ErrorCode.LOCK_TIMEOUT,
-      `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms; retry, or raise the lock timeout`,
-      { location: this.location, waitedMs: Math.round(waited) },
+      `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms ` +
+        `(lockTimeoutSeconds is ${this.lockTimeoutMs / 1000}); retry, or ${RAISE_LOCK_TIMEOUT}`,
+      { location: this.location, waitedMs: Math.round(waited), lockTimeoutSeconds: this.lockTimeoutMs / 1000 },
     );
   };
 
