@@ -251,6 +251,13 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Default "async"; see LockWait. */
   lockWait?: LockWait;
+  /**
+   * SQLite: how a process hands the write lock on to processes waiting for it. "ring" (the
+   * default) wakes the oldest waiter after every write and may take the lock straight back;
+   * "turns" keeps it for a short turn, then queues behind the waiters. See
+   * src/store/sqlite/turn.ts; the bench compares both in one run.
+   */
+  lockHandOver?: "turns" | "ring";
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
   /**
