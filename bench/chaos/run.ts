@@ -1,10 +1,12 @@
 /**
- * `npm run chaos [-- store ... | locks] [--claims N] [--processes N] [--kills N] [--stops N]`: the
+ * `npm run chaos [-- store ... | locks | broken] [--claims N] [--processes N] [--kills N] [--stops N]`: the
  * chaos suite for the SQLite and JSON stores, and ("locks") the 800-increment race of
- * `baton lock` with hand lockers (bench/chaos/file-lock-race.ts). Prints a table of figures per scenario (like the bench,
+ * `baton lock` with hand lockers (bench/chaos/file-lock-race.ts), and ("broken") the checks run
+ * against a deliberately broken store, which they must flag (bench/chaos/broken-store.ts). Prints a table of figures per scenario (like the bench,
  * never timing assertions) and exits 1 naming every broken invariant.
  */
 import { printSection } from "../report.js";
+import { BREAKAGES, brokenStoreRace } from "./broken-store.js";
 import { fileLockRace } from "./file-lock-race.js";
 import { broken } from "./figures.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
@@ -13,7 +15,7 @@ import type { ChaosStore } from "./scenarios.js";
 
 const STORES: readonly ChaosStore[] = ["sqlite", "json"];
 /** Sections that are not stores: run with the stores by default, or alone when named. */
-const EXTRAS = ["locks"] as const;
+const EXTRAS = ["locks", "broken"] as const;
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -59,6 +61,15 @@ if (extras.includes("locks")) {
   ];
   printSection({ title: "chaos: file locks", tables: outcomes.map((o) => o.table), ratios: [] });
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}
+if (extras.includes("broken")) {
+  // The checks must fail on a broken store: here each breakage's ✗ is expected, and a breakage
+  // the checks miss is the failure.
+  const outcomes = await Promise.all(BREAKAGES.map((b) => brokenStoreRace("sqlite", b)));
+  printSection({ title: "chaos: the checks against a deliberately broken store (✗ expected)", tables: outcomes.map((o) => o.table), ratios: [] });
+  outcomes.forEach((o, i) => {
+    if (broken(o.table.title, o).length === 0) failures.push(`${o.table.title}: no check flagged the breakage ${BREAKAGES[i]}`);
+  });
 }
 if (failures.length > 0) {
   console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
