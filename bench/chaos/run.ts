@@ -1,15 +1,17 @@
 /**
- * `npm run chaos [-- store ...] [--claims N] [--processes N] [--kills N] [--stops N]`: the chaos
- * suite for the SQLite and JSON stores. Prints a table of figures per scenario (like the bench,
+ * `npm run chaos [-- store ...] [--claims N] [--processes N] [--kills N] [--stops N] [--faults N]`:
+ * the chaos suite for the SQLite, JSON and PostgreSQL stores. Prints a table of figures per scenario (like the bench,
  * never timing assertions) and exits 1 naming every broken invariant.
  */
 import { printSection } from "../report.js";
 import { broken } from "./figures.js";
+import { stopChaosServers } from "./boards.js";
+import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
-import type { ChaosStore } from "./scenarios.js";
+import type { ChaosStore } from "./boards.js";
 
-const STORES: readonly ChaosStore[] = ["sqlite", "json"];
+const STORES: readonly ChaosStore[] = ["sqlite", "json", "postgres"];
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -26,15 +28,27 @@ const claims = option("claims", 10_000);
 const processes = option("processes", 16);
 const kills = option("kills", 200);
 const stops = option("stops", 3);
+const faults = option("faults", 12);
 const unknown = args.filter((a) => !STORES.includes(a as ChaosStore));
 if (unknown.length > 0) {
-  console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; options: --claims --processes --kills --stops`);
+  console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; options: --claims --processes --kills --stops --faults`);
   process.exit(2);
 }
 const stores = args.length > 0 ? (args as ChaosStore[]) : STORES;
 
 const failures: string[] = [];
-for (const store of stores) {
+try {
+  for (const store of stores) await runStore(store);
+} finally {
+  await stopChaosServers();
+}
+if (failures.length > 0) {
+  console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
+  process.exit(1);
+}
+console.log("every invariant held");
+
+async function runStore(store: ChaosStore): Promise<void> {
   const outcomes: ScenarioOutcome[] = [
     await racingClaims(store, claims, processes),
     // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
@@ -42,11 +56,7 @@ for (const store of stores) {
     await stoppedHolder(store, stops),
   ];
   if (store === "json") outcomes.push(await handAgentsMixedIn(3, 2, 20));
+  if (store === "postgres") outcomes.push(await serverFaults(faults * 250, 8, faults));
   printSection({ title: `chaos: ${store}`, tables: outcomes.map((o) => o.table), ratios: [] });
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
 }
-if (failures.length > 0) {
-  console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
-  process.exit(1);
-}
-console.log("every invariant held");
