@@ -6,12 +6,14 @@
 import { printSection } from "../report.js";
 import { broken } from "./figures.js";
 import { stopChaosServers } from "./boards.js";
+import { httpChaos } from "./http-faults.js";
 import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
 import type { ChaosStore } from "./boards.js";
 
-const STORES: readonly ChaosStore[] = ["sqlite", "json", "postgres"];
+type Target = ChaosStore | "http";
+const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http"];
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -29,12 +31,12 @@ const processes = option("processes", 16);
 const kills = option("kills", 200);
 const stops = option("stops", 3);
 const faults = option("faults", 12);
-const unknown = args.filter((a) => !STORES.includes(a as ChaosStore));
+const unknown = args.filter((a) => !STORES.includes(a as Target));
 if (unknown.length > 0) {
   console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; options: --claims --processes --kills --stops --faults`);
   process.exit(2);
 }
-const stores = args.length > 0 ? (args as ChaosStore[]) : STORES;
+const stores = args.length > 0 ? (args as Target[]) : STORES;
 
 const failures: string[] = [];
 try {
@@ -48,8 +50,8 @@ if (failures.length > 0) {
 }
 console.log("every invariant held");
 
-async function runStore(store: ChaosStore): Promise<void> {
-  const outcomes: ScenarioOutcome[] = [
+async function runStore(store: Target): Promise<void> {
+  const outcomes: ScenarioOutcome[] = store === "http" ? await httpFace() : [
     await racingClaims(store, claims, processes),
     // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
     await randomKills(store, kills, 4, kills * (store === "json" ? 10 : 40)),
@@ -59,4 +61,9 @@ async function runStore(store: ChaosStore): Promise<void> {
   if (store === "postgres") outcomes.push(await serverFaults(faults * 250, 8, faults));
   printSection({ title: `chaos: ${store}`, tables: outcomes.map((o) => o.table), ratios: [] });
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}
+
+/** The HTTP face on a SQLite board: a clean race counted event for event, then the same size under client and server SIGKILLs. */
+async function httpFace(): Promise<ScenarioOutcome[]> {
+  return [await httpChaos(claims, processes, 0, 0), await httpChaos(claims, processes, Math.ceil(kills / 4), Math.max(1, Math.ceil(faults / 2)))];
 }
