@@ -6,14 +6,15 @@
 import { printSection } from "../report.js";
 import { broken } from "./figures.js";
 import { stopChaosServers } from "./boards.js";
+import { diskFaults } from "./disk-faults.js";
 import { httpChaos } from "./http-faults.js";
 import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
 import type { ChaosStore } from "./boards.js";
 
-type Target = ChaosStore | "http";
-const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http"];
+type Target = ChaosStore | "http" | "disk";
+const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http", "disk"];
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -51,6 +52,7 @@ if (failures.length > 0) {
 console.log("every invariant held");
 
 async function runStore(store: Target): Promise<void> {
+  if (store === "disk") return diskChaos();
   const outcomes: ScenarioOutcome[] = store === "http" ? await httpFace() : [
     await racingClaims(store, claims, processes),
     // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
@@ -66,4 +68,19 @@ async function runStore(store: Target): Promise<void> {
 /** The HTTP face on a SQLite board: a clean race counted event for event, then the same size under client and server SIGKILLs. */
 async function httpFace(): Promise<ScenarioOutcome[]> {
   return [await httpChaos(claims, processes, 0, 0), await httpChaos(claims, processes, Math.ceil(kills / 4), Math.max(1, Math.ceil(faults / 2)))];
+}
+
+/** Disk faults on SQLite and JSON boards; printed as skipped (with the reason) where this machine cannot mount. */
+async function diskChaos(): Promise<void> {
+  const outcomes: ScenarioOutcome[] = [];
+  for (const store of ["sqlite", "json"] as const) {
+    const result = await diskFaults(store);
+    if (typeof result === "string") {
+      console.log(`\n## chaos: disk (${store})\n\n${result}`);
+      continue;
+    }
+    outcomes.push(result);
+  }
+  if (outcomes.length > 0) printSection({ title: "chaos: disk", tables: outcomes.map((o) => o.table), ratios: [] });
+  for (const o of outcomes) failures.push(...broken(o.table.title, o));
 }
