@@ -5,7 +5,22 @@ import { offerRetryElsewhere } from "./coordination.js";
 import type { BoardPolicy } from "../core/policy.js";
 import type { Task } from "../core/task.js";
 import type { StoreWriter } from "../store/store.js";
+import type { BoardContext } from "./context.js";
 import type { HealReport } from "./types.js";
+
+/**
+ * Eager recovery (claims also do it lazily): expired leases count an attempt and go back to
+ * pending (or dead), due retries become pending, and agents unseen for longer than the agent
+ * timeout are declared dead with their leases recovered.
+ */
+export async function heal(ctx: BoardContext): Promise<HealReport> {
+  return ctx.store.transaction(async (tx) => {
+    const now = await ctx.now(tx);
+    const report = await recoverDue(tx, now, 1_000_000, ctx.policy);
+    await recoverDeadAgents(tx, now, now - ctx.policy.agentTimeoutSeconds * 1000, report, ctx.policy);
+    return report;
+  });
+}
 
 /** Recovers one task if its lease expired or its retry is due; otherwise returns it as is. */
 export async function recoverTask(tx: StoreWriter, task: Task, now: number, policy?: BoardPolicy): Promise<Task> {

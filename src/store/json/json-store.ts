@@ -16,7 +16,7 @@ import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
-import { removeLeftovers, removeOrphans } from "./leftovers.js";
+import { removeLeftovers, removeOrphans } from "./temp-file-sweep.js";
 import { parseBundle, raiseTokenFloor, readBundle, unpackBundle, writeBundle } from "./backup.js";
 import { inspectJsonBoard, peekBoard } from "./inspection.js";
 import { LockFile } from "./lock-file.js";

@@ -27,10 +27,10 @@ import {
   sharedPrefix,
   sharedSuffix,
   writeImage,
-} from "./tasks-image.js";
+} from "./tasks-bytes.js";
 import type { Task } from "../../core/task.js";
 import type { TaskRecord } from "./task-record.js";
-import type { ImagePiece } from "./tasks-image.js";
+import type { ImagePiece } from "./tasks-bytes.js";
 
 export interface TaskEntry {
   task: Task;

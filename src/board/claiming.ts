@@ -1,0 +1,125 @@
+/**
+ * Claims: the best ready task an agent may take, or named tasks all or nothing, each taken
+ * with a fresh lease token. A claim recovers a batch of expired leases and due retries on its
+ * way (store.ts CLAIM_RECOVERY_BATCH; heal does the rest).
+ */
+import type * as z from "zod/mini";
+import { BatonError, ErrorCode, invalidInput, notFound } from "../core/errors.js";
+import { checkStoredToken } from "../core/fencing.js";
+import { claimRefusal } from "../core/selection.js";
+import { claimOptionsSchema, parseInput } from "../core/validation.js";
+import { CLAIM_RECOVERY_BATCH } from "../store/store.js";
+import { touchAgent } from "./agents.js";
+import { pickBest } from "./candidates.js";
+import { recoverDue, recoverTask } from "./recovery.js";
+import { applyChange, dependencyStatuses } from "./transaction-steps.js";
+import type { Task } from "../core/task.js";
+import type { ClaimOptions } from "../core/validation.js";
+import type { BoardContext } from "./context.js";
+import type { Claim } from "./types.js";
+
+/**
+ * Atomically picks and takes a task: by id when `ids` names one, else the best ready task
+ * this agent may take. Throws NOTHING_READY when there is none.
+ */
+export async function claimOne(ctx: BoardContext, options: ClaimOptions): Promise<Claim> {
+  const parsed = parseInput(claimOptionsSchema, options, "claim");
+  if (parsed.ids && parsed.ids.length > 1) {
+    throw invalidInput("claim takes at most one id; use claimBatch for several (all or nothing)");
+  }
+  const claims = await claimParsed(ctx, parsed);
+  if (claims) return claims[0] as Claim;
+  throw await nothingReady(ctx, parsed.agent);
+}
+
+/** Claims every one of `ids` or none (seed 000's atomic_batch_assign). */
+export async function claimBatch(ctx: BoardContext, options: ClaimOptions & { ids: readonly string[] }): Promise<Claim[]> {
+  const parsed = parseInput(claimOptionsSchema, options, "claim");
+  if (!parsed.ids || parsed.ids.length === 0) throw invalidInput("a batch claim needs at least one id");
+  return (await claimParsed(ctx, parsed)) as Claim[];
+}
+
+async function claimParsed(ctx: BoardContext, parsed: z.output<typeof claimOptionsSchema>): Promise<Claim[] | null> {
+  const { policy } = ctx;
+  if (parsed.ids && parsed.minPriority !== undefined) {
+    throw invalidInput("a minimum priority chooses among ready tasks; it does not apply to a claim by id");
+  }
+  // timeoutSeconds bounds the whole time in progress, so the first lease too.
+  const leaseSeconds = Math.min(parsed.leaseSeconds ?? policy.leaseSeconds, policy.timeoutSeconds ?? Infinity);
+  return ctx.store.transaction(async (tx) => {
+    const now = await ctx.now(tx);
+    await recoverDue(tx, now, CLAIM_RECOVERY_BATCH, policy);
+    const capabilities = await touchAgent(tx, parsed.agent, parsed.capabilities, now, policy);
+    let chosen: Task[];
+    if (parsed.ids) {
+      const ids = [...new Set(parsed.ids)];
+      const found = new Map((await tx.getTasks(ids)).map((t) => [t.id, t]));
+      chosen = [];
+      const refusals: BatonError[] = [];
+      // A named task whose lease expired (or whose retry is due) may lie beyond the lazy
+      // recovery batch above; recover it here, or it would be refused as still held.
+      for (const id of ids) {
+        const task = found.get(id);
+        if (task) chosen.push(await recoverTask(tx, task, now, policy));
+        else refusals.push(notFound(id));
+      }
+      const statuses = await dependencyStatuses(tx, chosen);
+      for (const task of chosen) {
+        const refusal = claimRefusal(task, parsed.agent, capabilities, statuses);
+        if (refusal) refusals.push(refusal);
+      }
+      if (refusals.length > 0) throw batchRefusal(ids, refusals);
+    } else {
+      const best = await pickBest(tx, parsed.agent, capabilities, parsed.minPriority);
+      if (!best) return null;
+      chosen = [best];
+    }
+    const claims: Claim[] = [];
+    for (const task of chosen) {
+      // Every store checks its own counter; this is the last line: never a token that repeats.
+      const leaseToken = checkStoredToken(await tx.nextLeaseToken(), "the store's lease-token counter");
+      const claimed = await applyChange(
+        tx,
+        task,
+        { kind: "claim", agentId: parsed.agent, leaseToken, leaseSeconds },
+        parsed.agent,
+        now,
+      );
+      claims.push({ task: claimed, leaseToken });
+    }
+    return claims;
+  }, { claimFor: parsed.agent, ...(parsed.ids && { taskIds: parsed.ids }) });
+}
+
+/**
+ * A batch claim claims all or nothing, and its refusal names every id that stopped it, with
+ * seed 000's atomic_batch_assign result in its details: `{assigned: [], failed: [{id, code,
+ * reason}]}`. The code is the first refusal's (a single refusal keeps its own code and message).
+ */
+function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]): BatonError {
+  const at = (r: BatonError): number => ids.indexOf(String(r.details.taskId));
+  const refusals = [...unordered].sort((a, b) => at(a) - at(b));
+  const failed = refusals.map((r) => ({ id: String(r.details.taskId), code: r.code, reason: r.message }));
+  const first = refusals[0] as BatonError;
+  const message =
+    refusals.length === 1
+      ? first.message
+      : `claimed none of ${ids.join(", ")} (all or nothing): ${refusals.map((r) => r.message).join("; ")}`;
+  return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
+}
+
+/** NOTHING_READY, saying what the board holds instead (and the counts in its details). */
+async function nothingReady(ctx: BoardContext, agent: string): Promise<BatonError> {
+  const counts = await ctx.store.read((tx) => tx.countByStatus());
+  const parts = [
+    counts.pending && `${counts.pending} pending (blocked by dependencies, reservations or capabilities)`,
+    counts.in_progress && `${counts.in_progress} in progress`,
+    counts.failed && `${counts.failed} waiting to retry`,
+  ].filter(Boolean);
+  return new BatonError(
+    ErrorCode.NOTHING_READY,
+    `nothing ready for ${agent}` +
+      (parts.length ? `: ${parts.join(", ")}; wait and retry, or see \`baton list\`` : ": the board has no open tasks"),
+    { counts },
+  );
+}
