@@ -7,11 +7,11 @@
 import { openStore, Board } from "../../src/index.js";
 import { breakStore } from "../../test/support/broken-store.js";
 import { outcome } from "./figures.js";
-import { freshUrl } from "./scenarios.js";
+import { freshUrl } from "./boards.js";
 import { readBack } from "./read-back.js";
 import type { Breakage } from "../../test/support/broken-store.js";
 import type { ScenarioOutcome } from "./figures.js";
-import type { ChaosStore } from "./scenarios.js";
+import type { ChaosStore } from "./boards.js";
 import type { Claim } from "../../src/index.js";
 
 export const BREAKAGES: readonly Breakage[] = ["reuse-token", "lose-event", "skip-holder-check"];
@@ -24,7 +24,7 @@ const TASKS = 30;
  * after another). Until nothing is ready.
  */
 export async function brokenStoreRace(store: ChaosStore, breakage?: Breakage): Promise<ScenarioOutcome> {
-  const url = freshUrl(store);
+  const url = await freshUrl(store);
   const seeder = new Board(await openStore(url));
   await seeder.addMany(Array.from({ length: TASKS }, (_, i) => ({ title: `task ${i}` })));
   await seeder.close();

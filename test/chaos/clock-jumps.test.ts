@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readBack } from "../../bench/chaos/read-back.js";
-import { freshUrl } from "../../bench/chaos/scenarios.js";
+import { freshUrl } from "../../bench/chaos/boards.js";
 import { openBoard } from "../../src/index.js";
 import { spawnWorker } from "../support/processes.js";
 import type { ChaosStore } from "../../bench/chaos/scenarios.js";
@@ -48,7 +48,7 @@ async function expectSoundAfterHeal(url: string): Promise<void> {
 for (const store of ["sqlite", "json"] as ChaosStore[]) {
   describe(`clock jumps of an hour: ${store}`, () => {
     it("an agent an hour behind never expires a held lease; one an hour ahead does, and the holder is fenced", { timeout: TIMEOUT_MS }, async () => {
-      const url = freshUrl(store);
+      const url = await freshUrl(store);
       const holder = await openBoard(url);
       const { id } = await holder.add({ title: "held across clock jumps" });
       const held = await holder.claim({ agent: "holder", leaseSeconds: LEASE_SECONDS });
@@ -71,7 +71,7 @@ for (const store of ["sqlite", "json"] as ChaosStore[]) {
     });
 
     it("a holder an hour behind writes a lease already run out for everyone else: taken over at once, its token fenced", { timeout: TIMEOUT_MS }, async () => {
-      const url = freshUrl(store);
+      const url = await freshUrl(store);
       const board = await openBoard(url);
       const { id } = await board.add({ title: "claimed on a clock an hour behind" });
       const behind = await agent(url, -HOUR_MS, { agent: "behind", action: "claim" });
@@ -90,7 +90,7 @@ for (const store of ["sqlite", "json"] as ChaosStore[]) {
     });
 
     it("claims from clocks jumping back and forth an hour: tokens strictly increase, one holder at a time, heal leaves a sound board", { timeout: TIMEOUT_MS }, async () => {
-      const url = freshUrl(store);
+      const url = await freshUrl(store);
       const board = await openBoard(url);
       const { id } = await board.add({ title: "claimed round the clock" });
       await board.close();
