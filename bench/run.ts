@@ -14,6 +14,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   audit: () => import("./sections/audit.js"),
   http: () => import("./sections/http.js"),
   webhooks: () => import("./sections/webhooks.js"),
+  dashboard: () => import("./sections/dashboard.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -18,6 +18,7 @@ import { auditEvents, auditPage, auditPages, auditStats, replayTasks } from "./b
 import { rotateAudit } from "./board/audit-rotate.js";
 import { backupBoard, restoreBoard } from "./board/backup.js";
 import { claimBatch, claimOne } from "./board/claiming.js";
+import { nothingReady } from "./board/nothing-ready.js";
 import { addDependencies, addTasks, assignTask, changeTask, noteTask, removeDependencies, updateTask } from "./board/editing.js";
 import { EventHub } from "./board/event-hub.js";
 import { checkHealth } from "./board/health.js";
@@ -30,6 +31,7 @@ import { readReport } from "./board/report.js";
 import { countTasks, getTask, listPage, listTasks, nextTask, readyPage, readyTasks } from "./board/task-reads.js";
 import { activity, assignToLeastLoaded, rebalance, workload } from "./board/workload.js";
 import type { AuditStats } from "./core/audit-stats.js";
+import type { BatonError } from "./core/errors.js";
 import type { BoardPolicy } from "./core/policy.js";
 import type { ReplayReport } from "./core/replay.js";
 import type { RotateOptions, RotateReport } from "./board/audit-rotate.js";
@@ -224,6 +226,11 @@ export class Board {
   /** Claims every one of `ids` or none (seed 000's atomic_batch_assign). */
   async claimBatch(options: ClaimOptions & { ids: readonly string[] }): Promise<Claim[]> {
     return claimBatch(this.ctx, options);
+  }
+
+  /** Why nothing is ready for `agent` (NOTHING_READY, for a face whose `next` found none). */
+  async nothingReady(agent: string): Promise<BatonError> {
+    return nothingReady(this.store, agent);
   }
 
   async heartbeat(id: string, credential: CredentialInput & { leaseSeconds?: number; note?: string }): Promise<Task> {

@@ -6,7 +6,8 @@
  *   await board.complete(task.id, { token: leaseToken, result: "done" });
  */
 import { Board } from "./board.js";
-import { openStore } from "./store/open.js";
+import { resolvePolicy } from "./core/policy.js";
+import { openStore, parseStoreUrl } from "./store/open.js";
 import type { BoardOptions } from "./board.js";
 import type { StoreOptions } from "./store/store.js";
 
@@ -15,7 +16,15 @@ export type OpenBoardOptions = BoardOptions & StoreOptions;
 export async function openBoard(url: string, options: OpenBoardOptions = {}): Promise<Board> {
   const { policy, clock, random, ...storeOptions } = options;
   const leaseSeconds = policy?.leaseSeconds;
-  const store = await openStore(url, leaseSeconds === undefined ? storeOptions : { leaseSeconds, ...storeOptions });
+  // Checked before the store opens, so a bad policy opens nothing. The store URL's
+  // ?lockTimeoutSeconds (one process's choice) wins over the board policy's.
+  const policyLockTimeout = resolvePolicy(policy).lockTimeoutSeconds;
+  const lockTimeoutSeconds = parseStoreUrl(url).lockTimeoutMs === undefined ? policyLockTimeout : undefined;
+  const store = await openStore(url, {
+    ...(leaseSeconds !== undefined && { leaseSeconds }),
+    ...(lockTimeoutSeconds !== undefined && { lockTimeoutMs: lockTimeoutSeconds * 1000 }),
+    ...storeOptions,
+  });
   return new Board(store, { ...(policy && { policy }), ...(clock && { clock }), ...(random && { random }) });
 }
 
@@ -42,7 +51,7 @@ export type { ClaimOptions, NewTaskInput, TaskPatch } from "./core/validation.js
 export { replayTask, ReplayFold, TASK_FIELDS } from "./core/replay.js";
 export type { ReplayDifference, ReplayReport } from "./core/replay.js";
 export { parseDurationSeconds } from "./core/duration.js";
-export type { Store, StoreOptions, StoreReader, StoreWriter, Durability, LockWait } from "./store/store.js";
+export type { Store, StoreOptions, StoreReader, StoreWriter, OutcomeBucket, Durability, LockWait } from "./store/store.js";
 export { openStore, parseStoreUrl } from "./store/open.js";
 // Operations and coordination (docs/operations.md).
 export { runMonitor } from "./board/monitor.js";

@@ -100,3 +100,23 @@ test("outcomes and the final board equal the unbatched ones", async () => {
   expect(grouped.final).toEqual(plain.final);
   expect(plain.outcomes.filter((o) => (o as { refused?: string }).refused).length).toBeGreaterThan(5);
 });
+
+/**
+ * Requests that arrive together reach the store each from its own I/O callback, and a SQLite
+ * commit is synchronous: committed at once, the first was done before the second was even
+ * read, and every batch held one write. Timers of one instant fire as separate callbacks of
+ * one event-loop turn (microtasks run between them), as socket reads do.
+ */
+test("writes started from separate callbacks of one event-loop turn share one batch", async () => {
+  const clock = { ms: Date.parse("2030-01-01T00:00:00.000Z") };
+  const store = new GroupCommitStore(await freshStore());
+  const board = boardOn(store, clock);
+  await board.addMany(Array.from({ length: 8 }, (_, i) => ({ title: `t${i + 1}` })));
+  const before = { ...store.counts };
+  const claims = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => new Promise<string>((resolve, reject) => setTimeout(() => board.claim({ agent: `agent-${i}` }).then((c) => resolve(c.task.id), reject), 0))),
+  );
+  expect(claims.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `T-${i + 1}`).sort());
+  expect({ batches: store.counts.batches - before.batches, operations: store.counts.operations - before.operations }).toEqual({ batches: 1, operations: 8 });
+  expect((await board.audit({ type: "CLAIMED" })).length).toBe(8);
+});

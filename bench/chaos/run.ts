@@ -1,15 +1,27 @@
 /**
- * `npm run chaos [-- store ...] [--claims N] [--processes N] [--kills N] [--stops N]`: the chaos
- * suite for the SQLite and JSON stores. Prints a table of figures per scenario (like the bench,
+ * `npm run chaos [-- store ... | locks | broken] [--claims N] [--processes N] [--kills N] [--stops N] [--faults N]`:
+ * the chaos suite for the SQLite, JSON and PostgreSQL stores, the HTTP face and disk faults;
+ * ("locks") the 800-increment race of `baton lock` with hand lockers
+ * (bench/chaos/file-lock-race.ts); ("broken") the checks run against a deliberately broken
+ * store, which they must flag (bench/chaos/broken-store.ts). Prints a table of figures per scenario (like the bench,
  * never timing assertions) and exits 1 naming every broken invariant.
  */
 import { printSection } from "../report.js";
+import { BREAKAGES, brokenStoreRace } from "./broken-store.js";
+import { fileLockRace } from "./file-lock-race.js";
 import { broken } from "./figures.js";
+import { stopChaosServers } from "./boards.js";
+import { diskFaults } from "./disk-faults.js";
+import { httpChaos } from "./http-faults.js";
+import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
-import type { ChaosStore } from "./scenarios.js";
+import type { ChaosStore } from "./boards.js";
 
-const STORES: readonly ChaosStore[] = ["sqlite", "json"];
+type Target = ChaosStore | "http" | "disk";
+const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http", "disk"];
+/** Sections that are not stores: run with the stores by default, or alone when named. */
+const EXTRAS = ["locks", "broken"] as const;
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -26,27 +38,76 @@ const claims = option("claims", 10_000);
 const processes = option("processes", 16);
 const kills = option("kills", 200);
 const stops = option("stops", 3);
-const unknown = args.filter((a) => !STORES.includes(a as ChaosStore));
+const faults = option("faults", 12);
+const unknown = args.filter((a) => !STORES.includes(a as Target) && !(EXTRAS as readonly string[]).includes(a));
 if (unknown.length > 0) {
-  console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; options: --claims --processes --kills --stops`);
+  console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; also: ${EXTRAS.join(", ")}; options: --claims --processes --kills --stops --faults`);
   process.exit(2);
 }
-const stores = args.length > 0 ? (args as ChaosStore[]) : STORES;
+const stores = args.length > 0 ? STORES.filter((s) => args.includes(s)) : STORES;
+const extras = args.length > 0 ? EXTRAS.filter((e) => args.includes(e)) : EXTRAS;
 
 const failures: string[] = [];
-for (const store of stores) {
-  const outcomes: ScenarioOutcome[] = [
-    await racingClaims(store, claims, processes),
-    // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
-    await randomKills(store, kills, 4, kills * (store === "json" ? 10 : 40)),
-    await stoppedHolder(store, stops),
+try {
+  for (const store of stores) await runStore(store);
+} finally {
+  await stopChaosServers();
+}
+if (extras.includes("locks")) {
+  // Issue 16's race: 16 processes × 50 increments under `baton lock` = exactly 800, then the
+  // same 16 × 50 with two of them seed-001 noclobber hand lockers.
+  const outcomes = [
+    await fileLockRace({ cliLoops: 16, handLockers: 0, libraryWorkers: 0, times: 50 }),
+    await fileLockRace({ cliLoops: 14, handLockers: 2, libraryWorkers: 0, times: 50 }),
   ];
-  if (store === "json") outcomes.push(await handAgentsMixedIn(3, 2, 20));
-  printSection({ title: `chaos: ${store}`, tables: outcomes.map((o) => o.table), ratios: [] });
+  printSection({ title: "chaos: file locks", tables: outcomes.map((o) => o.table), ratios: [] });
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}
+if (extras.includes("broken")) {
+  // The checks must fail on a broken store: here each breakage's ✗ is expected, and a breakage
+  // the checks miss is the failure.
+  const outcomes = await Promise.all(BREAKAGES.map((b) => brokenStoreRace("sqlite", b)));
+  printSection({ title: "chaos: the checks against a deliberately broken store (✗ expected)", tables: outcomes.map((o) => o.table), ratios: [] });
+  outcomes.forEach((o, i) => {
+    if (broken(o.table.title, o).length === 0) failures.push(`${o.table.title}: no check flagged the breakage ${BREAKAGES[i]}`);
+  });
 }
 if (failures.length > 0) {
   console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
   process.exit(1);
 }
 console.log("every invariant held");
+
+async function runStore(store: Target): Promise<void> {
+  if (store === "disk") return diskChaos();
+  const outcomes: ScenarioOutcome[] = store === "http" ? await httpFace() : [
+    await racingClaims(store, claims, processes),
+    // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
+    await randomKills(store, kills, 4, kills * (store === "json" ? 10 : 40)),
+    await stoppedHolder(store, stops),
+  ];
+  if (store === "json") outcomes.push(await handAgentsMixedIn(3, 2, 20));
+  if (store === "postgres") outcomes.push(await serverFaults(faults * 250, 8, faults));
+  printSection({ title: `chaos: ${store}`, tables: outcomes.map((o) => o.table), ratios: [] });
+  for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}
+
+/** The HTTP face on a SQLite board: a clean race counted event for event, then the same size under client and server SIGKILLs. */
+async function httpFace(): Promise<ScenarioOutcome[]> {
+  return [await httpChaos(claims, processes, 0, 0), await httpChaos(claims, processes, Math.ceil(kills / 4), Math.max(1, Math.ceil(faults / 2)))];
+}
+
+/** Disk faults on SQLite and JSON boards; printed as skipped (with the reason) where this machine cannot mount. */
+async function diskChaos(): Promise<void> {
+  const outcomes: ScenarioOutcome[] = [];
+  for (const store of ["sqlite", "json"] as const) {
+    const result = await diskFaults(store);
+    if (typeof result === "string") {
+      console.log(`\n## chaos: disk (${store})\n\n${result}`);
+      continue;
+    }
+    outcomes.push(result);
+  }
+  if (outcomes.length > 0) printSection({ title: "chaos: disk", tables: outcomes.map((o) => o.table), ratios: [] });
+  for (const o of outcomes) failures.push(...broken(o.table.title, o));
+}

@@ -11,19 +11,16 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openBoard } from "../../src/index.js";
 import { raceScripts, repoRoot, spawnWorker, workerScript } from "../../test/support/processes.js";
+import { freshUrl } from "./boards.js";
 import { outcome } from "./figures.js";
 import { readBack } from "./read-back.js";
 import type { WorkerExit } from "../../test/support/processes.js";
+import type { ChaosStore } from "./boards.js";
 import type { ScenarioOutcome } from "./figures.js";
 
-export type ChaosStore = "sqlite" | "json";
+export type { ChaosStore } from "./boards.js";
 
-export function freshUrl(store: ChaosStore): string {
-  const dir = mkdtempSync(join(tmpdir(), `baton-chaos-${store}-`));
-  return store === "sqlite" ? `sqlite:${join(dir, "board.db")}` : `json:${join(dir, "tasks.json")}`;
-}
-
-async function seed(url: string, n: number, maxAttempts = 3): Promise<string[]> {
+export async function seed(url: string, n: number, maxAttempts = 3): Promise<string[]> {
   const board = await openBoard(url);
   for (let i = 0; i < n; i += 1000) {
     const chunk = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ title: `chaos task ${i + j}`, maxAttempts }));
@@ -35,7 +32,7 @@ async function seed(url: string, n: number, maxAttempts = 3): Promise<string[]> 
 }
 
 /** Per task: each of CREATED, CLAIMED, COMPLETED once; anything else is extra. */
-function eventCounts(ids: readonly string[], events: readonly { taskId: string | null; type: string }[]): { missing: number; extra: number } {
+export function eventCounts(ids: readonly string[], events: readonly { taskId: string | null; type: string }[]): { missing: number; extra: number } {
   const expected = ["CREATED", "CLAIMED", "COMPLETED"];
   const counts = new Map(ids.map((id) => [id, new Map<string, number>()]));
   let extra = 0;
@@ -60,7 +57,7 @@ function eventCounts(ids: readonly string[], events: readonly { taskId: string |
 
 /** `claims` tasks raced by `processes` agent processes released together (test/workers/race-claimer.ts). */
 export async function racingClaims(store: ChaosStore, claims: number, processes: number): Promise<ScenarioOutcome> {
-  const url = freshUrl(store);
+  const url = await freshUrl(store);
   const ids = await seed(url, claims);
   const specs = Array.from({ length: processes }, (_, i) => ({ url, agent: `racer-${i}`, leaseSeconds: 600 }));
   const { results, raceMs } = await raceScripts<{ completed: string[] }>(workerScript("race-claimer"), specs);
@@ -115,7 +112,7 @@ export async function randomKills(store: ChaosStore, kills: number, lanes: numbe
 }
 
 async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks: number): Promise<ScenarioOutcome> {
-  const url = freshUrl(store);
+  const url = await freshUrl(store);
   await seed(url, tasks, 1000);
   const logs = mkdtempSync(join(tmpdir(), "baton-chaos-acks-"));
   let spawned = 0;
@@ -175,7 +172,7 @@ async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks:
  * heartbeat, complete, fail and release with its stale token. All must be fenced.
  */
 export async function stoppedHolder(store: ChaosStore, rounds: number): Promise<ScenarioOutcome> {
-  const url = freshUrl(store);
+  const url = await freshUrl(store);
   await seed(url, rounds);
   let attempted = 0;
   let fenced = 0;
@@ -240,7 +237,7 @@ function runHandAgent(dir: string, agent: string, adds: number, expect: number):
 
 /** JSON only: baton processes (test/workers/json-interop-agent.ts) and seed-001 hand agents on one tasks.json. */
 export async function handAgentsMixedIn(batonAgents: number, handAgents: number, addsEach: number): Promise<ScenarioOutcome> {
-  const url = freshUrl("json");
+  const url = await freshUrl("json");
   const path = url.slice("json:".length);
   await (await openBoard(url)).close();
   const total = (batonAgents + handAgents) * addsEach;

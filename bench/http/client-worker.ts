@@ -76,5 +76,11 @@ await Promise.all(
 );
 pool.destroy();
 const done: DoneMessage = { type: "done", cycles, claimLatencies: latencies, exhausted };
-send(done);
-process.disconnect();
+// Disconnect once the message is handed to the channel (see bench/sqlite/cycle-worker.ts).
+process.send(done, undefined, {}, (error) => {
+  if (error) {
+    console.error(`http bench client ${firstArg}: could not send its result: ${error.message}`);
+    process.exitCode = 1;
+  }
+  process.disconnect();
+});

@@ -4,38 +4,18 @@
  * walks an index or the table), then export throughput and peak RSS over the 1M-event trail.
  * Last, on the biggest board: `audit rotate` of its older half (events/s) and the export again,
  * half of it now read from the archive file.
- * The boards are filled with direct SQL inserts (one transaction), not through the board:
- * a million claims would take minutes. Knob: BENCH_AUDIT_SIZES [1000,100000,1000000].
+ * The boards are filled with direct SQL inserts (bench/sqlite/bulk-board.ts, one event every
+ * 10 ms from 2026-01-01). Knob: BENCH_AUDIT_SIZES [1000,100000,1000000].
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { openBoard } from "../../src/index.js";
 import type { AuditQuery, Board } from "../../src/index.js";
+import { fillBoard } from "../sqlite/bulk-board.js";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
 
 const sizes = (process.env.BENCH_AUDIT_SIZES ?? "1000,100000,1000000").split(",").map(Number);
-const AGENTS = 16;
-/** A realistic mix: mostly claim-path events, a few errors. */
-const TYPES = ["CREATED", "CLAIMED", "HEARTBEAT", "HEARTBEAT", "COMPLETED", "CLAIMED", "COMPLETED", "FAILED"];
-
-async function fill(path: string, events: number): Promise<void> {
-  await (await openBoard(`sqlite:${path}`)).close(); // the schema
-  const db = new Database(path);
-  const insert = db.prepare(
-    "INSERT INTO events (at, type, task_id, agent_id, from_status, to_status, details, data) VALUES (?, ?, ?, ?, NULL, NULL, '', '{}')",
-  );
-  db.transaction(() => {
-    const start = Date.parse("2026-01-01T00:00:00Z");
-    for (let i = 0; i < events; i++) {
-      const type = TYPES[i % TYPES.length] as string;
-      insert.run(new Date(start + i * 10).toISOString(), type, `T-${Math.floor(i / 8) + 1}`, `agent-${i % AGENTS}`);
-    }
-  })();
-  db.close();
-}
-
 async function medianMs(board: Board, query: AuditQuery, runs = 50): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -64,7 +44,7 @@ export async function run(): Promise<BenchSection> {
     let rotateRow: (string | number)[] | null = null;
     for (const size of sizes) {
       const path = join(dir, `board-${size}.db`);
-      await fill(path, size);
+      await fillBoard(path, { events: size });
       const board = await openBoard(`sqlite:${path}`);
       const row: number[] = [];
       for (const [, query] of queries) row.push(await medianMs(board, query(size)));

@@ -2,7 +2,13 @@
  * `baton serve` in front of a SQLite board, all figures from one run (compare as ratios):
  * - claim+complete cycles/s over HTTP with 1, 16, 64 concurrent clients, against the library
  *   with 1, 16, 64 agent processes on the same kind of board (the per-process lock hand-over);
+ * - the mean group commit batch (writes per store transaction) in serve at each client count;
  * - stream delivery latency from commit to 50 SSE clients, p50/p99.
+ *
+ * "N concurrent clients" is N concurrent keep-alive connections, each an agent looping claim →
+ * complete, driven by up to 4 client processes (16 connections each at 64), not N processes:
+ * an agent over HTTP is a connection, and 64 Node processes on this 2-core machine would
+ * measure their own start-up and scheduling instead of the server.
  *
  * Knobs (defaults in brackets): BENCH_HTTP_WINDOW_MS [3000], BENCH_HTTP_CLIENTS [1,16,64],
  * BENCH_HTTP_STREAM_EVENTS [200].
@@ -67,27 +73,66 @@ async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
+interface GroupCommitCounts {
+  batches: number;
+  operations: number;
+}
+
+/** serve's group commit counters so far (GET /api/health). */
+async function groupCommitCounts(url: string): Promise<GroupCommitCounts> {
+  const response = await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const body = (await response.json()) as { group_commit?: GroupCommitCounts };
+  if (!body.group_commit) throw new Error(`serve at ${url} reports no group commit counts (GET /api/health answered ${response.status})`);
+  return body.group_commit;
+}
+
 /** Cycles/s with `clients` concurrent HTTP agents, spread over up to 4 client processes. */
-async function httpCycles(url: string, clients: number): Promise<{ cyclesPerSecond: number; p50: number; p99: number; exhausted: boolean }> {
+async function httpCycles(
+  url: string,
+  clients: number,
+): Promise<{ cyclesPerSecond: number; p50: number; p99: number; exhausted: boolean; meanBatch: number }> {
   const processes = Math.min(4, clients);
   const children = Array.from({ length: processes }, (_, p) => {
     const first = Math.floor((p * clients) / processes);
     const count = Math.floor(((p + 1) * clients) / processes) - first;
     return fork(CLIENT, [url, TOKEN, String(first), String(count)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   });
-  const ready = children.map((c) => new Promise<void>((resolve) => c.once("message", () => resolve())));
-  const done = children.map(
-    (c) => new Promise<DoneMessage>((resolve) => c.on("message", (m: DoneMessage) => m.type === "done" && resolve(m))),
+  const name = (i: number): string => `http bench client process ${i + 1} of ${processes} (pid ${children[i]?.pid})`;
+  const ready = children.map(
+    (c, i) =>
+      new Promise<void>((resolve, reject) => {
+        c.once("message", () => resolve());
+        c.once("exit", (code) => reject(new Error(`${name(i)} exited with ${code} before the barrier`)));
+      }),
   );
-  await Promise.all(ready);
+  // 'close' comes after the IPC channel delivered every message: a client that ends without
+  // its result is an error naming it, never a wait without end.
+  const done = children.map(
+    (c, i) =>
+      new Promise<DoneMessage>((resolve, reject) => {
+        let result: DoneMessage | undefined;
+        c.on("message", (m: DoneMessage) => {
+          if (m.type === "done") result = m;
+        });
+        c.once("close", (code, signal) => (result ? resolve(result) : reject(new Error(`${name(i)} exited (${code ?? signal}) without sending its result`))));
+      }),
+  );
+  await Promise.all(ready).catch((error: unknown) => {
+    for (const c of children) c.kill("SIGKILL");
+    throw error;
+  });
+  const before = await groupCommitCounts(url);
   for (const c of children) c.send({ type: "go", startAt: Date.now() + 100, warmupMs, windowMs });
   const results = await Promise.all(done);
+  const after = await groupCommitCounts(url);
   const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
   return {
     cyclesPerSecond: (results.reduce((n, r) => n + r.cycles, 0) * 1000) / windowMs,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     exhausted: results.some((r) => r.exhausted),
+    // Over the warm-up and the window: every write the clients made in this run.
+    meanBatch: (after.operations - before.operations) / Math.max(1, after.batches - before.batches),
   };
 }
 
@@ -127,14 +172,15 @@ async function measure(): Promise<BenchSection> {
     try {
       const h = await httpCycles(server.url, n);
       overHttp.set(n, h.cyclesPerSecond);
-      rows.push([String(n), lib.cyclesPerSecond, h.cyclesPerSecond, h.p50, h.p99, h.exhausted || lib.exhausted ? "board ran dry" : ""]);
+      rows.push([String(n), lib.cyclesPerSecond, h.cyclesPerSecond, h.p50, h.p99, h.meanBatch, h.exhausted || lib.exhausted ? "board ran dry" : ""]);
+      if (n === 64) ratios.push({ name: "mean group commit batch at 64 HTTP clients (writes per store transaction)", value: h.meanBatch });
     } finally {
       await stopServer(server);
     }
   }
   tables.push({
-    title: `claim → complete cycles/s on SQLite (window ${windowMs} ms): library processes vs concurrent HTTP clients of one serve`,
-    columns: ["agents", "library (N processes)", "HTTP (N clients)", "HTTP cycle p50 ms", "HTTP cycle p99 ms", "note"],
+    title: `claim → complete cycles/s on SQLite (window ${windowMs} ms): library processes vs concurrent HTTP clients (keep-alive connections from up to 4 processes) of one serve`,
+    columns: ["agents", "library (N processes)", "HTTP (N clients)", "HTTP cycle p50 ms", "HTTP cycle p99 ms", "mean batch", "note"],
     rows,
   });
   const one = library.get(1);

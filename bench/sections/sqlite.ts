@@ -3,7 +3,9 @@
  * - the bare commit rate of this disk (the physical limit; a cycle costs two commits),
  * - claim+complete cycles/s and claim latency with 1, 4, 16, 64 agent processes,
  *   in both durability modes, each with both ways of waiting for the lock (lockWait
- *   "blocking": the thread blocks; "async": the event loop keeps turning; see busy.ts),
+ *   "blocking": the thread blocks; "async": the event loop keeps turning; see busy.ts) and
+ *   both ways of handing the lock on (lockHandOver "ring", the earlier rule, and "turns";
+ *   see src/store/sqlite/turn.ts), with fairness and the lock-wait counts behind them,
  * - the event-loop delay of a process whose write waits on a board locked by another process,
  *   with each way of waiting (target: p99 <= 10 ms with "async"),
  * - claim latency on a 100k-task board ÷ on a 1k-task board.
@@ -13,12 +15,13 @@
  *   BENCH_SQLITE_PROCS [1,4,16,64] process counts
  *   BENCH_SQLITE_MODES [normal,full]
  *   BENCH_SQLITE_LOCK_WAITS [blocking,async]
+ *   BENCH_SQLITE_HAND_OVERS [ring,turns]
  *   BENCH_SQLITE_HOLD_MS [2000]     how long the lock is held for the event-loop figure
  *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
  */
-import { LOCK_WAITS, MODES, bareCommitsPerSecond, eventLoopWhileLocked, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
+import { HAND_OVERS, LOCK_WAITS, MODES, bareCommitsPerSecond, eventLoopWhileLocked, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
-import type { ContentionResult, LockedWaitResult } from "../sqlite/measure.js";
+import type { ContentionResult, HandOver, LockedWaitResult } from "../sqlite/measure.js";
 import type { Durability, LockWait } from "../../src/index.js";
 
 const env = process.env;
@@ -27,6 +30,7 @@ const warmupMs = Math.min(1000, windowMs / 3);
 const processCounts = (env.BENCH_SQLITE_PROCS ?? "1,4,16,64").split(",").map(Number);
 const modes = (env.BENCH_SQLITE_MODES ?? MODES.join(",")).split(",") as Durability[];
 const lockWaits = (env.BENCH_SQLITE_LOCK_WAITS ?? LOCK_WAITS.join(",")).split(",") as LockWait[];
+const handOvers = (env.BENCH_SQLITE_HAND_OVERS ?? HAND_OVERS.join(",")).split(",") as HandOver[];
 const holdMs = Number(env.BENCH_SQLITE_HOLD_MS ?? 2000);
 const bigBoard = Number(env.BENCH_SQLITE_BIG ?? 100_000);
 const SMALL_BOARD = 1000;
@@ -53,35 +57,66 @@ async function measure(): Promise<BenchSection> {
   });
 
   for (const mode of modes) {
-    const results: (ContentionResult & { lockWait: LockWait })[] = [];
+    const results: (ContentionResult & { lockWait: LockWait; handOver: HandOver })[] = [];
     for (const processes of processCounts) {
-      // Both ways of waiting back to back at each process count: load from elsewhere on the
-      // machine then hits both alike.
-      for (const lockWait of lockWaits) {
-        // Enough tasks that no configuration runs dry: the physical limit over the whole run.
-        const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
-        const url = boardUrl(freshBoardPath(), mode);
-        await fillBoard(url, tasks);
-        results.push({ lockWait, ...(await contention(url, processes, { warmupMs, windowMs }, lockWait)) });
+      // Every way of waiting and of handing on back to back at each process count: load from
+      // elsewhere on the machine then hits them alike.
+      for (const handOver of handOvers) {
+        for (const lockWait of lockWaits) {
+          // Enough tasks that no configuration runs dry: the physical limit over the whole run.
+          const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
+          const url = boardUrl(freshBoardPath(), mode);
+          await fillBoard(url, tasks);
+          results.push({ lockWait, handOver, ...(await contention(url, processes, { warmupMs, windowMs }, lockWait, handOver)) });
+        }
       }
     }
     const limit = (bare.get(mode) as number) / 2;
     tables.push({
       title: `claim → complete cycles, durability=${mode} (window ${windowMs} ms)`,
-      columns: ["processes", "lock wait", "cycles/s", "% of commit limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)"],
+      columns: [
+        "processes",
+        "hand-over",
+        "lock wait",
+        "cycles/s",
+        "% of commit limit",
+        "claim p50 ms",
+        "claim p99 ms",
+        "fairness (min/max)",
+        "busy tries / lock",
+        "doorbell waits / lock",
+        "time waiting",
+      ],
       rows: results.map((r) => [
         String(r.processes),
+        r.handOver,
         r.lockWait,
         r.cyclesPerSecond,
         `${((100 * r.cyclesPerSecond) / limit).toFixed(1)} %${r.exhausted ? " (board ran dry)" : ""}`,
         r.claimP50Ms,
         r.claimP99Ms,
         r.fairness,
+        r.busyTriesPerLock,
+        r.doorbellWaitsPerLock,
+        `${(100 * r.waitingShare).toFixed(0)} %`,
       ]),
     });
+    for (const handOver of handOvers) {
+      for (const lockWait of lockWaits) {
+        const of = (processes: number): ContentionResult | undefined =>
+          results.find((r) => r.processes === processes && r.lockWait === lockWait && r.handOver === handOver);
+        const one = of(1);
+        const most = of(Math.max(...processCounts));
+        if (!one || !most || most === one) continue;
+        const scaling = most.cyclesPerSecond / one.cyclesPerSecond;
+        const label = `${mode}, ${handOver}, ${lockWait}: ${most.processes} processes`;
+        ratios.push({ name: `${label} ÷ 1 process (cycles/s)`, value: scaling, target: ">= 0.8", met: scaling >= 0.8 });
+        ratios.push({ name: `${label}: fairness (min/max cycles)`, value: most.fairness, target: ">= 0.5", met: most.fairness >= 0.5 });
+      }
+    }
     for (const lockWait of lockWaits) {
-      const one = results.find((r) => r.processes === 1 && r.lockWait === lockWait);
-      const sixteen = results.find((r) => r.processes === 16 && r.lockWait === lockWait);
+      const one = results.find((r) => r.processes === 1 && r.lockWait === lockWait && r.handOver === handOvers.at(-1));
+      const sixteen = results.find((r) => r.processes === 16 && r.lockWait === lockWait && r.handOver === handOvers.at(-1));
       if (sixteen) {
         const share = sixteen.cyclesPerSecond / limit;
         ratios.push({ name: `${mode}, ${lockWait}: 16 processes ÷ (bare commits/s ÷ 2)`, value: share, target: ">= 0.4", met: share >= 0.4 });
@@ -93,7 +128,7 @@ async function measure(): Promise<BenchSection> {
     }
     for (const processes of processCounts) {
       const [blocking, waiting] = (["blocking", "async"] as const).map((w) =>
-        results.find((r) => r.processes === processes && r.lockWait === w),
+        results.find((r) => r.processes === processes && r.lockWait === w && r.handOver === handOvers.at(-1)),
       );
       if (blocking && waiting) {
         ratios.push({ name: `${mode}, ${processes} processes: async ÷ blocking (cycles/s)`, value: waiting.cyclesPerSecond / blocking.cyclesPerSecond });

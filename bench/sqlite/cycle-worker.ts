@@ -1,20 +1,27 @@
 /**
  * One agent process of the contention bench: `node dist/bench/sqlite/cycle-worker.js URL AGENT
- * LOCK_WAIT` (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as
+ * LOCK_WAIT HAND_OVER` (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as
  * any agent would, and loops claim → complete until the measured window closes.
  */
 import { isBatonError, openBoard } from "../../src/index.js";
 import type { LockWait } from "../../src/index.js";
+import { lockWaitCounts } from "../../src/store/sqlite/busy.js";
 import type { DoneMessage, ParentMessage, WorkerMessage } from "./protocol.js";
 
-const [url, agent, lockWait = "async"] = process.argv.slice(2);
-if (!url || !agent || (lockWait !== "async" && lockWait !== "blocking") || !process.send) {
-  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT [async|blocking]");
+const [url, agent, lockWait = "async", lockHandOver = "ring"] = process.argv.slice(2);
+if (
+  !url ||
+  !agent ||
+  (lockWait !== "async" && lockWait !== "blocking") ||
+  (lockHandOver !== "turns" && lockHandOver !== "ring") ||
+  !process.send
+) {
+  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT [async|blocking] [turns|ring]");
   process.exit(2);
 }
 
 const send = (message: WorkerMessage): void => void process.send?.(message);
-const board = await openBoard(url, { create: false, lockWait: lockWait as LockWait });
+const board = await openBoard(url, { create: false, lockWait: lockWait as LockWait, lockHandOver });
 
 // A few cycles before the barrier: the first claim of a process compiles modules and prepares
 // statements (~50 ms of CPU); 64 processes doing that inside the window measured startup.
@@ -32,9 +39,11 @@ const measureUntil = measureFrom + go.windowMs;
 const claimLatencies: number[] = [];
 let cycles = 0;
 let exhausted = false;
+let countsFrom: typeof lockWaitCounts | null = null;
 for (;;) {
   const started = performance.now();
   if (started >= measureUntil) break;
+  if (started >= measureFrom && !countsFrom) countsFrom = { ...lockWaitCounts };
   let claimed;
   try {
     claimed = await board.claim({ agent });
@@ -51,8 +60,15 @@ for (;;) {
   if (started >= measureFrom) claimLatencies.push(claimedAt - started);
   if (finished >= measureFrom && finished < measureUntil) cycles++;
 }
+const from = countsFrom ?? lockWaitCounts;
+const waits = {
+  acquired: lockWaitCounts.acquired - from.acquired,
+  busyTries: lockWaitCounts.busyTries - from.busyTries,
+  doorbellWaits: lockWaitCounts.doorbellWaits - from.doorbellWaits,
+  waitedMs: lockWaitCounts.waitedMs - from.waitedMs,
+};
 await board.close();
-const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted };
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits };
 // Disconnect only once the message is handed to the channel: a large latency array sent and
 // followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
 process.send?.(done, undefined, {}, (error) => {

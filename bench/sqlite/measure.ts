@@ -13,6 +13,9 @@ import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./pro
 
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
 export const LOCK_WAITS = ["blocking", "async"] as const satisfies readonly LockWait[];
+/** The lock hand-over before (main's "ring") and after ("turns"): src/store/sqlite/turn.ts. */
+export const HAND_OVERS = ["ring", "turns"] as const;
+export type HandOver = (typeof HAND_OVERS)[number];
 
 const boardDirs: string[] = [];
 
@@ -78,6 +81,11 @@ export interface ContentionResult {
   /** cycles of the slowest / fastest process: 1 is perfectly fair, 0 is starvation. */
   fairness: number;
   exhausted: boolean;
+  /** Per lock acquisition, over all processes: tries that found it busy, doorbell waits. */
+  busyTriesPerLock: number;
+  doorbellWaitsPerLock: number;
+  /** Share of the window the average process spent waiting for the lock. */
+  waitingShare: number;
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
@@ -89,9 +97,10 @@ export async function contention(
   processes: number,
   timing: { warmupMs: number; windowMs: number },
   lockWait: LockWait,
+  handOver: HandOver = "turns",
 ): Promise<ContentionResult> {
   const children = Array.from({ length: processes }, (_, i) =>
-    fork(WORKER, [url, `agent-${i + 1}`, lockWait], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(WORKER, [url, `agent-${i + 1}`, lockWait, handOver], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
   const name = (i: number): string => `sqlite bench worker agent-${i + 1} (pid ${children[i]?.pid})`;
   const ready = children.map(
@@ -135,7 +144,13 @@ export async function contention(
   const cycles = results.map((r) => r.cycles);
   const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
   const total = cycles.reduce((a, b) => a + b, 0);
+  const sum = (f: (w: NonNullable<DoneMessage["waits"]>) => number): number =>
+    results.reduce((a, r) => a + (r.waits ? f(r.waits) : 0), 0);
+  const acquired = Math.max(1, sum((w) => w.acquired));
   return {
+    busyTriesPerLock: sum((w) => w.busyTries) / acquired,
+    doorbellWaitsPerLock: sum((w) => w.doorbellWaits) / acquired,
+    waitingShare: sum((w) => w.waitedMs) / processes / timing.windowMs,
     processes,
     cyclesPerSecond: (total * 1000) / timing.windowMs,
     claimP50Ms: percentile(latencies, 0.5),

@@ -4,13 +4,14 @@
  * way (store.ts CLAIM_RECOVERY_BATCH; heal does the rest).
  */
 import type * as z from "zod/mini";
-import { BatonError, ErrorCode, invalidInput, notFound } from "../core/errors.js";
+import { BatonError, invalidInput, notFound } from "../core/errors.js";
 import { checkStoredToken } from "../core/fencing.js";
 import { claimRefusal } from "../core/selection.js";
 import { claimOptionsSchema, parseInput } from "../core/validation.js";
 import { CLAIM_RECOVERY_BATCH } from "../store/store.js";
 import { touchAgent } from "./agents.js";
 import { pickBest } from "./candidates.js";
+import { nothingReady } from "./nothing-ready.js";
 import { recoverDue, recoverTask } from "./recovery.js";
 import { applyChange, dependencyStatuses } from "./transaction-steps.js";
 import type { Task } from "../core/task.js";
@@ -29,7 +30,7 @@ export async function claimOne(ctx: BoardContext, options: ClaimOptions): Promis
   }
   const claims = await claimParsed(ctx, parsed);
   if (claims) return claims[0] as Claim;
-  throw await nothingReady(ctx, parsed.agent);
+  throw await nothingReady(ctx.store, parsed.agent);
 }
 
 /** Claims every one of `ids` or none (seed 000's atomic_batch_assign). */
@@ -106,20 +107,4 @@ function batchRefusal(ids: readonly string[], unordered: readonly BatonError[]):
       ? first.message
       : `claimed none of ${ids.join(", ")} (all or nothing): ${refusals.map((r) => r.message).join("; ")}`;
   return new BatonError(first.code, message, { ...(refusals.length === 1 && first.details), assigned: [], failed });
-}
-
-/** NOTHING_READY, saying what the board holds instead (and the counts in its details). */
-async function nothingReady(ctx: BoardContext, agent: string): Promise<BatonError> {
-  const counts = await ctx.store.read((tx) => tx.countByStatus());
-  const parts = [
-    counts.pending && `${counts.pending} pending (blocked by dependencies, reservations or capabilities)`,
-    counts.in_progress && `${counts.in_progress} in progress`,
-    counts.failed && `${counts.failed} waiting to retry`,
-  ].filter(Boolean);
-  return new BatonError(
-    ErrorCode.NOTHING_READY,
-    `nothing ready for ${agent}` +
-      (parts.length ? `: ${parts.join(", ")}; wait and retry, or see \`baton list\`` : ": the board has no open tasks"),
-    { counts },
-  );
 }

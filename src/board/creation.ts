@@ -12,13 +12,19 @@ import type { Task } from "../core/task.js";
 import type { NewTask } from "../core/validation.js";
 import type { StoreReader, StoreWriter } from "../store/store.js";
 
-/** Inserts a new task (minting its id) and its CREATED event. */
+/**
+ * Inserts a new task (minting its id) and its CREATED event. `known` carries the dependency
+ * edges already read in this transaction, so a batch building a chain reads each task once
+ * instead of walking the whole chain below every new link again (a 1,000-link chain in
+ * batches of 250: ~1,500 task reads instead of ~500,000).
+ */
 export async function createTask(
   tx: StoreWriter,
   input: NewTask,
   agent: string | null,
   now: number,
   policy: BoardPolicy,
+  known: DependencyEdges = new Map(),
 ): Promise<Task> {
   let id: string;
   if (input.id !== undefined) {
@@ -49,7 +55,7 @@ export async function createTask(
     while (await tx.getTask(id));
   }
   const dependsOn = [...new Set(input.dependsOn)];
-  await checkDependencies(tx, id, dependsOn);
+  await checkDependencies(tx, id, dependsOn, known);
   const at = toIso(now);
   const task: Task = {
     id,
@@ -75,15 +81,28 @@ export async function createTask(
   };
   await tx.insertTask(task);
   await tx.appendEvent(taskEvent(null, task, "CREATED", agent, `created "${task.title}"`, now));
+  known.set(task.id, task.dependsOn);
   return task;
 }
 
-/** Every dependency exists and none of them (transitively) waits for `id`. */
-export async function checkDependencies(tx: StoreReader, id: string, dependsOn: readonly string[]): Promise<void> {
+/** Task id → the ids it depends on, as read (or written) in the current transaction. */
+export type DependencyEdges = Map<string, readonly string[]>;
+
+/**
+ * Every dependency exists and none of them (transitively) waits for `id`. `edges` may hold
+ * edges already read in this transaction (never `id`'s own): only the rest are read, one
+ * read per level; what is read is added to it.
+ */
+export async function checkDependencies(
+  tx: StoreReader,
+  id: string,
+  dependsOn: readonly string[],
+  edges: DependencyEdges = new Map(),
+): Promise<void> {
   if (dependsOn.length === 0) return;
   if (dependsOn.includes(id)) throw cycleError([id, id]);
-  const edges = new Map<string, string[]>();
-  let frontier = [...dependsOn];
+  edges.delete(id);
+  let frontier = dependsOn.filter((d) => !edges.has(d));
   // One read per level of the chain; a chain longer than the limit is refused before its end.
   for (let level = 1; frontier.length > 0; level++) {
     if (level > MAX_DEPENDENCY_CHAIN) throw chainTooLongError(id);
@@ -100,7 +119,6 @@ export async function checkDependencies(tx: StoreReader, id: string, dependsOn: 
       }
       edges.set(depId, dep.dependsOn);
       for (const n of dep.dependsOn) if (!edges.has(n) && n !== id) next.push(n);
-      if (dep.dependsOn.includes(id)) edges.set(depId, dep.dependsOn);
     }
     frontier = [...new Set(next)].filter((n) => !edges.has(n));
   }

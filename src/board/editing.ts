@@ -24,7 +24,9 @@ export async function addTasks(ctx: BoardContext, inputs: readonly NewTaskInput[
   return ctx.store.transaction(async (tx) => {
     const now = await ctx.now(tx);
     const created: Task[] = [];
-    for (const input of parsed) created.push(await createTask(tx, input, agent, now, ctx.policy));
+    // One map of dependency edges for the whole batch (creation.ts: a chain reads each link once).
+    const known = new Map<string, readonly string[]>();
+    for (const input of parsed) created.push(await createTask(tx, input, agent, now, ctx.policy, known));
     return created;
   });
 }

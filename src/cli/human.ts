@@ -145,16 +145,43 @@ export function claimSummary(raw: Task, style: Style, now: number): string {
   ].join("\n");
 }
 
-export function eventLine(raw: BoardEvent, style: Style): string {
+/** Column widths of an event table; `watch` prints one event at a time, with these minimums. */
+export interface EventWidths {
+  seq: number;
+  type: number;
+  task: number;
+  agent: number;
+  move: number;
+}
+
+const MIN_EVENT_WIDTHS: EventWidths = { seq: 4, type: 15, task: 8, agent: 10, move: 24 };
+
+function eventMove(event: BoardEvent): string {
+  return event.from || event.to ? `${event.from ?? "·"}→${event.to ?? "·"}` : "";
+}
+
+/** Widths that fit every event of the page shown, so columns stay aligned as seq gains digits. */
+export function eventWidths(raw: readonly BoardEvent[]): EventWidths {
+  const widths = { ...MIN_EVENT_WIDTHS };
+  for (const event of raw.map(printableEvent)) {
+    widths.seq = Math.max(widths.seq, `#${event.seq}`.length);
+    widths.type = Math.max(widths.type, event.type.length);
+    widths.task = Math.max(widths.task, (event.taskId ?? "").length);
+    widths.agent = Math.max(widths.agent, (event.agentId ?? "").length);
+    widths.move = Math.max(widths.move, eventMove(event).length);
+  }
+  return widths;
+}
+
+export function eventLine(raw: BoardEvent, style: Style, widths: EventWidths = MIN_EVENT_WIDTHS): string {
   const event = printableEvent(raw);
-  const move = event.from || event.to ? `${event.from ?? "·"}→${event.to ?? "·"}` : "";
   return [
-    style.paint("dim", `#${event.seq}`),
+    style.paint("dim", `#${event.seq}`.padEnd(widths.seq)),
     style.paint("dim", event.at.slice(11, 23)),
-    style.paint(EVENT_PAINT[event.type] ?? "blue", event.type.padEnd(15)),
-    (event.taskId ?? "").padEnd(8),
-    (event.agentId ?? "").padEnd(10),
-    move.padEnd(24),
+    style.paint(EVENT_PAINT[event.type] ?? "blue", event.type.padEnd(widths.type)),
+    (event.taskId ?? "").padEnd(widths.task),
+    (event.agentId ?? "").padEnd(widths.agent),
+    eventMove(event).padEnd(widths.move),
     event.details,
   ]
     .join(" ")
@@ -175,7 +202,8 @@ const EVENT_PAINT: Partial<Record<BoardEvent["type"], Paint>> = {
 
 export function eventTable(events: readonly BoardEvent[], style: Style, first = true): string {
   if (events.length === 0) return first ? "no events" : "";
-  return events.map((e) => eventLine(e, style)).join("\n");
+  const widths = eventWidths(events);
+  return events.map((e) => eventLine(e, style, widths)).join("\n");
 }
 
 /** The task with every string a writer chose made safe for a terminal (escape.ts). */

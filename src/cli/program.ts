@@ -10,7 +10,9 @@ import { registerFaceVerbs } from "./commands/faces.js";
 import { registerInit } from "./commands/init.js";
 import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
 import { registerOperationVerbs } from "./commands/operations.js";
-import { registerRecordVerbs } from "./commands/records.js";
+import { registerIdVerbs } from "./commands/ids.js";
+import { registerLivenessVerbs } from "./commands/liveness.js";
+import { registerWatchVerb } from "./commands/watch.js";
 import { registerServeVerb } from "./commands/serve.js";
 import { registerTaskVerbs } from "./commands/tasks.js";
 import { registerLockVerbs } from "./commands/locks.js";
@@ -30,7 +32,9 @@ export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (progra
   { verbs: ["init"], register: registerInit },
   { verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"], register: registerTaskVerbs },
   { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
-  { verbs: ["reserve", "counters", "heal", "agents", "watch"], register: registerRecordVerbs },
+  { verbs: ["reserve", "counters"], register: registerIdVerbs },
+  { verbs: ["heal", "agents"], register: registerLivenessVerbs },
+  { verbs: ["watch"], register: registerWatchVerb },
   { verbs: ["audit"], register: registerAuditVerbs },
   { verbs: ["replay"], register: registerReplayVerb },
   { verbs: ["import", "export"], register: registerMovingVerbs },

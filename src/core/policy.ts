@@ -35,7 +35,17 @@ export const policySchema = z.strictObject({
   timeoutSeconds: z.optional(seconds("timeoutSeconds")),
   /** When set, `reserve` and new ids accept only these prefixes. */
   allowedPrefixes: z.optional(z.array(prefixSchema)),
+  /**
+   * How long a write waits for the store's lock before LOCK_TIMEOUT (SQLite's write lock, the
+   * JSON store's tasks.lock, PostgreSQL's row locks). Unset: each store's default (30 s). A
+   * store URL's `?lockTimeoutSeconds=N` wins over it (src/store/open.ts).
+   */
+  lockTimeoutSeconds: z.optional(seconds("lockTimeoutSeconds")),
 });
+
+/** What a LOCK_TIMEOUT message tells the user to change: the setting, and both places it lives. */
+export const RAISE_LOCK_TIMEOUT =
+  'raise lockTimeoutSeconds (in .baton/config.json, e.g. {"lockTimeoutSeconds": 120}, or on the store URL, e.g. sqlite:PATH?lockTimeoutSeconds=120)';
 
 export type BoardPolicy = z.output<typeof policySchema>;
 export type BoardPolicyInput = z.input<typeof policySchema>;

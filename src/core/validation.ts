@@ -135,7 +135,10 @@ export type Credential = z.output<typeof credentialSchema>;
 
 /** Parse with a schema; a failure becomes one INVALID_INPUT naming every problem. */
 export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
+  // reportInput: each issue carries the value it refused, so the message can say what it got.
+  // error: zod's own issues in our words, whatever locale is loaded (the MCP SDK loads classic
+  // zod's English one: "Too big: expected number to be <=1000"); a check's own message wins.
+  const parsed = schema.safeParse(value, { reportInput: true, error: issueText });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
@@ -146,20 +149,63 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, value: unknown, w
   });
 }
 
-/**
- * zod/mini ships no locale, so its built-in issues say only "Invalid input": spell out the
- * common ones; our own checks carry their own messages.
- */
+/** The issue, the limit or what was expected, and what was given instead. */
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.message && issue.message !== "Invalid input") return issue.message;
+  const text = issue.message && issue.message !== "Invalid input" ? issue.message : issueText(issue);
+  const got = issue.code === "unrecognized_keys" || !("input" in issue) ? undefined : gotText(issue, issue.input);
+  return got === undefined ? text : `${text} (got ${got})`;
+}
+
+/**
+ * zod/mini ships no locale, so its built-in issues say only "Invalid input": spell out each
+ * kind, with its limit; our own checks carry their own messages.
+ */
+function issueText(issue: z.core.$ZodRawIssue | z.core.$ZodIssue): string {
   switch (issue.code) {
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
     case "invalid_type":
       return `expected ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}`;
+    case "too_big":
+      return `${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}${unitOf(issue.origin)}`;
+    case "too_small":
+      return `${issue.inclusive === false ? "more than" : "at least"} ${issue.minimum}${unitOf(issue.origin)}`;
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      return issue.format === "regex" && "pattern" in issue ? `expected text matching ${String(issue.pattern)}` : `expected a ${issue.format}`;
+    case "not_multiple_of":
+      return `expected a multiple of ${issue.divisor}`;
+    case "invalid_union":
+      return "matches none of the accepted forms";
     default:
-      return issue.message || "invalid value";
+      return "invalid value";
   }
+}
+
+function unitOf(origin: string): string {
+  if (origin === "string") return " characters";
+  if (origin === "array" || origin === "set") return " items";
+  return "";
+}
+
+/** What was given, short and safe to print: a length for a length limit, else the value. */
+function gotText(issue: z.core.$ZodIssue, input: unknown): string | undefined {
+  const lengthLimit = issue.code === "too_big" || issue.code === "too_small";
+  // "a task needs a non-empty title (got 0)" says nothing more than the message itself.
+  if (lengthLimit && (typeof input === "string" || Array.isArray(input)) && input.length === 0) return undefined;
+  if (typeof input === "string") return lengthLimit ? `${input.length}` : quote(input);
+  if (Array.isArray(input)) return lengthLimit ? `${input.length}` : "a list";
+  if (typeof input === "number" || typeof input === "boolean" || typeof input === "bigint") return String(input);
+  if (input === null) return "null";
+  if (input === undefined) return "nothing";
+  return typeof input === "object" ? "an object" : typeof input;
+}
+
+/** A string quoted with its control characters escaped, cut at 40 characters. */
+function quote(text: string): string {
+  const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return `'${JSON.stringify(cut).slice(1, -1)}'`;
 }
 
 export function checkTaskId(id: unknown): string {

@@ -56,6 +56,8 @@ export class HttpRefusal extends Error {
   constructor(
     readonly code: HttpCode,
     message: string,
+    /** Headers the answer carries (WWW-Authenticate on a 401). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -81,7 +83,10 @@ export function errorAnswer(code: AnyCode, message: string): ErrorAnswer {
  * bundle), so it is recognised by name and code, as src/cli/exit-codes.ts does.
  */
 export function answerFor(error: unknown, log: (message: string) => void): ErrorAnswer {
-  if (error instanceof HttpRefusal) return errorAnswer(error.code, error.message);
+  if (error instanceof HttpRefusal) {
+    const answer = errorAnswer(error.code, error.message);
+    return { ...answer, headers: { ...answer.headers, ...error.headers } };
+  }
   if (isBatonError(error) || (error instanceof Error && error.name === "BatonError")) {
     const code = (error as Error & { code?: unknown }).code;
     if (typeof code === "string" && Object.hasOwn(STATUS_OF, code)) return errorAnswer(code as AnyCode, error.message);

@@ -14,6 +14,9 @@ import type { EventFanout } from "./event-fanout.js";
 import type { Query } from "./input.js";
 import type * as z from "zod/mini";
 
+/** On every answer, JSON or not (the app's and the stream's). */
+export const SECURITY_HEADERS = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" } as const;
+
 export interface StreamOptions {
   /** Milliseconds between heartbeat comments (default 15 s; tests pass less). */
   heartbeatMs: number;

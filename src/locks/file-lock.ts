@@ -49,6 +49,7 @@ export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, op
   const lock = new LockFile(lockPath, `${lockPath}.breaking`, {
     timeoutMs: options.timeoutMs ?? DEFAULT_FILE_LOCK_TIMEOUT_MS,
     staleMs: options.staleMs ?? DEFAULT_FILE_LOCK_STALE_MS,
+    raiseTimeout: "wait longer (`baton lock --timeout`, withFileLock's timeoutMs)",
     agentId: options.agent ?? process.env.BATON_AGENT ?? `pid-${process.pid}`,
   });
   heldHere.add(file);

@@ -4,8 +4,14 @@
  * through the store's `transactionBatch` — one store transaction, each operation still its
  * own savepoint, its own audit events, its own outcome and its own fencing check. A board
  * behind the server so takes many agents' writes with one lock hand-over and one commit per
- * batch instead of one per write. Nothing waits on purpose: a lone write goes at once, so a
- * batch is exactly what queued up during the previous commit.
+ * batch instead of one per write.
+ *
+ * A write waits for the rest of the current event-loop turn (setImmediate), never for a
+ * timer: the requests whose bytes arrived together are each handled in their own I/O
+ * callback of one turn, and a SQLite commit is synchronous, so a write that went at once was
+ * committed before the next socket was even read — at 64 HTTP clients every batch held one
+ * write (mean 1.0). Deferred to the end of the turn, the batch is every write that arrived in
+ * it, plus what queued up during the previous commit (a store whose commit is asynchronous).
  *
  * Correctness stays the store's: the operations of a batch run one after another, in arrival
  * order, each seeing the writes of those before it, as they would have unbatched. A store
@@ -24,6 +30,8 @@ export class GroupCommitStore implements Store {
   readonly counts = { batches: 0, operations: 0, largest: 0 };
   private readonly queued: Queued[] = [];
   private committing: Promise<void> | null = null;
+  /** A commit is due at the end of this event-loop turn. */
+  private scheduled = false;
 
   /** The inner store's clock and push channel, when it has them (optional capabilities stay optional). */
   readonly now?: () => Promise<number>;
@@ -64,6 +72,15 @@ export class GroupCommitStore implements Store {
     if (!this.inner.transactionBatch) return this.inner.transaction(fn, intent);
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleCommit();
+    });
+  }
+
+  private scheduleCommit(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.commitQueued();
     });
   }
@@ -89,7 +106,8 @@ export class GroupCommitStore implements Store {
     );
     void this.committing.finally(() => {
       this.committing = null;
-      this.commitQueued();
+      // What queued during this commit goes next, with what arrives in the same turn.
+      if (this.queued.length > 0) this.scheduleCommit();
     });
   }
 
@@ -102,7 +120,7 @@ export class GroupCommitStore implements Store {
   }
 
   async close(): Promise<void> {
-    while (this.committing) await this.committing;
+    while (this.committing || this.queued.length > 0) await (this.committing ?? new Promise((resolve) => setImmediate(resolve)));
     await this.inner.close();
   }
 }

@@ -1,6 +1,9 @@
 /**
  * Store URLs: `sqlite:PATH` (default), `json:PATH`, `postgres://…`. A bare path picks the
- * store by its extension. `?durability=full` survives power loss (see README). Each store's
+ * store by its extension. `?durability=full` survives power loss (see README);
+ * `?lockTimeoutSeconds=N` sets how long a write waits for the lock (sqlite and json; a
+ * postgres:// URL's parameters are PostgreSQL's own, so there the board policy's
+ * lockTimeoutSeconds sets it). Each store's
  * module is imported only when used, so the CLI never loads pg for a SQLite board.
  */
 import { isAbsolute, resolve } from "node:path";
@@ -12,6 +15,7 @@ export interface StoreLocation {
   /** File path for sqlite/json, connection string for postgres. */
   target: string;
   durability?: Durability;
+  lockTimeoutMs?: number;
 }
 
 export function parseStoreUrl(url: string, cwd = process.cwd()): StoreLocation {
@@ -34,9 +38,23 @@ export function parseStoreUrl(url: string, cwd = process.cwd()): StoreLocation {
   if (durability !== undefined && durability !== "normal" && durability !== "full") {
     throw invalid(`durability must be "normal" or "full", not "${durability}"`);
   }
-  for (const key of params.keys()) if (key !== "durability") throw invalid(`unknown option "${key}"`);
+  const lockTimeout = params.get("lockTimeoutSeconds") ?? undefined;
+  const lockTimeoutSeconds = lockTimeout === undefined ? undefined : Number(lockTimeout);
+  if (lockTimeoutSeconds !== undefined && !(lockTimeout !== "" && Number.isFinite(lockTimeoutSeconds) && lockTimeoutSeconds > 0)) {
+    throw invalid(`lockTimeoutSeconds must be a number of seconds more than 0, not "${lockTimeout}"`);
+  }
+  for (const key of params.keys()) {
+    if (key !== "durability" && key !== "lockTimeoutSeconds") {
+      throw invalid(`unknown option "${key}" (the options are durability and lockTimeoutSeconds)`);
+    }
+  }
   const target = path === ":memory:" || isAbsolute(path) ? path : resolve(cwd, path);
-  return durability ? { kind, target, durability } : { kind, target };
+  return {
+    kind,
+    target,
+    ...(durability && { durability }),
+    ...(lockTimeoutSeconds !== undefined && { lockTimeoutMs: lockTimeoutSeconds * 1000 }),
+  };
 }
 
 /** A postgres:// URL's password, if it has one (other stores have none). */
@@ -69,6 +87,7 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   const location = parseStoreUrl(url);
   const merged: StoreOptions = { ...options };
   if (location.durability && !options.durability) merged.durability = location.durability;
+  if (location.lockTimeoutMs !== undefined && options.lockTimeoutMs === undefined) merged.lockTimeoutMs = location.lockTimeoutMs;
   switch (location.kind) {
     case "sqlite": {
       const { openSqliteStore } = await import("./sqlite/sqlite-store.js");

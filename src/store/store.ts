@@ -5,7 +5,10 @@
  * the same conformance suite (test/conformance).
  */
 import type { Agent, BoardEvent, EventType, NewEvent, Priority, Task, TaskStatus } from "../core/task.js";
+import type { OutcomeBucket } from "../core/outcomes.js";
 import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
+
+export type { OutcomeBucket };
 
 export interface TaskQuery {
   statuses?: readonly TaskStatus[];
@@ -77,6 +80,13 @@ export interface StoreReader {
   dueRetries(nowIso: string, limit: number): Promise<Task[]>;
   /** Oldest first. */
   listEvents(query: EventQuery): Promise<BoardEvent[]>;
+  /**
+   * The COMPLETED and FAILED events at or after `since`, counted per bucket of `bucketMs`
+   * (bucket n holds since + n·bucketMs ≤ at < since + (n+1)·bucketMs), buckets with none left
+   * out, in bucket order. Exact and uncapped: one aggregate query over an index of those two
+   * types by time, not a walk of the trail (the dashboard's throughput chart).
+   */
+  countOutcomes(since: string, bucketMs: number): Promise<OutcomeBucket[]>;
   getAgent(id: string): Promise<Agent | undefined>;
   listAgents(): Promise<Agent[]>;
   counters(): Promise<Record<string, number>>;
@@ -273,6 +283,13 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** Default "async"; see LockWait. */
   lockWait?: LockWait;
+  /**
+   * SQLite: how a process hands the write lock on to processes waiting for it. "ring" (the
+   * default) wakes the oldest waiter after every write and may take the lock straight back;
+   * "turns" keeps it for a short turn, then queues behind the waiters. See
+   * src/store/sqlite/turn.ts; the bench compares both in one run.
+   */
+  lockHandOver?: "turns" | "ring";
   /** Create the board if it does not exist (`baton init`, library default). */
   create?: boolean;
   /**

@@ -68,6 +68,25 @@ export function claimTests(c: Conformance): void {
     expect(await board.next({ agent: "A" })).toBe(null);
   });
 
+  c.test("NOTHING_READY names dead tasks and how to revive them, never only 'no open tasks'", async () => {
+    const { board } = await c.open();
+    const doomed = await board.add({ title: "doomed", maxAttempts: 1 });
+    const held = await board.claim({ agent: "A" });
+    await board.fail(doomed.id, { agent: "A", token: held.leaseToken, error: "boom" });
+    expect((await board.get(doomed.id))?.status).toBe("dead");
+    const hint = "which no agent gets until revived: see `baton list --status dead`, then `baton revive ID`";
+    const alone = await expectRefusedUnchanged(board, () => board.claim({ agent: "A" }), "NOTHING_READY");
+    expect(alone.message).toBe(`nothing ready for A: no open tasks, but 1 dead (${doomed.id}), ${hint}`);
+    expect((await board.nothingReady("A")).message).toBe(alone.message);
+    const blocked = await board.add({ title: "needs gpu", needs: ["gpu"] });
+    const both = await refusal(board.claim({ agent: "A" }));
+    expect(both.message).toBe(
+      "nothing ready for A: 1 pending (blocked by dependencies, reservations or capabilities); wait and retry, " +
+        `or see \`baton list\`; and 1 dead (${doomed.id}), ${hint}`,
+    );
+    expect((await board.get(blocked.id))?.status).toBe("pending");
+  });
+
   c.test("claim on a board with nothing that fits is NOTHING_READY and changes no task", async () => {
     const { board } = await c.open();
     const empty = await expectRefusedUnchanged(board, () => board.claim({ agent: "A" }), "NOTHING_READY");

@@ -70,4 +70,22 @@ export function dependencyTests(c: Conformance): void {
     const updated = await expectRefusedUnchanged(board, () => board.update(real.id, { dependsOn: ["NOPE-2"] }), "NOT_FOUND");
     expect(updated.message).toBe(`${real.id} cannot depend on NOPE-2: no such task`);
   });
+
+  c.test("a task's dependents follow edits of depends_on, a refused edit and a batch add", async () => {
+    const { board } = await c.open();
+    await board.addMany([{ title: "a" }, { title: "b" }, { title: "c" }]);
+    await board.addMany([{ title: "after a", dependsOn: ["T-1"] }, { title: "after a and b", dependsOn: ["T-1", "T-2"] }]);
+    const dependents = async (id: string) => (await board.list({ dependsOn: id })).map((t) => t.id);
+    expect(await dependents("T-1")).toEqual(["T-4", "T-5"]);
+    await board.update("T-5", { dependsOn: ["T-2", "T-3"] });
+    expect(await dependents("T-1")).toEqual(["T-4"]);
+    expect(await dependents("T-2")).toEqual(["T-5"]);
+    expect(await dependents("T-3")).toEqual(["T-5"]);
+    // A cycle is refused: the edge it would add is not kept either.
+    await expectRefusedUnchanged(board, () => board.update("T-3", { dependsOn: ["T-5"] }), "INVALID_INPUT");
+    expect(await dependents("T-5")).toEqual([]);
+    await board.update("T-4", { dependsOn: [] });
+    expect(await dependents("T-1")).toEqual([]);
+    expect(await board.count({ dependsOn: "T-2" })).toBe(1);
+  });
 }

@@ -23,6 +23,7 @@ import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
 import { rotationTests } from "./rotation.js";
+import { throughputTests } from "./throughput.js";
 import { versionTests } from "./versions.js";
 import { webhookTests } from "./webhooks.js";
 import type { BoardFactory } from "./factory.js";
@@ -39,6 +40,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("reservations", () => reservationTests(c));
     describe("audit", () => auditTests(c));
     describe("audit queries", () => auditQueryTests(c));
+    describe("throughput", () => throughputTests(c));
     describe("versions", () => versionTests(c));
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));

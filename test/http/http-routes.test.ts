@@ -232,6 +232,12 @@ describe("error codes", () => {
     await expectError("POST", "/api/claims", { agent: "B" }, 409, "NOTHING_READY");
     await expectError("POST", "/api/tasks/T-1/complete", { token: claim.leaseToken + 100 }, 409, "LEASE_LOST");
     await expectError("POST", "/api/tasks/T-1/fail", { token: claim.leaseToken }, 400, "INVALID_INPUT");
+    // zod's refusals name the field, the limit and what was given, never a bare "Invalid input".
+    const tooLong = await expectError("POST", "/api/tasks", { title: "x".repeat(612), priority: "urgent", max_attempts: 5000 }, 400, "INVALID_INPUT");
+    expect(tooLong).toContain("title: a title is at most 500 characters; put the rest in --description (got 612)");
+    expect(tooLong).toContain("priority: priority must be one of: critical, high, medium, low (got 'urgent')");
+    expect(tooLong).toContain("max_attempts: at most 1000 (got 5000)");
+    expect(tooLong).not.toContain("Invalid input");
     await expectError("GET", "/api/nothing-here", undefined, 404, "ROUTE_NOT_FOUND");
     const wrongMethod = await s.request("DELETE", "/api/tasks/T-1");
     expect([wrongMethod.status, wrongMethod.headers.get("allow"), ((await wrongMethod.json()) as any).error.code]).toEqual([405, "GET, PATCH", "METHOD_NOT_ALLOWED"]);

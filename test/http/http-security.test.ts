@@ -94,6 +94,37 @@ describe("bad input", () => {
     expect(await s.board.list()).toEqual([]);
   });
 
+  test("a body declared larger than the limit is 413 before it is read; one counted while read too", async () => {
+    const s = await testServer({ maxBodyBytes: 1024 });
+    const declared = await s.json("POST", "/api/tasks", 413, { rawBody: JSON.stringify({ title: "small" }), headers: { "content-type": "application/json", "content-length": "5000" } });
+    expect(declared.error).toEqual({ code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than 1024 bytes" });
+    // Within the limit, a declared length reads the body as usual.
+    const fits = JSON.stringify({ title: "fits" });
+    expect((await s.json("POST", "/api/tasks", 201, { rawBody: fits, headers: { "content-type": "application/json", "content-length": String(fits.length) } })).title).toBe("fits");
+    expect((await s.board.list()).map((t) => t.title)).toEqual(["fits"]);
+  });
+
+  test("every answer carries nosniff and no-referrer: JSON, errors and the stream", async () => {
+    const s = await testServer();
+    const stream = new AbortController();
+    const answers = [
+      await s.request("GET", "/api/tasks"),
+      await s.request("GET", "/api/tasks/T-404"),
+      await s.request("GET", "/api/nowhere"),
+      await s.request("GET", "/api/tasks", { token: null }),
+      await s.request("GET", "/api/events/stream", { signal: stream.signal }),
+    ];
+    expect(answers.map((a) => [a.status, a.headers.get("x-content-type-options"), a.headers.get("referrer-policy")])).toEqual([
+      [200, "nosniff", "no-referrer"],
+      [404, "nosniff", "no-referrer"],
+      [404, "nosniff", "no-referrer"],
+      [401, "nosniff", "no-referrer"],
+      [200, "nosniff", "no-referrer"],
+    ]);
+    stream.abort();
+    await answers[4]!.body?.cancel().catch(() => undefined);
+  });
+
   test("bad JSON, unknown fields, bad ids and bad values are 400 INVALID_INPUT naming the problem, board unchanged", async () => {
     const s = await testServer();
     await s.board.add({ title: "x" });

@@ -90,6 +90,11 @@ test("16 HTTP client processes and 4 CLI agents race on one board: each task com
   const byKind = (kind: string) => events.filter((e) => e.type === "COMPLETED" && e.agentId?.startsWith(`${kind}-`)).length;
   expect(byKind("cli")).toBeGreaterThan(0);
   expect(byKind("cli") + byKind("http")).toBe(400);
+  // Every HTTP claim and completion went through serve's group commit (health counts them).
+  const { group_commit } = (await api(server, "GET", "/api/health")).body;
+  expect(group_commit.operations).toBeGreaterThanOrEqual(2 * byKind("http"));
+  expect(group_commit.batches).toBeGreaterThan(0);
+  expect(group_commit.batches).toBeLessThanOrEqual(group_commit.operations);
 }, 300_000);
 
 test("the stream shows a CLI race as it happens; cut mid-race and resumed with Last-Event-ID, it has every event once, in order", async () => {

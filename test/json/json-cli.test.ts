@@ -1,6 +1,6 @@
 /** The CLI on a JSON board: a corrupt tasks.json exits 1, a lock held by a live process exits 6. */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,31 @@ describe("json store through the CLI", () => {
     expect(error.code).toBe("CORRUPT_STORE");
     expect(error.message).toContain(`${path} holds an object, not an array of tasks`);
     expect(readFileSync(path, "utf8")).toBe('{"tasks": []}\n');
+  });
+
+  it("CORRUPT_STORE suggests tasks.json.bak only when it is there as a regular file", () => {
+    const dir = freshDir();
+    const path = join(dir, "tasks.json");
+    const bak = join(dir, "tasks.json.bak");
+    writeFileSync(path, "[ not json\n");
+    const none = baton(["list", "--store", `json:${path}`]);
+    expect(none.status).toBe(1);
+    expect(none.error.code).toBe("CORRUPT_STORE");
+    expect(none.error.message).toContain(`there is no ${bak} to restore from: restore a backup made by \`baton backup\``);
+    expect(none.error.message).not.toContain("restore the previous version");
+    expect(existsSync(bak)).toBe(false);
+
+    // A .bak that is a link is refused as such (never read through), not offered as a restore.
+    symlinkSync(join(dir, "elsewhere.json"), bak);
+    expect(baton(["list", "--store", `json:${path}`]).error.message).not.toContain("restore the previous version");
+    unlinkSync(bak);
+
+    writeFileSync(bak, "[]\n");
+    const some = baton(["list", "--store", `json:${path}`]);
+    expect(some.status).toBe(1);
+    expect(some.error.message).toContain(`restore the previous version from ${bak} (cp ${bak} ${path})`);
+    expect(readFileSync(path, "utf8")).toBe("[ not json\n");
+    expect(readFileSync(bak, "utf8")).toBe("[]\n");
   });
 
   it("a lock held by a live process exits 6 with LOCK_TIMEOUT naming the holder", () => {

@@ -108,7 +108,7 @@ describe("sqlite store", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tasks', 'events') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual([
-      "events_agent", "events_task", "events_type", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
+      "events_agent", "events_outcomes", "events_task", "events_type", "tasks_cancelled", "tasks_claimable", "tasks_completed", "tasks_created", "tasks_dead", "tasks_leases", "tasks_reserved", "tasks_retries",
     ]);
     // Existing tasks got their natural-order key from the core.
     expect(db.prepare("SELECT id, id_order FROM tasks ORDER BY id").all()).toEqual([

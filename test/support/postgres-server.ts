@@ -26,6 +26,12 @@ export interface PostgresServer {
   stopServer(): void;
   /** Starts the stopped server again on the same port. */
   startServer(): void;
+  /**
+   * Stops the server with `mode` and starts it again after `downMs`: "fast" cuts open
+   * connections and rolls back their transactions; "immediate" kills every server process
+   * at once (crash recovery from the WAL on the next start).
+   */
+  restartServer(mode: "fast" | "immediate", downMs?: number): Promise<void>;
   /** Stops the server and removes its directory. */
   stop(): void;
 }
@@ -128,7 +134,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     `-c shared_buffers=64MB`,
   ].join(" ");
   const start = (): void => run("pg_ctl", ["-D", data, "-l", log, "-o", settings, "-w", "-t", "60", "start"]);
-  const stopServer = (): void => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]);
+  const stopServer = (mode: "fast" | "immediate" = "fast"): void => run("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "60", "stop"]);
   try {
     start();
   } catch (error) {
@@ -160,6 +166,13 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       running = false;
     },
     startServer() {
+      start();
+      running = true;
+    },
+    async restartServer(mode, downMs = 0) {
+      stopServer(mode);
+      running = false;
+      await new Promise((resolve) => setTimeout(resolve, downMs));
       start();
       running = true;
     },

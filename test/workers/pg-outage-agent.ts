@@ -4,6 +4,7 @@
  * STORE_UNAVAILABLE must be the only new kind, and after one the agent simply carries on
  * (a completion whose commit was lost is repeated with the same token).
  */
+import { appendFileSync } from "node:fs";
 import { openBoard } from "../../src/index.js";
 import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
 
@@ -13,6 +14,8 @@ interface Spec {
   leaseSeconds: number;
   /** Give up after this long (the test would fail on the missing completions). */
   deadlineMs: number;
+  /** If set, each acknowledged completion's task id is appended here (one line) once complete() returned. */
+  ackLog?: string;
 }
 
 async function main(): Promise<void> {
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       try {
         await board.complete(claim.task.id, { token: claim.leaseToken, result: `done by ${spec.agent}` });
         completed.push(claim.task.id);
+        if (spec.ackLog) appendFileSync(spec.ackLog, `${claim.task.id}\n`);
         break;
       } catch (error) {
         // Lost while committing: it may have been saved. Repeating with the same token is

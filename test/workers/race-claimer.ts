@@ -9,11 +9,13 @@ interface Spec {
   url: string;
   agent: string;
   leaseSeconds: number;
+  /** SQLite only (src/store/sqlite/turn.ts); the store's default when absent. */
+  lockHandOver?: "turns" | "ring";
 }
 
 async function main(): Promise<void> {
   const spec = workerSpec<Spec>();
-  const board = await openBoard(spec.url);
+  const board = await openBoard(spec.url, spec.lockHandOver ? { lockHandOver: spec.lockHandOver } : {});
   await waitForGo();
   const completed: string[] = [];
   for (;;) {

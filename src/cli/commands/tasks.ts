@@ -172,14 +172,13 @@ export function registerTaskVerbs(program: Command): void {
       action(async (ctx, _args, o: VerbOptions) => {
         const agent = ctx.requireAgent("next");
         const capabilities = capabilitiesFlag(o);
-        const task = await (await ctx.board()).next({
+        const board = await ctx.board();
+        const task = await board.next({
           agent,
           ...(capabilities && { capabilities }),
           ...(o.priority !== undefined && { minPriority: o.priority as Priority }),
         });
-        if (!task) {
-          throw new BatonError(ErrorCode.NOTHING_READY, `nothing ready for ${agent} now; see \`baton list\` for what is blocked`);
-        }
+        if (!task) throw await board.nothingReady(agent);
         return { json: taskJson(task), human: taskDetail(task, ctx.style, Date.now()) };
       }),
     );

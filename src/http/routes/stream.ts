@@ -8,6 +8,7 @@
  */
 import { eventToWire } from "../../core/wire-shape.js";
 import { checkQuery, intParam } from "../input.js";
+import { SECURITY_HEADERS } from "../route.js";
 import { eventFilter } from "./records.js";
 import type { BoardEvent } from "../../core/task.js";
 import type { Subscription } from "../event-fanout.js";
@@ -36,6 +37,7 @@ export const streamRoutes: Route[] = [
           "cache-control": "no-cache, no-transform",
           // nginx buffers proxied responses unless told not to (docs/http.md).
           "x-accel-buffering": "no",
+          ...SECURITY_HEADERS,
         },
       });
     },

@@ -6,6 +6,7 @@
  * below the cost of reading the file.
  */
 import { tokenAfter } from "../../core/fencing.js";
+import { countOutcomes } from "../../core/outcomes.js";
 import { compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { listTrail } from "../archived-events.js";
@@ -175,6 +176,7 @@ export class BoardState {
         this.rotation = archive;
         return this.events().filter((e) => e.seq >= archive.fromSeq && e.seq <= archive.toSeq).length;
       },
+      countOutcomes: async (since, bucketMs) => countOutcomes(this.events(), since, bucketMs),
       getAgent: async (id) => {
         const agent = this.agents.get(id);
         return agent && { ...agent, capabilities: [...agent.capabilities] };

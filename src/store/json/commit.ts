@@ -68,7 +68,7 @@ export function commit(
   changes: CommitChanges,
   durable: boolean,
 ): Committed {
-  // The pid in the id lets a breaker remove the temp files of a writer that died (leftovers.ts).
+  // The pid in the id lets a breaker remove the temp files of a writer that died (temp-file-sweep.ts).
   const id = `${process.pid}-${randomBytes(6).toString("hex")}`;
   const temps: string[] = [];
   let audit: number | null = null;

@@ -11,6 +11,7 @@ import { BoardState } from "./board-state.js";
 import { readArchives } from "./archive-manifest.js";
 import { readEvents } from "./audit-file.js";
 import { isProcessAlive, judgeLock } from "./lock-record.js";
+import { hasPreviousVersion, restoreAdvice } from "./restore-advice.js";
 import { readCounters } from "./sidecar-files.js";
 import { TasksCodec } from "./tasks-file.js";
 import type { BoardPaths } from "./paths.js";
@@ -37,7 +38,7 @@ export async function peekBoard<T>(
 
 function readTasksFile(paths: BoardPaths): TasksVersion {
   const tasks = new TasksCodec(paths.tasks).read();
-  if (tasks === null) throw new BatonError(ErrorCode.CORRUPT_STORE, `${paths.tasks} has disappeared; restore it from ${paths.backup}`);
+  if (tasks === null) throw new BatonError(ErrorCode.CORRUPT_STORE, `${paths.tasks} has disappeared; ${restoreAdvice(paths.tasks, paths.backup, true)}`);
   return tasks;
 }
 
@@ -58,7 +59,9 @@ function fileCheck(paths: BoardPaths, journal: SidecarJournal): StoreCheck {
       name,
       ok: false,
       detail: (error as Error).message,
-      fix: `restore the board (\`baton restore FILE\`) or the previous version ${paths.backup}; the file was left untouched`,
+      fix: hasPreviousVersion(paths.backup)
+        ? `restore the board (\`baton restore FILE\`) or the previous version ${paths.backup}; the file was left untouched`
+        : `restore the board (\`baton restore FILE\`) or fix the file by hand (there is no ${paths.backup}); the file was left untouched`,
     };
   }
   const problems: string[] = [];

@@ -11,19 +11,21 @@ import { existsSync, linkSync, mkdirSync, unlinkSync } from "node:fs";
 import { basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { SerialQueue } from "../serial-queue.js";
 import { readArchives } from "./archive-manifest.js";
 import { readEvents } from "./audit-file.js";
 import { writeFileDurably } from "./atomic-write.js";
 import { BoardState } from "./board-state.js";
 import { applyPending, commit, withoutPending } from "./commit.js";
-import { removeLeftovers, removeOrphans } from "./leftovers.js";
+import { removeLeftovers, removeOrphans } from "./temp-file-sweep.js";
 import { parseBundle, raiseTokenFloor, readBundle, unpackBundle, writeBundle } from "./backup.js";
 import { inspectJsonBoard, peekBoard } from "./inspection.js";
 import { LockFile } from "./lock-file.js";
 import { boardPaths } from "./paths.js";
 import { isSystemError, refuseLinks, storeError } from "./regular-files.js";
 import { EMPTY_META, metaText, readCounters } from "./sidecar-files.js";
+import { restoreAdvice } from "./restore-advice.js";
 import { SidecarJournal } from "./sidecar-journal.js";
 import { TasksCodec } from "./tasks-file.js";
 import { JsonWebhooks } from "./webhooks-file.js";
@@ -134,6 +136,7 @@ export class JsonStore implements Store {
     this.lock = new LockFile(paths.lock, paths.breaking, {
       timeoutMs: options.lockTimeoutMs ?? msFromEnv("BATON_JSON_LOCK_TIMEOUT_MS") ?? DEFAULT_LOCK_TIMEOUT_MS,
       staleMs: this.staleLockMs,
+      raiseTimeout: RAISE_LOCK_TIMEOUT,
       agentId: options.lockAgentId ?? process.env.BATON_AGENT ?? `baton-${process.pid}`,
     });
     this.webhooks = new JsonWebhooks(paths.webhooks, this.durable, (fn) =>
@@ -246,7 +249,7 @@ export class JsonStore implements Store {
     if (tasks === null) {
       throw new BatonError(
         ErrorCode.CORRUPT_STORE,
-        `${this.paths.tasks} has disappeared; restore it from ${this.paths.backup}, or create it with [] to start empty`,
+        `${this.paths.tasks} has disappeared; ${restoreAdvice(this.paths.tasks, this.paths.backup, true)}`,
         { location: this.paths.tasks },
       );
     }

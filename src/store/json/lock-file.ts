@@ -25,6 +25,8 @@ import type { LockJudgement, LockRecord } from "./lock-record.js";
 
 export interface LockOptions {
   timeoutMs: number;
+  /** How the LOCK_TIMEOUT message says to wait longer (the board's setting); default: no hint. */
+  raiseTimeout?: string;
   staleMs: number;
   agentId: string;
 }
@@ -61,6 +63,12 @@ export class LockFile {
   private holdsBreaking = false;
   /** Breaks by dead breakers, found while taking `.breaking`, to log with ours. */
   private adopted: BrokenLock[] = [];
+  /**
+   * Our own lock that release() could not remove (the directory was made read-only under us).
+   * Its pid is alive, so nobody would ever judge it stale: we remove it before taking the lock
+   * again — no one else can have written exactly this record.
+   */
+  private leftover: string | null = null;
 
   constructor(
     readonly path: string,
@@ -92,6 +100,7 @@ export class LockFile {
     const started = performance.now();
     const broken: BrokenLock[] = [];
     let lastSeen: LockJudgement | null = null;
+    this.removeLeftover();
     for (let attempt = 0; ; attempt++) {
       const content = this.record();
       if (this.tryCreate(this.path, content)) {
@@ -131,7 +140,25 @@ export class LockFile {
     const mine = this.held;
     this.held = null;
     if (mine === null) return;
-    if (readWithTime(this.path, LOCK_READ_CAP)?.text === mine) removeQuietly(this.path);
+    if (readWithTime(this.path, LOCK_READ_CAP)?.text !== mine) return;
+    try {
+      unlinkSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.leftover = mine;
+    }
+  }
+
+  /** Removes our leftover lock; still unremovable, it is the caller's clear STORE_UNAVAILABLE (not a wait for ourselves). */
+  private removeLeftover(): void {
+    if (this.leftover === null) return;
+    if (readWithTime(this.path, LOCK_READ_CAP)?.text === this.leftover) {
+      try {
+        unlinkSync(this.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw unavailable(this.path, error);
+      }
+    }
+    this.leftover = null;
   }
 
   private record(): string {
@@ -323,7 +350,7 @@ export class LockFile {
     return new BatonError(
       ErrorCode.LOCK_TIMEOUT,
       `timed out after ${Math.round(waitedMs)} ms waiting for the lock ${this.path}: ${who}. ` +
-        "Retry, raise the lock timeout, or — if no agent is really working — remove the lock file by hand",
+        `Retry${this.options.raiseTimeout ? `, ${this.options.raiseTimeout}` : ""}, or — if no agent is really working — remove the lock file by hand`,
       {
         lock: this.path,
         waitedMs: Math.round(waitedMs),

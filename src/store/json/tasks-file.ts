@@ -18,6 +18,7 @@
  * sends the whole file through JSON.parse, which then decides.
  */
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { restoreAdvice } from "./restore-advice.js";
 import { taskFromRecord } from "./task-record.js";
 import {
   BOUNDARY,
@@ -27,10 +28,10 @@ import {
   sharedPrefix,
   sharedSuffix,
   writeImage,
-} from "./tasks-image.js";
+} from "./tasks-bytes.js";
 import type { Task } from "../../core/task.js";
 import type { TaskRecord } from "./task-record.js";
-import type { ImagePiece } from "./tasks-image.js";
+import type { ImagePiece } from "./tasks-bytes.js";
 
 export interface TaskEntry {
   task: Task;
@@ -285,7 +286,7 @@ export function corruptTasksFile(path: string, problem: string): BatonError {
   return new BatonError(
     ErrorCode.CORRUPT_STORE,
     `${path}${problem.startsWith(":") ? "" : " "}${problem}. ` +
-      `baton left it untouched: fix it by hand, or restore the previous version from ${path}.bak`,
+      `baton left it untouched: fix it by hand, or ${restoreAdvice(path, `${path}.bak`)}`,
     { location: path },
   );
 }

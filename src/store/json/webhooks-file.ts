@@ -7,8 +7,8 @@
  * A file that does not parse or has the wrong shape is CORRUPT_STORE, never overwritten.
  *
  * The file is its own unit of change: no board transaction writes it, so it needs no part in
- * the journal of commit.ts. Its temp files carry the writer's pid (leftovers.ts removes a dead
- * writer's ones).
+ * the journal of commit.ts. Its temp files carry the writer's pid (temp-file-sweep.ts removes
+ * a dead writer's ones).
  */
 import { randomBytes } from "node:crypto";
 import { BatonError, ErrorCode } from "../../core/errors.js";

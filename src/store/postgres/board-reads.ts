@@ -8,7 +8,7 @@ import { TxConnection } from "./tx-connection.js";
 import { listTrail } from "../archived-events.js";
 import { agentFromRow, archiveFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventArchive, EventQuery, TaskQuery } from "../store.js";
+import type { EventArchive, EventQuery, OutcomeBucket, TaskQuery } from "../store.js";
 import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
 
 export class BoardReads extends TxConnection {
@@ -105,6 +105,19 @@ export class BoardReads extends TxConnection {
     return rows.map(eventFromRow);
   }
 
+  async countOutcomes(since: string, bucketMs: number): Promise<OutcomeBucket[]> {
+    // A range of baton_events_outcomes (schema 6), grouped by bucket: extract(epoch) of an
+    // interval is exact (numeric), so the bucket is the same as the other stores compute.
+    return this.query<OutcomeBucket>(
+      "count-outcomes",
+      `SELECT floor(extract(epoch FROM at - $1::timestamptz) * 1000 / $2)::int AS bucket,
+         (count(*) FILTER (WHERE type = 'COMPLETED'))::int AS completed, (count(*) FILTER (WHERE type = 'FAILED'))::int AS failed
+       FROM baton_events WHERE type IN ('COMPLETED', 'FAILED') AND at >= $1::timestamptz
+       GROUP BY 1 ORDER BY 1`,
+      [since, bucketMs],
+    );
+  }
+
   async listAgents(): Promise<Agent[]> {
     const rows = await this.query<AgentRow>("list-agents", "SELECT id, capabilities, last_seen_at FROM baton_agents ORDER BY id");
     return rows.map(agentFromRow);
@@ -142,6 +155,7 @@ function taskSelection(query: TaskQuery): { where: string; values: unknown[] } {
   }
   if (query.dependsOn !== undefined) {
     values.push(query.dependsOn);
+    // baton_tasks_depends_on (schema 7) answers this.
     where.push(`depends_on ? $${values.length}`);
   }
   if (query.after !== undefined) {

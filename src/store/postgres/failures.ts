@@ -85,7 +85,7 @@ export function mapQueryFailure(error: unknown, location: string, lockTimeoutMs:
   if (code === "55P03") {
     return new BatonError(
       ErrorCode.LOCK_TIMEOUT,
-      `a task on the board ${location} stayed locked by another agent for over ${lockTimeoutMs} ms; retry, or raise the lock timeout`,
+      `a task on the board ${location} stayed locked by another agent for over ${lockTimeoutMs} ms; retry, or raise lockTimeoutSeconds (in .baton/config.json, e.g. {"lockTimeoutSeconds": 120})`,
       { location, waitedMs: lockTimeoutMs },
     );
   }

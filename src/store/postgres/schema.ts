@@ -209,6 +209,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE baton_tasks ADD COLUMN version integer NOT NULL DEFAULT 1;
   `,
   /* 6 */ `
+  -- The throughput chart counts completions and failures per bucket of time in one query
+  -- (board-reads.ts countOutcomes): an index of those two types by time.
+  CREATE INDEX baton_events_outcomes ON baton_events (at) WHERE type IN ('COMPLETED', 'FAILED');
+  `,
+  /* 7 */ `
+  -- A task's dependents (board-reads.ts: depends_on ? id) from an index instead of a scan:
+  -- GIN's default jsonb_ops answers ?, PostgreSQL keeps it in the task's own transaction, and
+  -- building it indexes the existing tasks.
+  CREATE INDEX baton_tasks_depends_on ON baton_tasks USING gin (depends_on);
+  `,
+  /* 8 */ `
   -- \`baton audit rotate\` (src/board/audit-rotate.ts): each archive file of old events, and
   -- the one delete the append-only trail allows — of seqs a committed archive row covers, in
   -- the same transaction that inserts the row. A hand DELETE of any other event still raises.

@@ -11,7 +11,7 @@ import type { DeliveryOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery
 import type { DeliveryQuery, WebhookStore } from "../store.js";
 import type pg from "pg";
 
-/** Runs `job` on a pooled connection (PostgresStore.withConnection). */
+/** Runs `job` on a pooled connection (Connections.withConnection, connections.ts). */
 export type WithClient = <T>(what: string, job: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 interface WebhookRow {

@@ -11,7 +11,7 @@
  * PostgreSQL then parses and plans every statement on every call. Measured here, one process,
  * 1,500 claim+complete cycles: PostgreSQL spent 3.05 ms of CPU per cycle that way against
  * 0.61 ms with these named statements, planned once per connection (generic plans, see
- * postgres-store.ts); node 0.5-0.8 ms either way.
+ * connections.ts); node 0.5-0.8 ms either way.
  */
 import { serialize } from "pg-protocol";
 import { typeParsers } from "./rows.js";

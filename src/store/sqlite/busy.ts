@@ -32,6 +32,20 @@ export interface BusyPolicy {
   random?: () => number;
   /** Present when waiters can block until a release rings (see doorbell.ts). */
   doorbell?: Doorbell | null;
+  /** Wait for a ring before the first try: this process just ended its turn (turn.ts). */
+  queueFirst?: boolean;
+}
+
+/**
+ * This process's lock waits, counted for the bench (bench/sqlite/cycle-worker.ts): tries that
+ * found the lock busy, blocking waits on the doorbell, and the time spent waiting.
+ */
+export const lockWaitCounts = { acquired: 0, busyTries: 0, doorbellWaits: 0, waitedMs: 0 };
+
+function counted<T>(value: T, started: number): T {
+  lockWaitCounts.acquired++;
+  if (started !== 0) lockWaitCounts.waitedMs += performance.now() - started;
+  return value;
 }
 
 /**
@@ -44,11 +58,18 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
   let started = 0;
   let capMicros = 100;
   let drained = false;
+  if (policy.queueFirst && doorbell?.ready) {
+    started = performance.now();
+    lockWaitCounts.doorbellWaits++;
+    doorbell.wait();
+    drained = true;
+  }
   for (;;) {
     try {
-      return attempt();
+      return counted(attempt(), started);
     } catch (error) {
       if (!isBusy(error)) throw error;
+      lockWaitCounts.busyTries++;
       if (started === 0) started = performance.now();
       const waited = performance.now() - started;
       if (waited >= policy.timeoutMs) onTimeout(waited);
@@ -60,6 +81,7 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
           drained = true;
           continue;
         }
+        lockWaitCounts.doorbellWaits++;
         doorbell.wait();
       } else {
         sleepMicros(capMicros / 2 + random() * capMicros);
@@ -84,11 +106,18 @@ export async function retryWhileBusyAsync<T>(
   let started = 0;
   let capMs = 1;
   let drained = false;
+  if (policy.queueFirst && doorbell) {
+    started = performance.now();
+    lockWaitCounts.doorbellWaits++;
+    await doorbell.waitAsync();
+    drained = true;
+  }
   for (;;) {
     try {
-      return attempt();
+      return counted(attempt(), started);
     } catch (error) {
       if (!isBusy(error)) throw error;
+      lockWaitCounts.busyTries++;
       if (started === 0) started = performance.now();
       const waited = performance.now() - started;
       if (waited >= policy.timeoutMs) onTimeout(waited);
@@ -98,6 +127,7 @@ export async function retryWhileBusyAsync<T>(
           drained = true;
           continue;
         }
+        lockWaitCounts.doorbellWaits++;
         await doorbell.waitAsync();
       } else {
         await new Promise((resolve) => setTimeout(resolve, capMs / 2 + random() * capMs));

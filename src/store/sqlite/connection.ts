@@ -4,6 +4,8 @@
  * sqlite-store.ts), each with its own statement cache, since a statement belongs to one
  * connection.
  */
+import { statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { unwritableFiles } from "./board-file.js";
@@ -68,6 +70,15 @@ function guard<T>(location: string, fn: () => T): T {
         { location },
       );
     }
+    if (code === "SQLITE_FULL" || (code.startsWith("SQLITE_IOERR") && location !== ":memory:" && diskFull(dirname(location)))) {
+      // A statement or commit that found no room is rolled back with its transaction: nothing was saved.
+      throw new BatonError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `cannot write the board database ${location}: the disk holding ${dirname(location)} is full (${code}); ` +
+          "nothing was saved. Free some space and retry",
+        { location, errno: "ENOSPC" },
+      );
+    }
     if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_IOERR")) {
       const readOnly = location === ":memory:" ? [] : unwritableFiles(location);
       throw new BatonError(
@@ -78,5 +89,19 @@ function guard<T>(location: string, fn: () => T): T {
       );
     }
     throw error;
+  }
+}
+
+/**
+ * Is the file system holding `dir` out of room? SQLite reports a write that hit ENOSPC in its
+ * WAL or shared-memory file as a plain SQLITE_IOERR ("disk I/O error"; seen on a full tmpfs by
+ * bench/chaos/disk-faults.ts), so the free space itself decides: under one 64 KiB WAL growth step.
+ */
+function diskFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < 64 * 1024;
+  } catch {
+    return false;
   }
 }

@@ -170,6 +170,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_type ON events (type, seq) WHERE type NOT IN ('CLAIMED', 'COMPLETED', 'HEARTBEAT');
   `,
   /* 6 */ `
+  -- The throughput chart counts completions and failures per bucket of time in one query
+  -- (reads.ts COUNT_OUTCOMES) instead of walking the trail: an index of those two types by
+  -- time, partial so the other events (claims, heartbeats) pay nothing for it.
+  CREATE INDEX events_outcomes ON events (at) WHERE type IN ('COMPLETED', 'FAILED');
+  `,
+  /* 7 */ `
+  -- A task's dependents (the dashboard's task page) from an index instead of a json_each scan
+  -- of every task's depends_on: one row per edge, written with the task in the same
+  -- transaction (writes.ts), back-filled here from the boards' existing lists.
+  CREATE TABLE task_dependencies (
+    depends_on TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    PRIMARY KEY (depends_on, task_id)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO task_dependencies (depends_on, task_id)
+    SELECT json_each.value, tasks.id FROM tasks, json_each(tasks.depends_on);
+  `,
+  /* 8 */ `
   -- \`baton audit rotate\` (src/board/audit-rotate.ts): each archive file of old events, and
   -- the one delete the append-only trail allows — of seqs a committed archive row covers, in
   -- the same transaction that inserts the row. A hand DELETE of any other event still aborts.

@@ -8,7 +8,7 @@ import { TASK_STATUSES } from "../../core/task.js";
 import { listTrail } from "../archived-events.js";
 import { agentFromRow, archiveFromRow, eventFromRow, taskFromRow } from "./rows.js";
 import type { BoardEvent, EventType, Task, TaskStatus } from "../../core/task.js";
-import type { EventArchive, EventQuery, StoreReader, TaskQuery } from "../store.js";
+import type { EventArchive, EventQuery, OutcomeBucket, StoreReader, TaskQuery } from "../store.js";
 import type { Connection } from "./connection.js";
 import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
 
@@ -59,6 +59,7 @@ export function sqliteReads(conn: Connection): StoreReader {
       ),
     listEvents: async (query) => listTrail(query, listArchives(conn), async (q) => listEvents(conn, q)),
     listArchives: async () => listArchives(conn),
+    countOutcomes: async (since, bucketMs) => conn.all<OutcomeBucket>(COUNT_OUTCOMES, since, bucketMs, since),
     getAgent: async (id) => {
       const row = conn.get<AgentRow>("SELECT * FROM agents WHERE id = ?", id);
       return row && agentFromRow(row);
@@ -101,8 +102,8 @@ function taskSelection(query: TaskQuery): { from: string; params: unknown[] } {
     params.push(query.priority);
   }
   if (query.dependsOn !== undefined) {
-    // A scan of depends_on (no index holds it); the dashboard asks this once per task page.
-    where.push("EXISTS (SELECT 1 FROM json_each(depends_on) WHERE value = ?)");
+    // A range of task_dependencies' key, then each task by id (migration 7).
+    where.push("id IN (SELECT task_id FROM task_dependencies WHERE depends_on = ?)");
     params.push(query.dependsOn);
   }
   if (query.after !== undefined) {
@@ -195,6 +196,16 @@ function statusIndexes(status: TaskStatus): { index: string; condition: string }
 }
 
 /** Tasks per status, counted through each status's partial index (a GROUP BY would read the whole table). */
+/**
+ * Completions and failures per bucket: a range of events_outcomes (migration 6; the query
+ * repeats its WHERE term so SQLite may use the partial index), grouped by the bucket
+ * computed from each event's time in milliseconds (integer division: at ≥ since).
+ */
+const COUNT_OUTCOMES = `SELECT (CAST(round(unixepoch(at, 'subsec') * 1000) AS INTEGER) - CAST(round(unixepoch(?, 'subsec') * 1000) AS INTEGER)) / CAST(? AS INTEGER) AS bucket,
+    sum(type = 'COMPLETED') AS completed, sum(type = 'FAILED') AS failed
+  FROM events INDEXED BY events_outcomes WHERE type IN ('COMPLETED', 'FAILED') AND at >= ?
+  GROUP BY bucket ORDER BY bucket`;
+
 const COUNT_BY_STATUS = TASK_STATUSES.flatMap((status) =>
   statusIndexes(status).map(
     ({ index, condition }) => `SELECT '${status}' AS status, count(*) AS n FROM tasks INDEXED BY ${index} WHERE ${condition}`,

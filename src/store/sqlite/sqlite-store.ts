@@ -12,11 +12,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BatonError, ErrorCode } from "../../core/errors.js";
+import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { idOrderKey } from "../../core/selection.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
 import { Connection } from "./connection.js";
 import { Doorbell } from "./doorbell.js";
+import { WriteTurn } from "./turn.js";
 import { checkBoardSchema, inspectBoardFile, restoreSidecarModes } from "./board-file.js";
 import { backupSqlite, restoreSqlite } from "./backup.js";
 import { inspectSqlite } from "./inspection.js";
@@ -27,6 +29,7 @@ import { sqliteWriter } from "./writes.js";
 import type { LockWait, Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
 import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
+import type { LockHandOver } from "./turn.js";
 
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
   return new SqliteStore(path, options);
@@ -43,8 +46,11 @@ export class SqliteStore implements Store {
   private reads: { conn: Connection; reader: StoreReader; queue: SerialQueue } | null = null;
   private readonly lockTimeoutMs: number;
   private readonly lockWait: LockWait;
+  private readonly lockHandOver: LockHandOver;
   /** Opened by the first write transaction; null where the board cannot have one. */
   private doorbell: Doorbell | null | undefined;
+  /** This process's turn at the write lock (turn.ts); made with the doorbell. */
+  private turn = new WriteTurn(null, "ring");
 
   constructor(
     readonly location: string,
@@ -52,6 +58,7 @@ export class SqliteStore implements Store {
   ) {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.lockWait = options.lockWait ?? "async";
+    this.lockHandOver = options.lockHandOver ?? "ring";
     const create = options.create ?? true;
     if (location !== ":memory:") {
       if (inspectBoardFile(location, create) === "absent") mkdirSync(dirname(location), { recursive: true });
@@ -126,8 +133,9 @@ export class SqliteStore implements Store {
   private lockTimedOut = (waited: number): never => {
     throw new BatonError(
       ErrorCode.LOCK_TIMEOUT,
-      `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms; retry, or raise the lock timeout`,
-      { location: this.location, waitedMs: Math.round(waited) },
+      `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms ` +
+        `(lockTimeoutSeconds is ${this.lockTimeoutMs / 1000}); retry, or ${RAISE_LOCK_TIMEOUT}`,
+      { location: this.location, waitedMs: Math.round(waited), lockTimeoutSeconds: this.lockTimeoutMs / 1000 },
     );
   };
 
@@ -136,18 +144,29 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `fn` until the write lock is free, waiting as `lockWait` says (see busy.ts). */
-  private async whenUnlocked(fn: () => void, doorbell: Doorbell | null): Promise<void> {
+  private async whenUnlocked(fn: () => void, doorbell: Doorbell | null, queueFirst = false): Promise<void> {
     const attempt = (): void => this.writes.guard(fn);
-    if (this.lockWait === "blocking") this.retry(attempt, doorbell);
-    else await retryWhileBusyAsync(attempt, { timeoutMs: this.lockTimeoutMs, doorbell }, this.lockTimedOut);
+    const policy = { timeoutMs: this.lockTimeoutMs, doorbell, queueFirst };
+    if (this.lockWait === "blocking") retryWhileBusy(attempt, policy, this.lockTimedOut);
+    else await retryWhileBusyAsync(attempt, policy, this.lockTimedOut);
+  }
+
+  /** BEGIN IMMEDIATE, in this process's turn (turn.ts). */
+  private async begin(): Promise<void> {
+    if (this.doorbell === undefined) {
+      this.doorbell =
+        this.location === ":memory:" ? null : Doorbell.open(this.location, { watchProgress: this.lockHandOver === "turns" });
+      this.turn = new WriteTurn(this.doorbell, this.lockHandOver);
+    }
+    const db = this.writes.db;
+    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, this.turn.queueFirst);
+    this.turn.began();
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
     return this.writeQueue.run(async () => {
-      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
-      const doorbell = this.doorbell;
       const db = this.writes.db;
-      await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), doorbell);
+      await this.begin();
       this.writer.begin();
       try {
         const result = await fn(this.writer.tx);
@@ -159,8 +178,8 @@ export class SqliteStore implements Store {
         if (db.inTransaction) db.exec("ROLLBACK");
         throw error;
       } finally {
-        // The write lock is free: wake the process that waits longest for it.
-        doorbell?.ring();
+        // The write lock is free: hand it on now or at the end of this turn (turn.ts).
+        this.turn.ended();
       }
     });
   }
@@ -173,10 +192,8 @@ export class SqliteStore implements Store {
    */
   transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
     return this.writeQueue.run(async () => {
-      if (this.doorbell === undefined) this.doorbell = this.location === ":memory:" ? null : Doorbell.open(this.location);
-      const doorbell = this.doorbell;
       const db = this.writes.db;
-      await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), doorbell);
+      await this.begin();
       const outcomes: PromiseSettledResult<T>[] = [];
       try {
         for (const fn of fns) {
@@ -200,7 +217,7 @@ export class SqliteStore implements Store {
         if (db.inTransaction) db.exec("ROLLBACK");
         throw error;
       } finally {
-        doorbell?.ring();
+        this.turn.ended();
       }
     });
   }
@@ -299,6 +316,7 @@ export class SqliteStore implements Store {
       const reads = this.reads;
       if (reads && reads.conn !== this.writes) await reads.queue.run(async () => reads.conn.close());
       this.writes.close();
+      this.turn.close();
       this.doorbell?.close();
     });
   }

@@ -35,6 +35,7 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
            @next_attempt_at, @last_error, @created_at, @updated_at, @created_by, @version)`,
         { ...rowFromTask(task), id_order: idOrderKey(task.id) },
       );
+      addDependencies(conn, task.id, task.dependsOn);
     },
     updateTask: async (after, before) => {
       // Only the columns that changed: SQLite rewrites the entries of every index that
@@ -43,6 +44,10 @@ export function sqliteWriter(conn: Connection): SqliteWriter {
       const next = rowFromTask(after);
       const result = conn.guard(() => updateStatement(changedColumns(next, rowFromTask(before))).run(next));
       if (result.changes !== 1) throw new Error(`update of ${after.id} changed ${result.changes} rows`);
+      if (next.depends_on !== rowFromTask(before).depends_on) {
+        for (const dependency of before.dependsOn) conn.run(DELETE_DEPENDENCY, dependency, after.id);
+        addDependencies(conn, after.id, after.dependsOn);
+      }
     },
     appendEvent: async (event) => appendEvent(conn, event),
     advanceCounter: async (prefix, n) =>
@@ -139,4 +144,15 @@ function changedColumns(next: TaskRow, prev: TaskRow): string[] {
   );
   columns.push("updated_at");
   return columns;
+}
+
+/**
+ * task_dependencies (migration 7) holds one row per edge, keyed by the task depended on, so a
+ * task's dependents are an index range rather than a scan of every depends_on list.
+ */
+const INSERT_DEPENDENCY = "INSERT OR IGNORE INTO task_dependencies (depends_on, task_id) VALUES (?, ?)";
+const DELETE_DEPENDENCY = "DELETE FROM task_dependencies WHERE depends_on = ? AND task_id = ?";
+
+function addDependencies(conn: Connection, taskId: string, dependsOn: readonly string[]): void {
+  for (const dependency of dependsOn) conn.run(INSERT_DEPENDENCY, dependency, taskId);
 }

@@ -1,0 +1,274 @@
+/**
+ * Disk faults, as root (CI runs as root; elsewhere the scenario is skipped with the reason): a
+ * small tmpfs mounted by the suite (one per fault) holds the board, and the agents run as `nobody` (root
+ * ignores permission bits). Three faults, each on a fresh board on that tmpfs:
+ *  - the disk filled up: each write exits 0 and is kept, or exits 1 with STORE_UNAVAILABLE
+ *    naming the full disk and saved nothing; the board reads while full and works once freed;
+ *  - the file system remounted read-only: writes refused as STORE_UNAVAILABLE, nothing saved,
+ *    writes work again once it is remounted read-write;
+ *  - the board directory and its files made read-only under a running agent
+ *    (test/workers/disk-agent.ts): whatever it was told is kept, refusals are STORE_UNAVAILABLE,
+ *    and it carries on once the permissions are back.
+ * Each tmpfs is unmounted in a finally, always.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { repoRoot, workerScript } from "../../test/support/processes.js";
+import { outcome } from "./figures.js";
+import { readBack } from "./read-back.js";
+import type { Invariant, ScenarioOutcome } from "./figures.js";
+
+export type DiskStore = "sqlite" | "json";
+const NOBODY = { uid: 65534, gid: 65534 };
+const SEEDS = 5;
+
+interface CliRun {
+  code: number | null;
+  error: { code: string; message: string } | null;
+  stderr: string;
+}
+
+/** A directory of nobody's outside the tmpfs for the CLI to run in (`baton init` records its store there). */
+let cliHome: string | undefined;
+function cliCwd(): string {
+  if (cliHome === undefined) {
+    cliHome = mkdtempSync(join(tmpdir(), "baton-chaos-disk-cwd-"));
+    chownSync(cliHome, NOBODY.uid, NOBODY.gid);
+  }
+  return cliHome;
+}
+
+function cli(args: string[], store: string): CliRun {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BATON_")));
+  const cliPath = join(repoRoot(), "dist", "src", "cli", "main.js");
+  const run = spawnSync(process.execPath, [cliPath, ...args, "--store", store, "--json"], { encoding: "utf8", env, timeout: 60_000, cwd: cliCwd(), ...NOBODY });
+  let error = null;
+  try {
+    error = (JSON.parse(run.stderr) as { error: { code: string; message: string } }).error ?? null;
+  } catch {
+    error = null;
+  }
+  return { code: run.status, error, stderr: run.stderr };
+}
+
+/** A fresh board directory on the tmpfs, owned by nobody, with SEEDS tasks added through the CLI. */
+function boardOn(mountPoint: string, name: string, store: DiskStore): { dir: string; url: string } {
+  const dir = join(mountPoint, name);
+  mkdirSync(dir);
+  chownSync(dir, NOBODY.uid, NOBODY.gid);
+  const url = store === "sqlite" ? `sqlite:${join(dir, "board.db")}` : `json:${join(dir, "tasks.json")}`;
+  // Each board gets its own working directory: `init` records the store in ./.baton/.
+  cliHome = undefined;
+  const init = cli(["init"], url);
+  if (init.code !== 0) throw new Error(`baton init on the tmpfs failed: ${init.stderr}`);
+  for (let i = 0; i < SEEDS; i++) {
+    const add = cli(["add", `seed ${i}`], url);
+    if (add.code !== 0) throw new Error(`baton add on the tmpfs failed: ${add.stderr}`);
+  }
+  return { dir, url };
+}
+
+/** What a refused write must look like: exit 1, STORE_UNAVAILABLE, the message naming the fault. */
+function clearRefusal(run: CliRun, names: RegExp): boolean {
+  return run.code === 1 && run.error?.code === "STORE_UNAVAILABLE" && names.test(run.error.message);
+}
+
+interface Part {
+  figures: [string, number][];
+  invariants: Invariant[];
+}
+
+/** The board read back as root: tasks other than `expected` titles are refused writes that were saved anyway. */
+async function keptExactly(url: string, expected: readonly string[], label: string): Promise<Invariant[]> {
+  const back = await readBack(url);
+  const titles = new Set(back.tasks.map((t) => t.title));
+  return [
+    { name: `${label}: board unreadable afterwards`, value: back.readable ? 0 : 1, must: 0 },
+    { name: `${label}: acknowledged writes lost`, value: expected.filter((t) => !titles.has(t)).length, must: 0 },
+    { name: `${label}: refused writes saved anyway`, value: back.tasks.filter((t) => !expected.includes(t.title)).length, must: 0 },
+    { name: `${label}: replay ≠ stored task`, value: back.replayMismatches, must: 0 },
+    { name: `${label}: CREATED events ≠ tasks`, value: Math.abs(back.events.filter((e) => e.type === "CREATED").length - back.tasks.length), must: 0 },
+  ];
+}
+
+async function fullDisk(store: DiskStore, mountPoint: string): Promise<Part> {
+  const { dir, url } = boardOn(mountPoint, "full", store);
+  const filler = join(mountPoint, "filler");
+  const fd = openSync(filler, "w");
+  try {
+    for (const chunk = Buffer.alloc(4096, 1); ; ) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  } finally {
+    closeSync(fd);
+  }
+  const full = statSync(filler).size;
+  const readableWhileFull = cli(["list"], url).code === 0 ? 1 : 0;
+  const answered = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
+  let refused = 0;
+  const unclear: string[] = [];
+  // Give back 2 KiB more before each add: every level of free space from none to enough.
+  for (let i = 0; i < 40; i++) {
+    truncateSync(filler, Math.max(0, full - i * 2048));
+    const add = cli(["add", `full ${i}`], url);
+    if (add.code === 0) answered.push(`full ${i}`);
+    else if (clearRefusal(add, new RegExp(`disk holding ${dir}.* is full`))) refused++;
+    else unclear.push(`exit ${add.code}: ${add.error?.message ?? add.stderr}`);
+  }
+  for (const u of unclear.slice(0, 3)) process.stderr.write(`disk full, unclear refusal: ${u}\n`);
+  rmSync(filler);
+  const after = cli(["add", "after the disk was freed"], url);
+  if (after.code === 0) answered.push("after the disk was freed");
+  return {
+    figures: [
+      ["full disk: adds answered 0 as space came back", answered.length - SEEDS - (after.code === 0 ? 1 : 0)],
+      ["full disk: adds refused (exit 1, STORE_UNAVAILABLE naming the disk)", refused],
+    ],
+    invariants: [
+      { name: "full disk: runs where the full disk refused nothing", value: refused === 0 ? 1 : 0, must: 0 },
+      { name: "full disk: refusals not exit 1 + STORE_UNAVAILABLE naming the full disk", value: unclear.length, must: 0 },
+      { name: "full disk: board unreadable while full", value: 1 - readableWhileFull, must: 0 },
+      { name: "full disk: writes refused once space was freed", value: after.code === 0 ? 0 : 1, must: 0 },
+      ...(await keptExactly(url, answered, "full disk")),
+    ],
+  };
+}
+
+async function readOnlyRemount(store: DiskStore, mountPoint: string): Promise<Part> {
+  const { url } = boardOn(mountPoint, "read-only", store);
+  const kept = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
+  const remount = (mode: "ro" | "rw"): void => {
+    const r = spawnSync("mount", ["-o", `remount,${mode}`, mountPoint], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`mount -o remount,${mode} ${mountPoint} failed: ${r.stderr}`);
+  };
+  remount("ro");
+  let refusals: CliRun[];
+  let readableWhileReadOnly: number;
+  try {
+    refusals = [cli(["add", "while read-only"], url), cli(["claim", "--agent", "ro-agent"], url)];
+    readableWhileReadOnly = cli(["list"], url).code === 0 ? 1 : 0;
+  } finally {
+    remount("rw");
+  }
+  for (const r of refusals.filter((r) => !clearRefusal(r, /read-?only/i))) process.stderr.write(`read-only, unclear refusal: exit ${r.code}: ${r.stderr}\n`);
+  const after = cli(["add", "after the remount"], url);
+  if (after.code === 0) kept.push("after the remount");
+  return {
+    figures: [["read-only: board readable while read-only (1 = yes)", readableWhileReadOnly]],
+    invariants: [
+      { name: "read-only: writes not refused as exit 1 + STORE_UNAVAILABLE naming read-only", value: refusals.filter((r) => !clearRefusal(r, /read-?only/i)).length, must: 0 },
+      { name: "read-only: writes refused once remounted read-write", value: after.code === 0 ? 0 : 1, must: 0 },
+      ...(await keptExactly(url, kept, "read-only")),
+    ],
+  };
+}
+
+function logLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
+}
+
+async function until(what: string, check: () => boolean, deadlineMs = 120_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`disk faults: timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function setModes(dir: string, dirMode: number, fileMode: number): void {
+  chmodSync(dir, dirMode);
+  for (const name of readdirSync(dir)) chmodSync(join(dir, name), fileMode);
+}
+
+async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Promise<Part> {
+  const { dir, url } = boardOn(mountPoint, "permissions", store);
+  const work = mkdtempSync(join(tmpdir(), "baton-chaos-disk-agent-"));
+  chownSync(work, NOBODY.uid, NOBODY.gid);
+  const log = join(work, "log");
+  const stopFile = join(work, "stop");
+  const child = spawn(process.execPath, [workerScript("disk-agent"), JSON.stringify({ url, log, stopFile })], { stdio: ["ignore", "pipe", "pipe"], ...NOBODY });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const acks = (from = 0): number => logLines(log).slice(from).filter((l) => l.startsWith("ack ")).length;
+  let atChange = 0;
+  let atRestore = 0;
+  try {
+    await until("the agent's first 20 adds", () => acks() >= 20 || child.exitCode !== null);
+    atChange = logLines(log).length;
+    setModes(dir, 0o555, 0o444);
+    try {
+      await until("5 operations of the agent under the read-only directory", () => logLines(log).length >= atChange + 5 || child.exitCode !== null);
+    } finally {
+      atRestore = logLines(log).length;
+      setModes(dir, 0o755, 0o644);
+    }
+    await until("20 adds after the permissions came back", () => acks(atRestore) >= 20 || child.exitCode !== null);
+  } finally {
+    writeFileSync(stopFile, "");
+    await Promise.race([exited, sleep(60_000).then(() => child.kill("SIGKILL"))]);
+  }
+  const code = await exited;
+  if (code !== 0) process.stderr.write(`disk agent failed (exit ${code}): ${stderr}\n`);
+  const lines = logLines(log);
+  const during = lines.slice(atChange, atRestore);
+  const refusals = lines.filter((l) => l.startsWith("refused "));
+  const unclear = refusals.filter((l) => !/^refused STORE_UNAVAILABLE .*(permission denied|not writable|readonly|read-only)/i.test(l));
+  for (const u of unclear.slice(0, 3)) process.stderr.write(`permissions, unclear refusal: ${u}\n`);
+  const ackedIds = lines.filter((l) => l.startsWith("ack ")).map((l) => l.slice(4));
+  const back = await readBack(url);
+  const ids = new Set(back.tasks.map((t) => t.id));
+  rmSync(work, { recursive: true, force: true });
+  return {
+    figures: [
+      ["permissions: adds accepted while read-only (through handles opened before)", during.filter((l) => l.startsWith("ack ")).length],
+      ["permissions: adds refused while read-only", during.filter((l) => l.startsWith("refused ")).length],
+      ["permissions: adds acknowledged in all", ackedIds.length],
+    ],
+    invariants: [
+      { name: "permissions: agent failed", value: code === 0 ? 0 : 1, must: 0 },
+      { name: "permissions: refusals not STORE_UNAVAILABLE naming the permissions", value: unclear.length, must: 0 },
+      { name: "permissions: agent stuck once permissions were back", value: acks(atRestore) >= 20 ? 0 : 1, must: 0 },
+      { name: "permissions: board unreadable afterwards", value: back.readable ? 0 : 1, must: 0 },
+      { name: "permissions: acknowledged adds lost", value: ackedIds.filter((id) => !ids.has(id)).length, must: 0 },
+      { name: "permissions: tasks on the board ≠ seeds + acknowledged", value: Math.abs(back.tasks.length - SEEDS - ackedIds.length), must: 0 },
+      { name: "permissions: replay ≠ stored task", value: back.replayMismatches, must: 0 },
+    ],
+  };
+}
+
+/** The three disk faults on one store; a string (the reason) when this machine cannot mount. */
+/** A fresh tmpfs of `size` for `use`, unmounted in a finally, always; a string (the reason) when it cannot mount. */
+async function onTmpfs(size: string, use: (mountPoint: string) => Promise<Part>): Promise<Part | string> {
+  const mountPoint = mkdtempSync(join(tmpdir(), "baton-chaos-disk-"));
+  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0777`, "tmpfs", mountPoint], { encoding: "utf8" });
+  if (mounted.status !== 0) {
+    rmSync(mountPoint, { recursive: true, force: true });
+    return `disk faults skipped: cannot mount a tmpfs here (${mounted.stderr.trim() || `exit ${mounted.status}`})`;
+  }
+  try {
+    return await use(mountPoint);
+  } finally {
+    if (spawnSync("umount", [mountPoint]).status !== 0) spawnSync("umount", ["-l", mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  }
+}
+
+/** The three disk faults on one store, each on its own tmpfs; a string (the reason) when this machine cannot mount. */
+export async function diskFaults(store: DiskStore): Promise<ScenarioOutcome | string> {
+  if (process.getuid?.() !== 0) return "disk faults skipped: mounting a tmpfs and running agents as nobody need root (CI runs as root)";
+  const parts: Part[] = [];
+  for (const [size, part] of [["2m", fullDisk], ["16m", readOnlyRemount], ["16m", permissionsUnderAgent]] as const) {
+    const result = await onTmpfs(size, (mountPoint) => part(store, mountPoint));
+    if (typeof result === "string") return result;
+    parts.push(result);
+  }
+  return outcome(
+    `${store}: disk faults (a full 2 MiB tmpfs, remounted read-only, permissions changed under a running agent)`,
+    parts.flatMap((p) => p.figures),
+    parts.flatMap((p) => p.invariants),
+  );
+}

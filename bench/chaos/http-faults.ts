@@ -1,0 +1,159 @@
+/**
+ * The HTTP face in chaos: agents are HTTP client processes (test/workers/http-chaos-agent.ts) of
+ * a `baton serve` process (the built CLI) on a SQLite board. Clients are SIGKILLed at random
+ * instants mid-request (their leases expire, nobody holds twice) and the serve process itself
+ * is SIGKILLed and restarted mid-race. Afterwards every completion answered 2xx must be on the
+ * board, written by that agent, and none applied twice. With no faults the race is also checked
+ * event for event (one CREATED, CLAIMED, COMPLETED per task).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { openBoard } from "../../src/index.js";
+import { repoRoot, spawnWorker } from "../../test/support/processes.js";
+import { outcome } from "./figures.js";
+import { readBack } from "./read-back.js";
+import { eventCounts, seed } from "./scenarios.js";
+import type { ChildProcess } from "node:child_process";
+import type { Invariant, ScenarioOutcome } from "./figures.js";
+import type { WorkerExit } from "../../test/support/processes.js";
+
+const TOKEN = "chaos-http-token-0123456789";
+
+interface Serve {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+}
+
+/** `baton serve --store URL --port 0` as its own process; resolves once it printed where it listens. */
+async function startServe(store: string): Promise<Serve> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", BATON_TOKEN: TOKEN };
+  const child = spawn(process.execPath, [join(repoRoot(), "dist", "src", "cli", "main.js"), "--store", store, "serve", "--port", "0", "--json"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+      if (stdout.includes("\n")) resolve((JSON.parse(stdout.split("\n")[0] as string) as { url: string }).url);
+    });
+    void exited.then(() => reject(new Error(`baton serve exited before listening: ${stderr}`)));
+  });
+  return { child, url, exited };
+}
+
+/** Points the clients at `url` (written whole, then renamed: a client never reads half a line). */
+function publish(urlFile: string, url: string): void {
+  writeFileSync(`${urlFile}.tmp`, `${url}\n`);
+  renameSync(`${urlFile}.tmp`, urlFile);
+}
+
+export async function httpChaos(claims: number, clients: number, clientKills: number, serverKills: number): Promise<ScenarioOutcome> {
+  const dir = mkdtempSync(join(tmpdir(), "baton-chaos-http-"));
+  const store = `sqlite:${join(dir, "board.db")}`;
+  const faulty = clientKills + serverKills > 0;
+  const ids = await seed(store, claims, faulty ? 1000 : 3);
+  const urlFile = join(dir, "server-url");
+  let serve = await startServe(store);
+  publish(urlFile, serve.url);
+  const acks = join(dir, "acks");
+  const ackLogs: string[] = [];
+  const exits: Promise<WorkerExit>[] = [];
+  let spawned = 0;
+  let killsLeft = clientKills;
+  let clientsKilled = 0;
+  // A 2 s lease under faults, so a killed client's or a lost answer's claim comes back soon.
+  const leaseSeconds = faulty ? 2 : 600;
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      const ackLog = `${acks}-${spawned}`;
+      ackLogs.push(ackLog);
+      const worker = spawnWorker("http-chaos-agent", { urlFile, token: TOKEN, agent: `http-${spawned++}`, leaseSeconds, ackLog, deadlineMs: 900_000 });
+      exits.push(worker.exited);
+      await worker.ready;
+      worker.go();
+      if (killsLeft <= 0) return;
+      killsLeft--;
+      await sleep(200 + Math.random() * 1_300);
+      if (worker.child.exitCode !== null) return; // the board ran dry: no more kills to land
+      worker.kill();
+      clientsKilled++;
+      await worker.exited;
+    }
+  };
+  const lanes = Promise.all(Array.from({ length: clients }, lane));
+  const watcher = await openBoard(store);
+  let serverKilled = 0;
+  const step = claims / (serverKills + 1);
+  for (let i = 0; i < serverKills; i++) {
+    const target = Math.floor(step * (i + 1) + (Math.random() - 0.5) * (step / 2));
+    let open = 1;
+    for (;;) {
+      const s = await watcher.stats();
+      open = s.pending + s.in_progress + s.failed;
+      if (s.completed >= target || open === 0) break;
+      await sleep(20);
+    }
+    if (open === 0) break;
+    serve.child.kill("SIGKILL");
+    await serve.exited;
+    serverKilled++;
+    serve = await startServe(store);
+    publish(urlFile, serve.url);
+  }
+  await watcher.close();
+  await lanes;
+  const outcomes = await Promise.all(exits);
+  serve.child.kill("SIGTERM");
+  await serve.exited;
+  const results = outcomes.map((o) => (o.result as { completed: string[]; refused: string[]; connectionFailures: number } | undefined) ?? { completed: [], refused: [], connectionFailures: 0 });
+  const refused = results.flatMap((r) => r.refused);
+  const acked = ackLogs.flatMap((path, i) =>
+    existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean).map((id) => ({ id, agent: `http-${i}` })) : [],
+  );
+  const back = await readBack(store);
+  const byId = new Map(back.tasks.map((t) => [t.id, t]));
+  const completedEvents = new Map<string, number>();
+  for (const e of back.events) if (e.type === "COMPLETED" && e.taskId) completedEvents.set(e.taskId, (completedEvents.get(e.taskId) ?? 0) + 1);
+  const exact: Invariant[] = faulty
+    ? []
+    : (() => {
+        const { missing, extra } = eventCounts(ids, back.events);
+        return [
+          { name: "missing events", value: missing, must: 0 },
+          { name: "extra events", value: extra, must: 0 },
+        ];
+      })();
+  return outcome(
+    `http: ${claims} racing claims, ${clients} client processes, ${clientKills} clients and ${serverKills} servers SIGKILLed`,
+    [
+      ["completions acknowledged (HTTP 200)", acked.length],
+      ["connection failures met by clients", results.reduce((n, r) => n + r.connectionFailures, 0)],
+      ["completions refused after a lost answer", refused.filter((r) => r.includes("after a lost answer")).length],
+      ["leases recovered (TIMEOUT events)", back.events.filter((e) => e.type === "TIMEOUT").length],
+      ["audit events", back.events.length],
+    ],
+    [
+      { name: "clients SIGKILLed by the suite", value: clientsKilled, must: clientKills },
+      { name: "servers SIGKILLed and restarted mid-race", value: serverKilled, must: serverKills },
+      { name: "clients failed on their own", value: outcomes.filter((o) => o.signal !== "SIGKILL" && o.code !== 0).length, must: 0 },
+      { name: "other refusals", value: refused.filter((r) => !r.includes("after a lost answer")).length, must: 0 },
+      { name: "board unreadable", value: back.readable ? 0 : 1, must: 0 },
+      { name: "lost acknowledged writes", value: acked.filter(({ id, agent }) => byId.get(id)?.status !== "completed" || byId.get(id)?.result !== `done by ${agent}`).length, must: 0 },
+      { name: "completions acknowledged twice", value: acked.length - new Set(acked.map((a) => a.id)).size, must: 0 },
+      { name: "tasks not completed at the end", value: back.tasks.filter((t) => t.status !== "completed").length, must: 0 },
+      { name: "tasks completed twice (COMPLETED events)", value: [...completedEvents.values()].filter((n) => n > 1).length, must: 0 },
+      { name: "replay ≠ stored task", value: back.replayMismatches, must: 0 },
+      { name: "double holds (single-holder check)", value: back.holding.violations.length, must: 0 },
+      { name: "lease tokens not increasing", value: back.tokenReuses, must: 0 },
+      ...exact,
+    ],
+  );
+}

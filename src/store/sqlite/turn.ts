@@ -1,0 +1,103 @@
+/**
+ * Turns at the write lock between processes. SQLite's lock has no queue: after a COMMIT the
+ * releasing process, still on its core, takes the lock straight back, while the waiter its
+ * ring woke (doorbell.ts) is still being scheduled; the waiter finds the lock busy and queues
+ * again at the back. At 64 processes on 2 cores that starved some processes for a whole
+ * window (fairness 0.00) and every failed wake cost a context switch (551 cycles/s vs 2,250
+ * for one process, same run; docs/guarantees.md, "Many processes on one SQLite board").
+ *
+ * With hand-over "turns" a process keeps the lock for a turn of TURN_MS: its writes follow
+ * one another without a ring, as fast as one process alone. When the turn is over and
+ * someone waits (Doorbell.someoneWaiting) it rings once and, before its next write, queues on
+ * the doorbell behind the processes already waiting, which the kernel wakes oldest first:
+ * the turn goes round. A process that stops
+ * writing before its turn ends rings as soon as its event loop comes round (setImmediate), so
+ * an idle process never keeps others waiting. The turn is only an order: the lock itself is
+ * still BEGIN IMMEDIATE, so a lost or extra ring costs time, never correctness; a holder
+ * killed during its turn is passed over by the waiters' watchdog once the board shows no
+ * commit for ~2 watchdog periods (doorbell.ts).
+ *
+ * Hand-over "ring" (ring after every write, then barge back in) stays the default: on the
+ * shared, overloaded 2-core machine "turns" did not measurably win (docs/guarantees.md);
+ * the bench measures both in one run, so the default can follow the figures.
+ */
+import type { Doorbell } from "./doorbell.js";
+
+/** What a turn needs of the doorbell (doorbell.ts); a test gives its own. */
+export type TurnBell = Pick<Doorbell, "ring" | "someoneWaiting">;
+
+export type LockHandOver = "turns" | "ring";
+
+/**
+ * How long a process keeps the lock before it hands it on, when others wait. A hand-over
+ * costs the next waiter's wake-up (tens of microseconds on an idle machine, several
+ * milliseconds on an overloaded one), so the turn must be long against it; a round of 64
+ * processes is then 64 turns (640 ms). 2 and 10 ms were measured (docs/guarantees.md,
+ * "Many processes on one SQLite board"); neither was clearly better on the loaded machine.
+ */
+export const TURN_MS = 10;
+
+export class WriteTurn {
+  /** performance.now() when this process's turn began; null when it holds none. */
+  private heldSince: number | null = null;
+  /** The turn ended at the last commit: queue behind the waiters before the next BEGIN. */
+  private yieldNext = false;
+  private writing = false;
+  private releaseScheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly doorbell: TurnBell | null,
+    private readonly handOver: LockHandOver,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The next BEGIN should wait for a ring before it tries the lock. */
+  get queueFirst(): boolean {
+    return this.yieldNext;
+  }
+
+  /** BEGIN IMMEDIATE succeeded. */
+  began(): void {
+    this.writing = true;
+    this.yieldNext = false;
+    if (this.heldSince === null) this.heldSince = this.now();
+  }
+
+  /** The transaction ended (COMMIT or ROLLBACK): the write lock is free. */
+  ended(): void {
+    this.writing = false;
+    if (!this.doorbell || this.closed) return;
+    if (this.handOver === "ring") {
+      this.handOn();
+      return;
+    }
+    if (this.now() - (this.heldSince ?? 0) >= TURN_MS) {
+      if (this.doorbell.someoneWaiting()) {
+        this.handOn();
+        return;
+      }
+      // Nobody waits: a new turn, without a ring, so a process alone runs as fast as ever.
+      this.heldSince = this.now();
+    }
+    if (this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    setImmediate(() => {
+      this.releaseScheduled = false;
+      if (!this.writing && this.heldSince !== null && !this.closed) this.handOn();
+    });
+  }
+
+  /** The store closes: hand on a turn still held, and never ring a closed doorbell. */
+  close(): void {
+    if (this.heldSince !== null && !this.writing && !this.closed) this.handOn();
+    this.closed = true;
+  }
+
+  /** Rings; when others wait, this process's next write queues behind them (no barging). */
+  private handOn(): void {
+    this.heldSince = null;
+    this.doorbell?.ring();
+    if (this.handOver === "turns" && this.doorbell?.someoneWaiting()) this.yieldNext = true;
+  }
+}
