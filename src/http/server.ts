@@ -13,6 +13,7 @@ import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth
 import { EventFanout } from "./event-fanout.js";
 import { loadDashboardAssets } from "./dashboard/assets.js";
 import { listen } from "./node.js";
+import { untilSignal } from "../until-signal.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StaticAsset } from "./app.js";
 import type { Identity, TokenEntry } from "./auth.js";
@@ -129,16 +130,4 @@ export async function runServer(options: ServeOptions): Promise<void> {
   events.close();
   await listening.close();
   await board.close();
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { invalidInput } from "../../core/errors.js";
 import { openBoard } from "../../index.js";
+import { untilSignal } from "../../until-signal.js";
 import { Style } from "../style.js";
 import { AGENT_PROFILES, DEMO_POLICY, DEMO_TASKS, HANG_TASK } from "./graph.js";
 import { checkAudit, summarise } from "./summary.js";
@@ -76,7 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     finished &&= check.completedOnce && check.overlaps.length === 0;
     if (server) {
       process.stdout.write(`\nthe dashboard stays up on ${server.url} (Ctrl-C to stop)\n`);
-      await untilInterrupted();
+      await untilSignal();
     }
   } finally {
     server?.stop();
@@ -122,18 +123,6 @@ async function serveDemoBoard(url: string, port: number): Promise<{ url: string;
   // Time to open the link before the first claim.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   return { url: serverUrl, stop, done };
-}
-
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }
 
 function startAgent(url: string, profile: AgentProfile, view: DemoView): ChildProcess {
