@@ -6,10 +6,12 @@
 import { TASK_STATUSES } from "../../core/task.js";
 import { TxConnection } from "./tx-connection.js";
 import { listTrail } from "../archived-events.js";
-import { agentFromRow, archiveFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
+import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
+import { archiveFromRow } from "../archive-rows.js";
+import type { ArchiveRow } from "../archive-rows.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "../../core/task.js";
 import type { EventArchive, EventQuery, OutcomeBucket, TaskQuery } from "../store.js";
-import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
+import type { AgentRow, EventRow, TaskRow } from "./rows.js";
 
 export class BoardReads extends TxConnection {
   /** Row version (xmin) each task object was read at. */

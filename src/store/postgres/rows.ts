@@ -158,32 +158,6 @@ export function agentFromRow(row: AgentRow): Agent {
   return { id: row.id, capabilities: row.capabilities, lastSeenAt: row.last_seen_at };
 }
 
-export interface ArchiveRow {
-  from_seq: number;
-  to_seq: number;
-  count: number;
-  file: string;
-  first_at: string;
-  last_at: string;
-  sha256: string;
-  bytes: number;
-  rotated_at: string;
-}
-
-export function archiveFromRow(row: ArchiveRow): EventArchive {
-  return {
-    file: row.file,
-    fromSeq: row.from_seq,
-    toSeq: row.to_seq,
-    count: row.count,
-    firstAt: row.first_at,
-    lastAt: row.last_at,
-    sha256: row.sha256,
-    bytes: row.bytes,
-    rotatedAt: row.rotated_at,
-  };
-}
-
 export function archiveValues(a: EventArchive): unknown[] {
   return [a.fromSeq, a.toSeq, a.count, a.file, a.firstAt, a.lastAt, a.sha256, a.bytes, a.rotatedAt];
 }

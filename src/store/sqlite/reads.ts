@@ -6,11 +6,13 @@ import { assertNever } from "../../core/exhaustive.js";
 import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { listTrail } from "../archived-events.js";
-import { agentFromRow, archiveFromRow, eventFromRow, taskFromRow } from "./rows.js";
+import { agentFromRow, eventFromRow, taskFromRow } from "./rows.js";
+import { archiveFromRow } from "../archive-rows.js";
+import type { ArchiveRow } from "../archive-rows.js";
 import type { BoardEvent, EventType, Task, TaskStatus } from "../../core/task.js";
 import type { EventArchive, EventQuery, OutcomeBucket, StoreReader, TaskQuery } from "../store.js";
 import type { Connection } from "./connection.js";
-import type { AgentRow, ArchiveRow, EventRow, TaskRow } from "./rows.js";
+import type { AgentRow, EventRow, TaskRow } from "./rows.js";
 
 export function sqliteReads(conn: Connection): StoreReader {
   const tasks = (sql: string, ...params: unknown[]): Task[] => conn.all<TaskRow>(sql, ...params).map(taskFromRow);

@@ -3,7 +3,6 @@ import { checkStoredToken } from "../../core/fencing.js";
 import { checkedMetadata } from "../../core/limits.js";
 import { PRIORITY_RANK } from "../../core/task.js";
 import type { Agent, BoardEvent, EventType, Task, TaskStatus, Priority } from "../../core/task.js";
-import type { EventArchive } from "../store.js";
 
 export interface TaskRow {
   id: string;
@@ -114,30 +113,4 @@ export interface AgentRow {
 
 export function agentFromRow(row: AgentRow): Agent {
   return { id: row.id, capabilities: JSON.parse(row.capabilities) as string[], lastSeenAt: row.last_seen_at };
-}
-
-export interface ArchiveRow {
-  from_seq: number;
-  to_seq: number;
-  count: number;
-  file: string;
-  first_at: string;
-  last_at: string;
-  sha256: string;
-  bytes: number;
-  rotated_at: string;
-}
-
-export function archiveFromRow(row: ArchiveRow): EventArchive {
-  return {
-    file: row.file,
-    fromSeq: row.from_seq,
-    toSeq: row.to_seq,
-    count: row.count,
-    firstAt: row.first_at,
-    lastAt: row.last_at,
-    sha256: row.sha256,
-    bytes: row.bytes,
-    rotatedAt: row.rotated_at,
-  };
 }
