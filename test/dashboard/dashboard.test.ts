@@ -51,7 +51,12 @@ describe("the dashboard follows the board live", () => {
       await expect(held.textContent()).resolves.toContain("agent-7");
       await held.getByTestId("lease-countdown").getByText(/expired/).waitFor({ timeout: 6000 });
 
-      expect(baton(["heal"], { cwd: dir }).code).toBe(0);
+      // The page judges expiry on its estimate of the server's clock (the Date header, to a
+      // second); heal judges it on this machine's. Heal only once the store's own clock has passed it.
+      const expiresAt = Date.parse(String(batonJson(["show", "T-1"], { cwd: dir }).lease_expires_at));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() + 50)));
+      const healed = batonJson(["heal"], { cwd: dir });
+      expect(healed.timed_out).toEqual(["T-1"]);
       // The issue sets 2 s for add and claim only; a healed task just has to come back.
       await card(page, "pending", "T-1").waitFor({ timeout: 10_000 });
       expect(await card(page, "in_progress", "T-1").count()).toBe(0);

@@ -18,10 +18,12 @@ export function duration(seconds: number): string {
 /** "expires in 4m 10s" / "expired 3s ago". */
 export function leaseLeft(expiresAt: string | null, now: number): { text: string; expired: boolean } {
   if (!expiresAt) return { text: "no lease", expired: false };
-  const seconds = Math.round((Date.parse(expiresAt) - now) / 1000);
-  return seconds > 0
-    ? { text: `expires in ${duration(seconds)}`, expired: false }
-    : { text: `expired ${duration(-seconds)} ago`, expired: true };
+  // Expired exactly when the store would judge it so (lease_expires_at <= now): rounding to the
+  // nearest second called a lease with 0.4 s left "expired", and a heal run on that word found it live.
+  const left = Date.parse(expiresAt) - now;
+  return left > 0
+    ? { text: `expires in ${duration(Math.ceil(left / 1000))}`, expired: false }
+    : { text: `expired ${duration(Math.floor(-left / 1000))} ago`, expired: true };
 }
 
 export function label(status: string): string {
