@@ -9,21 +9,21 @@
  *   (heal), health.ts, report.ts, backup.ts, event-hub.ts (watch).
  * This is the only place that reads the clock (or asks the store for its clock): every
  * operation gets it as `now` in its BoardContext (board/context.ts).
+ *
+ * The rare operations (audit rotation, import/export/inbox, health, backup/restore) load their
+ * modules on first use: with node:crypto, node:readline, node:os and the seed-format parsers
+ * they cost every `baton list` ~9 ms of CPU at start-up (of ~40 ms; bench/sections/cli.ts).
  */
 import { resolvePolicy } from "./core/policy.js";
 import { toIso } from "./core/time.js";
 import { checkTaskId, isoDateSchema, parseInput } from "./core/validation.js";
 import { addAgentAhead, forgetAgent, registerAgent } from "./board/agents.js";
 import { auditEvents, auditPage, auditPages, auditStats, replayTasks } from "./board/audit-reads.js";
-import { rotateAudit } from "./board/audit-rotate.js";
-import { backupBoard, restoreBoard } from "./board/backup.js";
 import { claimBatch, claimOne } from "./board/claiming.js";
 import { nothingReady } from "./board/nothing-ready.js";
 import { addDependencies, addTasks, assignTask, changeTask, noteTask, removeDependencies, updateTask } from "./board/editing.js";
 import { EventHub } from "./board/event-hub.js";
-import { checkHealth } from "./board/health.js";
 import { initCounters, reserveIds } from "./board/id-counters.js";
-import { exportTasks, importTasks, processInbox } from "./board/import-export.js";
 import { complete, fail, heartbeat, release } from "./board/lease-holder.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
 import { heal } from "./board/recovery.js";
@@ -213,6 +213,7 @@ export class Board {
    * (board/audit-rotate.ts); every audit read still sees them. `archive: null` when none was older.
    */
   async rotateAudit(options: RotateOptions): Promise<RotateReport> {
+    const { rotateAudit } = await import("./board/audit-rotate.js");
     return rotateAudit(this.store, options, await this.ctx.now());
   }
 
@@ -266,16 +267,19 @@ export class Board {
     text: string,
     options: { format: string; dryRun?: boolean; agent?: string; queuePrefix?: string },
   ): Promise<ImportPlan> {
+    const { importTasks } = await import("./board/import-export.js");
     return importTasks(this.ctx, text, options);
   }
 
   /** The board's tasks in a seed's format (tasks-json carries every field and the history). */
   async exportTasks(options: { format: string; queuePrefix?: string }): Promise<string> {
+    const { exportTasks } = await import("./board/import-export.js");
     return exportTasks(this.ctx, options);
   }
 
   /** Seed 003's inbox: reserved, unused ids are added and leave the file; the rest stay with a reason. */
   async processInbox(path: string, by: { agent?: string } = {}): Promise<InboxOutcome> {
+    const { processInbox } = await import("./board/import-export.js");
     return processInbox(this.ctx, path, by);
   }
 
@@ -288,6 +292,7 @@ export class Board {
 
   /** Every health check (board/health.ts), from the store to the oldest ready task. Changes nothing. */
   async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
+    const { checkHealth } = await import("./board/health.js");
     return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
   }
 
@@ -299,11 +304,13 @@ export class Board {
 
   /** A consistent copy of the board in one file, verified (integrity + replay) once written. */
   async backup(file: string): Promise<CopyVerdict> {
+    const { backupBoard } = await import("./board/backup.js");
     return backupBoard(this.store, file);
   }
 
   /** Replaces the board with a backup once the backup is verified; a live board needs `force`. */
   async restore(file: string, options: { force?: boolean } = {}): Promise<CopyVerdict> {
+    const { restoreBoard } = await import("./board/backup.js");
     return restoreBoard(this.store, file, options.force === true);
   }
 
