@@ -11,7 +11,9 @@ export { Board } from "./board.js";
 export type {
   AuditQuery,
   Claim,
+  CompletedAndNext,
   CredentialInput,
+  NextClaimOptions,
   EditBy,
   HealReport,
   ListQuery,
