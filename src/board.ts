@@ -12,7 +12,7 @@
  *
  * The rare operations (audit rotation, import/export/inbox, health, backup/restore) load their
  * modules on first use: with node:crypto, node:readline, node:os and the seed-format parsers
- * they cost every `baton list` ~9 ms of CPU at start-up (of ~40 ms; bench/sections/cli.ts).
+ * they cost every CLI call ~4 ms of CPU at start-up (node:crypto alone ~3 ms; bench/sections/cli.ts).
  */
 import { resolvePolicy } from "./core/policy.js";
 import { toIso } from "./core/time.js";

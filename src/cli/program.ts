@@ -12,7 +12,7 @@ import type { CliFailure } from "./exit-codes.js";
 /**
  * Which verbs each group's module declares, and how to load it. Declaring all ~25 commands
  * with their options costs ~5 ms of commander work per call, and evaluating every verb's
- * modules (with the board operations they import) ~9 ms more; a call names one verb, so only
+ * modules (with the board operations they import) ~4 ms more; a call names one verb, so only
  * its group is loaded and declared (all of them for help and for unknown verbs, so suggestions
  * still work; none for --version). scripts/bundle-cli.mjs keeps each group in the bundle.
  */
