@@ -64,31 +64,38 @@ function cliCwd(): string {
   return cliHome;
 }
 
-function cli(args: string[], store: string): CliRun {
+/**
+ * One CLI run as nobody. Spawned asynchronously: a test's worker (test/chaos/chaos-disk.test.ts)
+ * must keep answering vitest while dozens of runs go by on a loaded machine.
+ */
+async function cli(args: string[], store: string): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BATON_")));
   const cliPath = join(repoRoot(), "dist", "src", "cli", "main.js");
-  const run = spawnSync(process.execPath, [cliPath, ...args, "--store", store, "--json"], { encoding: "utf8", env, timeout: 60_000, cwd: cliCwd(), ...NOBODY });
+  const child = spawn(process.execPath, [cliPath, ...args, "--store", store, "--json"], { env, cwd: cliCwd(), stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, ...NOBODY });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (status) => resolve(status)));
   let error = null;
   try {
-    error = (JSON.parse(run.stderr) as { error: { code: string; message: string } }).error ?? null;
+    error = (JSON.parse(stderr) as { error: { code: string; message: string } }).error ?? null;
   } catch {
     error = null;
   }
-  return { code: run.status, error, stderr: run.stderr };
+  return { code, error, stderr };
 }
 
 /** A fresh board directory on the tmpfs, owned by nobody, with SEEDS tasks added through the CLI. */
-function boardOn(mountPoint: string, name: string, store: DiskStore): { dir: string; url: string } {
+async function boardOn(mountPoint: string, name: string, store: DiskStore): Promise<{ dir: string; url: string }> {
   const dir = join(mountPoint, name);
   mkdirSync(dir);
   chownSync(dir, NOBODY.uid, NOBODY.gid);
   const url = store === "sqlite" ? `sqlite:${join(dir, "board.db")}` : `json:${join(dir, "tasks.json")}`;
   // Each board gets its own working directory: `init` records the store in ./.baton/.
   cliHome = undefined;
-  const init = cli(["init"], url);
+  const init = await cli(["init"], url);
   if (init.code !== 0) throw new Error(`baton init on the tmpfs failed: ${init.stderr}`);
   for (let i = 0; i < SEEDS; i++) {
-    const add = cli(["add", `seed ${i}`], url);
+    const add = await cli(["add", `seed ${i}`], url);
     if (add.code !== 0) throw new Error(`baton add on the tmpfs failed: ${add.stderr}`);
   }
   return { dir, url };
@@ -118,7 +125,7 @@ async function keptExactly(url: string, expected: readonly string[], label: stri
 }
 
 async function fullDisk(store: DiskStore, mountPoint: string, sizes: DiskFaultSizes): Promise<Part> {
-  const { dir, url } = boardOn(mountPoint, "full", store);
+  const { dir, url } = await boardOn(mountPoint, "full", store);
   const filler = join(mountPoint, "filler");
   const fd = openSync(filler, "w");
   try {
@@ -129,21 +136,21 @@ async function fullDisk(store: DiskStore, mountPoint: string, sizes: DiskFaultSi
     closeSync(fd);
   }
   const full = statSync(filler).size;
-  const readableWhileFull = cli(["list"], url).code === 0 ? 1 : 0;
+  const readableWhileFull = (await cli(["list"], url)).code === 0 ? 1 : 0;
   const answered = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
   let refused = 0;
   const unclear: string[] = [];
   // Give back a little more before each add: every level of free space from none to enough.
   for (let i = 0; i < sizes.fullDiskSteps; i++) {
     truncateSync(filler, Math.max(0, full - i * sizes.stepBytes));
-    const add = cli(["add", `full ${i}`], url);
+    const add = await cli(["add", `full ${i}`], url);
     if (add.code === 0) answered.push(`full ${i}`);
     else if (clearRefusal(add, new RegExp(`disk holding ${dir}.* is full`))) refused++;
     else unclear.push(`exit ${add.code}: ${add.error?.message ?? add.stderr}`);
   }
   for (const u of unclear.slice(0, 3)) process.stderr.write(`disk full, unclear refusal: ${u}\n`);
   rmSync(filler);
-  const after = cli(["add", "after the disk was freed"], url);
+  const after = await cli(["add", "after the disk was freed"], url);
   if (after.code === 0) answered.push("after the disk was freed");
   return {
     figures: [
@@ -161,7 +168,7 @@ async function fullDisk(store: DiskStore, mountPoint: string, sizes: DiskFaultSi
 }
 
 async function readOnlyRemount(store: DiskStore, mountPoint: string): Promise<Part> {
-  const { url } = boardOn(mountPoint, "read-only", store);
+  const { url } = await boardOn(mountPoint, "read-only", store);
   const kept = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
   const remount = (mode: "ro" | "rw"): void => {
     const r = spawnSync("mount", ["-o", `remount,${mode}`, mountPoint], { encoding: "utf8" });
@@ -171,13 +178,13 @@ async function readOnlyRemount(store: DiskStore, mountPoint: string): Promise<Pa
   let refusals: CliRun[];
   let readableWhileReadOnly: number;
   try {
-    refusals = [cli(["add", "while read-only"], url), cli(["claim", "--agent", "ro-agent"], url)];
-    readableWhileReadOnly = cli(["list"], url).code === 0 ? 1 : 0;
+    refusals = [await cli(["add", "while read-only"], url), await cli(["claim", "--agent", "ro-agent"], url)];
+    readableWhileReadOnly = (await cli(["list"], url)).code === 0 ? 1 : 0;
   } finally {
     remount("rw");
   }
   for (const r of refusals.filter((r) => !clearRefusal(r, /read-?only/i))) process.stderr.write(`read-only, unclear refusal: exit ${r.code}: ${r.stderr}\n`);
-  const after = cli(["add", "after the remount"], url);
+  const after = await cli(["add", "after the remount"], url);
   if (after.code === 0) kept.push("after the remount");
   return {
     figures: [["read-only: board readable while read-only (1 = yes)", readableWhileReadOnly]],
@@ -209,7 +216,7 @@ function setModes(dir: string, dirMode: number, fileMode: number): void {
 }
 
 async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Promise<Part> {
-  const { dir, url } = boardOn(mountPoint, "permissions", store);
+  const { dir, url } = await boardOn(mountPoint, "permissions", store);
   const work = scratchDir("agent-");
   const log = join(work, "log");
   const stopFile = join(work, "stop");

@@ -16,8 +16,8 @@ const unavailable = diskFaultsUnavailable();
 if (unavailable !== null) console.log(`test/chaos/chaos-disk.test.ts: ${unavailable}`);
 
 /** The figure named `name` of the run, as printed. */
-function figure(result: ScenarioOutcome, name: string): string | undefined {
-  return result.table.rows.find((row) => row[0] === name)?.[1];
+function figure(result: ScenarioOutcome, name: string): number {
+  return Number(result.table.rows.find((row) => row[0] === name)?.[1]);
 }
 
 describe.skipIf(unavailable !== null)(`chaos (short): disk faults${unavailable ? ` (${unavailable})` : ""}`, () => {
@@ -32,10 +32,10 @@ describe.skipIf(unavailable !== null)(`chaos (short): disk faults${unavailable ?
       expect(result.invariants.length).toBeGreaterThan(20);
       // The faults happened: the full disk refused some adds, and the agent made all 200 of
       // its attempts while its directory was read-only.
-      expect(Number(figure(result, "full disk: adds refused (exit 1, STORE_UNAVAILABLE naming the disk)"))).toBeGreaterThan(0);
+      expect(figure(result, "full disk: adds refused (exit 1, STORE_UNAVAILABLE naming the disk)")).toBeGreaterThan(0);
       const during =
-        Number(figure(result, "permissions: adds accepted while read-only (through handles opened before)")) +
-        Number(figure(result, "permissions: adds refused while read-only"));
+        figure(result, "permissions: adds accepted while read-only (through handles opened before)") +
+        figure(result, "permissions: adds refused while read-only");
       expect(during).toBeGreaterThanOrEqual(200);
     });
   }
