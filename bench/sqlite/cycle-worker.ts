@@ -66,6 +66,7 @@ const waits = {
   busyTries: lockWaitCounts.busyTries - from.busyTries,
   doorbellWaits: lockWaitCounts.doorbellWaits - from.doorbellWaits,
   waitedMs: lockWaitCounts.waitedMs - from.waitedMs,
+  watchdogRings: lockWaitCounts.watchdogRings - from.watchdogRings,
 };
 await board.close();
 const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits };

@@ -25,7 +25,7 @@ export interface DoneMessage {
   /** The board ran out of tasks before the window ended (the figure is then too low). */
   exhausted: boolean;
   /** Its lock waits in the window (src/store/sqlite/busy.ts lockWaitCounts); SQLite workers only. */
-  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number };
+  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }
 
 export type ParentMessage = GoMessage;

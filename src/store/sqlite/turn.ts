@@ -40,8 +40,8 @@ export const TURN_MS = 10;
 export class WriteTurn {
   /** performance.now() when this process's turn began; null when it holds none. */
   private heldSince: number | null = null;
-  /** The turn ended at the last commit: queue behind the waiters before the next BEGIN. */
-  private yieldNext = false;
+  /** The turn was handed on: the next BEGIN lets the woken waiter in first (busy.ts). */
+  private handedOn = false;
   private writing = false;
   private releaseScheduled = false;
   private closed = false;
@@ -52,16 +52,19 @@ export class WriteTurn {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The next BEGIN should wait for a ring before it tries the lock. */
+  /** The next BEGIN should let the waiter this process rang take the lock first. */
   get queueFirst(): boolean {
-    return this.yieldNext;
+    return this.handedOn;
   }
 
-  /** BEGIN IMMEDIATE succeeded. */
-  began(): void {
+  /**
+   * BEGIN IMMEDIATE succeeded; `waited`: after finding the lock busy, so another process had
+   * it since this one's last write, and this is a new turn.
+   */
+  began(waited = false): void {
     this.writing = true;
-    this.yieldNext = false;
-    if (this.heldSince === null) this.heldSince = this.now();
+    this.handedOn = false;
+    if (this.heldSince === null || waited) this.heldSince = this.now();
   }
 
   /** The transaction ended (COMMIT or ROLLBACK): the write lock is free. */
@@ -94,10 +97,17 @@ export class WriteTurn {
     this.closed = true;
   }
 
-  /** Rings; when others wait, this process's next write queues behind them (no barging). */
+  /** Rings; when others wait, this process's next write lets the woken one in first. */
   private handOn(): void {
     this.heldSince = null;
-    this.doorbell?.ring();
-    if (this.handOver === "turns" && this.doorbell?.someoneWaiting()) this.yieldNext = true;
+    if (this.handOver === "ring") {
+      this.doorbell?.ring();
+      return;
+    }
+    // Ring only for a waiter: a byte nobody waits for would later wake one out of its order.
+    if (this.doorbell?.someoneWaiting()) {
+      this.doorbell.ring();
+      this.handedOn = true;
+    }
   }
 }
