@@ -6,20 +6,26 @@
  * window (fairness 0.00) and every failed wake cost a context switch (551 cycles/s vs 2,250
  * for one process, same run; docs/guarantees.md, "Many processes on one SQLite board").
  *
- * With hand-over "turns" a process keeps the lock for a turn of TURN_MS: its writes follow
- * one another without a ring, as fast as one process alone. When the turn is over and
- * someone waits (Doorbell.someoneWaiting) it rings once and, before its next write, queues on
- * the doorbell behind the processes already waiting, which the kernel wakes oldest first:
- * the turn goes round. A process that stops
- * writing before its turn ends rings as soon as its event loop comes round (setImmediate), so
- * an idle process never keeps others waiting. The turn is only an order: the lock itself is
- * still BEGIN IMMEDIATE, so a lost or extra ring costs time, never correctness; a holder
- * killed during its turn is passed over by the waiters' watchdog once the board shows no
- * commit for ~2 watchdog periods (doorbell.ts).
+ * With hand-over "turns" a process keeps the lock for a turn of TURN_MS (a time quantum): its
+ * writes follow one another without a ring, as fast as one process alone, each still its own
+ * BEGIN IMMEDIATE … COMMIT. When the turn is over and someone waits (Doorbell.someoneWaiting:
+ * a waiter marks the `-waiting` file before its last try, busy.ts) it rings once, and its next
+ * write first lets the woken waiter in: it waits for another connection's commit, then queues
+ * on the doorbell behind the others without a try, so the kernel's oldest-first wake-up order
+ * is the order of the turns. A turn taken after a wait is a new turn (the lock was elsewhere
+ * in between). A process that stops writing before its turn ends hands on as soon as its
+ * event loop comes round (setImmediate), so an idle or one-shot process never keeps others
+ * waiting; with nobody waiting nothing rings, since a byte nobody waits for would later wake
+ * a waiter out of its order. The turn is only an order: a lost or extra ring costs time,
+ * never correctness; a holder killed during its turn is passed over by the waiters' watchdog
+ * once the board shows no commit for a PROGRESS_WATCH_MS period (doorbell.ts), and a woken
+ * waiter that died is passed over by the releaser after LET_IN_MS (busy.ts).
  *
  * Hand-over "ring" (ring after every write, then barge back in) stays the default: on the
- * shared, overloaded 2-core machine "turns" did not measurably win (docs/guarantees.md);
- * the bench measures both in one run, so the default can follow the figures.
+ * shared, overloaded 2-core machine "turns" did not win consistently (docs/guarantees.md,
+ * every attempt with its figures): there a hand-over costs the woken process's wait for a
+ * core, ~40 ms at load 30-70, which a barging releaser hides and an ordered one cannot. The
+ * bench measures both in one run, so the default can follow the figures.
  */
 import type { Doorbell } from "./doorbell.js";
 
