@@ -91,6 +91,8 @@ export interface ContentionResult {
   cyclesMax: number;
   /** Rings by waiters' watchdogs per lock acquisition (no commit seen for a period). */
   watchdogRingsPerLock: number;
+  /** The processes' own CPU time over the window per cycle, µs (user + system). */
+  cpuMicrosPerCycle: number;
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
@@ -165,6 +167,7 @@ export async function contention(
     claimP99Ms: percentile(latencies, 0.99),
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
+    cpuMicrosPerCycle: results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) / Math.max(1, total),
   };
 }
 
