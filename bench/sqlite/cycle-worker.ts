@@ -74,6 +74,7 @@ const waits = {
   busyTries: lockWaitCounts.busyTries - from.busyTries,
   doorbellWaits: lockWaitCounts.doorbellWaits - from.doorbellWaits,
   waitedMs: lockWaitCounts.waitedMs - from.waitedMs,
+  watchdogRings: lockWaitCounts.watchdogRings - from.watchdogRings,
 };
 await board.close();
 const cpuMicros = cpuFrom && cpuUntil ? cpuUntil.user + cpuUntil.system : undefined;

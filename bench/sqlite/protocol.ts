@@ -27,7 +27,7 @@ export interface DoneMessage {
   /** Its own CPU time (user + system, process.cpuUsage) over the measured window, µs. */
   cpuMicros?: number;
   /** Its lock waits in the window (src/store/sqlite/busy.ts lockWaitCounts); SQLite workers only. */
-  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number };
+  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }
 
 export type ParentMessage = GoMessage;

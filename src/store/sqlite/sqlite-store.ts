@@ -16,6 +16,7 @@ import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { idOrderKey } from "../../core/selection.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
+import type { BusyPolicy } from "./busy.js";
 import { Connection } from "./connection.js";
 import { checkpointPages, isDiskFull } from "./disk-space.js";
 import { Doorbell } from "./doorbell.js";
@@ -176,12 +177,29 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `fn` until the write lock is free, waiting as `lockWait` says (see busy.ts). */
-  private async whenUnlocked(fn: () => void, doorbell: Doorbell | null, queueFirst = false): Promise<void> {
+  private async whenUnlocked(
+    fn: () => void,
+    doorbell: Doorbell | null,
+    turn: Pick<BusyPolicy, "queueFirst" | "onAcquired"> = {},
+  ): Promise<void> {
     const attempt = (): void => this.writes.guard(fn);
-    const policy = { timeoutMs: this.lockTimeoutMs, doorbell, queueFirst };
+    const policy: BusyPolicy = {
+      timeoutMs: this.lockTimeoutMs,
+      doorbell,
+      ordered: this.lockHandOver === "turns",
+      commitMark: this.dataVersion,
+      ...turn,
+    };
     if (this.lockWait === "blocking") retryWhileBusy(attempt, policy, this.lockTimedOut);
     else await retryWhileBusyAsync(attempt, policy, this.lockTimedOut);
   }
+
+  /**
+   * Changes whenever another connection committed (SQLite's data_version: a read of the
+   * WAL-index header, a few microseconds): how a process that handed its turn on sees that
+   * the waiter it woke has taken the lock (busy.ts).
+   */
+  private dataVersion = (): number => this.writes.get<{ data_version: number }>("PRAGMA data_version")?.data_version ?? 0;
 
   /** BEGIN IMMEDIATE, in this process's turn (turn.ts). */
   private async begin(): Promise<void> {
@@ -191,8 +209,11 @@ export class SqliteStore implements Store {
       this.turn = new WriteTurn(this.doorbell, this.lockHandOver);
     }
     const db = this.writes.db;
-    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, this.turn.queueFirst);
-    this.turn.began();
+    const turn = this.turn;
+    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, {
+      queueFirst: turn.queueFirst,
+      onAcquired: (waited) => turn.began(waited),
+    });
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
