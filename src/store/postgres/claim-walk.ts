@@ -4,10 +4,11 @@
  * index conditions of a btree), so it reads about `limit` entries and rows:
  *   reserved for the agent   baton_tasks_reserved (assigned_to = $, key > $)
  *   unreserved               baton_tasks_claimable (key > $)
- *   reserved, any agent      baton_tasks_reserved, all of it, sorted (the no-agent list only:
- *                            reservations are few; see src/store/sqlite/claim-walk.ts)
- * test/postgres/claim-walk-plan.test.ts checks the plans with EXPLAIN. Unnamed statements, so
- * each is planned for its own key and limit.
+ *   reserved, any agent      a bitmap scan of the assigned tasks only (baton_tasks_reserved on
+ *                            a fresh board, baton_tasks_assignee once analyzed), sorted: the
+ *                            no-agent list only; reservations are few (src/store/sqlite/claim-walk.ts)
+ * test/postgres/claim-walk-plan.test.ts checks the plans with EXPLAIN, fresh and analyzed: no
+ * sequential scan. Unnamed statements, so each is planned for its own key and limit.
  */
 import { TASK_COLUMNS } from "./rows.js";
 import type { ClaimWalk } from "../store.js";

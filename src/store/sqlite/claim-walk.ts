@@ -1,10 +1,11 @@
 /**
  * Store.pendingInClaimOrder on SQLite: the ready list's walk through the claim indexes of
  * migration 2, from a keyset position. What EXPLAIN QUERY PLAN shows for each statement
- * (test/sqlite/claim-walk-plan.test.ts checks it):
+ * (test/sqlite/claim-walk-plan.test.ts checks them):
  *   reserved for the agent   SEARCH tasks USING INDEX tasks_reserved (assigned_to=? AND (priority_rank,created_at,id_order)>(?,?,?))
  *   unreserved               SEARCH tasks USING INDEX tasks_claimable ((priority_rank,created_at,id_order)>(?,?,?))
- *   reserved, any agent      SCAN tasks USING COVERING INDEX tasks_reserved + USE TEMP B-TREE FOR ORDER BY
+ *   reserved, any agent      SEARCH tasks USING COVERING INDEX tasks_reserved (assigned_to>?)
+ *                            + USE TEMP B-TREE FOR ORDER BY, then each row by rowid
  * The first two read about `limit` index entries and rows. The third (the no-agent list only)
  * sorts the keys of every reserved pending task, reading only the index, then the rows of the
  * `limit` first: reservations are few (people's `assign`, `balance`), and an index of them in
