@@ -18,6 +18,7 @@ import { auditEvents, auditPage, auditPages, auditStats, replayTasks } from "./b
 import { rotateAudit } from "./board/audit-rotate.js";
 import { backupBoard, restoreBoard } from "./board/backup.js";
 import { claimBatch, claimOne } from "./board/claiming.js";
+import { completeAndClaimNext } from "./board/complete-and-claim.js";
 import { nothingReady } from "./board/nothing-ready.js";
 import { addDependencies, addTasks, assignTask, changeTask, noteTask, removeDependencies, updateTask } from "./board/editing.js";
 import { EventHub } from "./board/event-hub.js";
@@ -49,7 +50,8 @@ import type { InboxOutcome } from "./board/inbox.js";
 import type { Page } from "./board/paging.js";
 import type { Pipeline } from "./board/pipeline.js";
 import type { BoardReport } from "./board/report.js";
-import type { AuditQuery, BoardOptions, Claim, CredentialInput, EditBy, HealReport } from "./board/types.js";
+import type { AuditQuery, BoardOptions, Claim, CompletedAndNext, CredentialInput, EditBy, HealReport } from "./board/types.js";
+import type { NextClaimOptions } from "./board/types.js";
 import type { ListQuery, PageQuery, ReadyQuery, Reservation } from "./board/types.js";
 
 export type * from "./board/types.js";
@@ -239,6 +241,18 @@ export class Board {
 
   async complete(id: string, credential: CredentialInput & { result?: string }): Promise<Task> {
     return complete(this.ctx, id, credential);
+  }
+
+  /**
+   * Completes the task held and claims the next one in one transaction (board/complete-and-claim.ts):
+   * each its own fencing check and event; `next` is null when nothing is ready.
+   */
+  async completeAndClaimNext(
+    id: string,
+    credential: CredentialInput & { result?: string },
+    next: NextClaimOptions = {},
+  ): Promise<CompletedAndNext> {
+    return completeAndClaimNext(this.ctx, id, credential, next);
   }
 
   async fail(id: string, credential: CredentialInput & { error: string }): Promise<Task> {

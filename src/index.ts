@@ -32,7 +32,9 @@ export { Board } from "./board.js";
 export type {
   AuditQuery,
   Claim,
+  CompletedAndNext,
   CredentialInput,
+  NextClaimOptions,
   EditBy,
   HealReport,
   ListQuery,

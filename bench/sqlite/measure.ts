@@ -86,6 +86,8 @@ export interface ContentionResult {
   doorbellWaitsPerLock: number;
   /** Share of the window the average process spent waiting for the lock. */
   waitingShare: number;
+  /** The processes' own CPU time over the window per cycle, µs (user + system). */
+  cpuMicrosPerCycle: number;
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
@@ -157,6 +159,7 @@ export async function contention(
     claimP99Ms: percentile(latencies, 0.99),
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
+    cpuMicrosPerCycle: results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) / Math.max(1, total),
   };
 }
 

@@ -11,6 +11,7 @@ import { auditQueryTests } from "./audit-queries.js";
 import { auditTests } from "./audit.js";
 import { badInputTests } from "./bad-input.js";
 import { claimTests } from "./claims.js";
+import { completeAndClaimTests } from "./complete-and-claim.js";
 import { coordinationTests } from "./coordination.js";
 import { crashTests } from "./crashes.js";
 import { dependencyTests } from "./dependencies.js";
@@ -36,6 +37,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     const c = makeConformance(factory);
     describe("claims", () => claimTests(c));
     describe("fencing", () => fencingTests(c));
+    describe("complete and claim next", () => completeAndClaimTests(c));
     describe("retries", () => retryTests(c));
     describe("dependencies", () => dependencyTests(c));
     describe("reservations", () => reservationTests(c));
