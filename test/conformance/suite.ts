@@ -20,6 +20,7 @@ import { operationTests, retryPolicyTests } from "./operations.js";
 import { makeConformance } from "./harness.js";
 import { eventPagingBackTests, listFilterTests, pagingTests } from "./paging.js";
 import { propertyTests } from "./properties.js";
+import { readyWalkTests } from "./ready-walk.js";
 import { raceTests } from "./races.js";
 import { reservationTests } from "./reservations.js";
 import { retryTests } from "./retries.js";
@@ -47,6 +48,7 @@ export function runConformanceSuite(factory: BoardFactory): void {
     describe("bad input", () => badInputTests(c));
     describe("paging", () => pagingTests(c));
     describe("list filters", () => listFilterTests(c));
+    describe("ready walk", () => readyWalkTests(c));
     describe("audit paging back", () => eventPagingBackTests(c));
     describe("properties", () => propertyTests(c));
     describe("coordination", () => coordinationTests(c));
