@@ -138,7 +138,10 @@ describe("baton monitor", () => {
     await new Promise((r) => setTimeout(r, 1100));
     const monitor = startMonitor(cwd, ["--interval", "50ms"]);
     await monitor.waitFor(() => monitor.stderr().includes("watching"), "the start line");
-    await new Promise((r) => setTimeout(r, 300));
+    const recoveries = () => monitor.entries.filter((e) => / heal recovered T-\d+: lease expired/.test(e.line ?? ""));
+    // Signalled while its loop runs (every 50 ms), once it has done its work: a fixed 300 ms
+    // was not always enough for 50 recoveries on a loaded machine.
+    await monitor.waitFor(() => recoveries().length >= 50, "50 recoveries");
     expect(await monitor.stop(signal)).toBe(0);
     expect(monitor.stderr()).toContain("baton monitor: stopped");
     expect(monitor.entries.filter((e) => / heal recovered T-\d+: lease expired/.test(e.line ?? ""))).toHaveLength(50);
@@ -155,8 +158,12 @@ describe("baton monitor", () => {
       await board.addMany(Array.from({ length: 20 }, (_, i) => ({ title: `task ${i}` })));
       for (let i = 0; i < 20; i++) await board.claim({ agent: `gone-${i}`, leaseSeconds: 1 });
       await new Promise((r) => setTimeout(r, 1100));
-      const monitors = [startMonitor(cwd, ["--interval", "100ms", "--json"]), startMonitor(cwd, ["--interval", "100ms", "--json"])];
-      const recovered = () => monitors.flatMap((m) => m.entries.filter((e) => e.action === "recovered").map((e) => e.task_id));
+      // Human mode, for its start line: a monitor signalled before it set up its handlers (a
+      // slow start on a loaded machine) is killed by the default action, exit code null.
+      const monitors = [startMonitor(cwd, ["--interval", "100ms"]), startMonitor(cwd, ["--interval", "100ms"])];
+      for (const m of monitors) await m.waitFor(() => m.stderr().includes("watching"), "the start line");
+      const recovered = () =>
+        monitors.flatMap((m) => m.entries.flatMap((e) => / heal recovered (T-\d+): lease expired/.exec(e.line ?? "")?.[1] ?? []));
       await monitors[0]!.waitFor(() => recovered().length >= 20, "20 recoveries");
       await new Promise((r) => setTimeout(r, 500));
       for (const m of monitors) expect(await m.stop()).toBe(0);
