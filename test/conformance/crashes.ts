@@ -3,6 +3,7 @@
  * leave a valid board; heal recovers their leases, and every task ends completed exactly once.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ChildProcess } from "node:child_process";
 import { expect } from "vitest";
 import { spawnWorker } from "../support/processes.js";
 import { checkBoard, checkLeaseConsistency, checkSingleHolder, expectReplayMatches } from "./checks.js";
@@ -13,6 +14,24 @@ const CRASH_TASKS = 800;
 const CRASH_WORKERS = 4;
 const KILLS = 30;
 const LEASE_SECONDS = 1;
+
+/** Resolves when the worker made its first claim (its "claimed" line), or when it exits. */
+function firstClaim(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = "";
+    const onData = (chunk: Buffer | string): void => {
+      seen += chunk.toString();
+      if (/^claimed$/m.test(seen)) done();
+    };
+    const done = (): void => {
+      child.stdout?.off("data", onData);
+      child.off("exit", done);
+      resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", done);
+  });
+}
 
 export function crashTests(c: Conformance): void {
   c.test(
@@ -40,7 +59,9 @@ export function crashTests(c: Conformance): void {
           });
           exits.push(worker.exited);
           await worker.ready;
+          const claimed = firstClaim(worker.child);
           worker.go();
+          await claimed;
           await sleep(100 + Math.random() * 500);
           expect(worker.child.exitCode, "a worker ran out of work before it was killed").toBe(null);
           worker.kill();

@@ -25,10 +25,15 @@ async function main(): Promise<void> {
   const board = await openBoard(spec.url);
   await waitForGo();
   let completed = 0;
+  let announced = false;
   for (;;) {
     let claim;
     try {
       claim = await board.claim({ agent: spec.agent, leaseSeconds: spec.leaseSeconds });
+      // Once: the test starts its random kill delay from here, so a kill lands among claims
+      // even when a loaded machine takes longer than that delay to open the board.
+      if (!announced) process.stdout.write("claimed\n");
+      announced = true;
     } catch (error) {
       if ((error as { code?: string }).code !== "NOTHING_READY") throw error;
       const counts = await board.stats();
