@@ -13,6 +13,7 @@ import { broken } from "./figures.js";
 import { stopChaosServers } from "./boards.js";
 import { diskFaults } from "./disk-faults.js";
 import { httpChaos } from "./http-faults.js";
+import { httpStoppedHolder } from "./http-stopped.js";
 import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
@@ -35,7 +36,13 @@ const option = (name: string, fallback: number): number => {
   return value;
 };
 const claims = option("claims", 10_000);
+const processesGiven = args.includes("--processes");
 const processes = option("processes", 16);
+/**
+ * HTTP clients: 32 unless --processes says otherwise. One serve process does the work; more
+ * clients keep it busy while others boot or are killed (see the cycles/s figure).
+ */
+const httpClients = processesGiven ? processes : 32;
 const kills = option("kills", 200);
 const stops = option("stops", 3);
 const faults = option("faults", 12);
@@ -92,9 +99,18 @@ async function runStore(store: Target): Promise<void> {
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
 }
 
-/** The HTTP face on a SQLite board: a clean race counted event for event, then the same size under client and server SIGKILLs. */
+/**
+ * The HTTP face on a SQLite board: a clean race counted event for event; the same size under
+ * `kills` SIGKILLs (a few of the serve process, the rest of clients); holders SIGSTOPped past
+ * their lease.
+ */
 async function httpFace(): Promise<ScenarioOutcome[]> {
-  return [await httpChaos(claims, processes, 0, 0), await httpChaos(claims, processes, Math.ceil(kills / 4), Math.max(1, Math.ceil(faults / 2)))];
+  const serverKills = Math.max(1, Math.ceil(faults / 2));
+  return [
+    await httpChaos(claims, httpClients, 0, 0),
+    await httpChaos(claims, httpClients, Math.max(1, kills - serverKills), serverKills),
+    await httpStoppedHolder(stops),
+  ];
 }
 
 /** Disk faults on SQLite and JSON boards; printed as skipped (with the reason) where this machine cannot mount. */
