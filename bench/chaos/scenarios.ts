@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openBoard } from "../../src/index.js";
 import { raceScripts, repoRoot, spawnWorker, workerScript } from "../../test/support/processes.js";
-import { freshUrl } from "./boards.js";
+import { freshUrl, patientUrl } from "./boards.js";
 import { outcome } from "./figures.js";
 import { readBack } from "./read-back.js";
 import type { WorkerExit } from "../../test/support/processes.js";
@@ -59,7 +59,7 @@ export function eventCounts(ids: readonly string[], events: readonly { taskId: s
 export async function racingClaims(store: ChaosStore, claims: number, processes: number): Promise<ScenarioOutcome> {
   const url = await freshUrl(store);
   const ids = await seed(url, claims);
-  const specs = Array.from({ length: processes }, (_, i) => ({ url, agent: `racer-${i}`, leaseSeconds: 600 }));
+  const specs = Array.from({ length: processes }, (_, i) => ({ url: patientUrl(url), agent: `racer-${i}`, leaseSeconds: 600 }));
   const { results, raceMs } = await raceScripts<{ completed: string[] }>(workerScript("race-claimer"), specs);
   const back = await readBack(url);
   const reported = results.flatMap((r, i) => r.completed.map((id) => ({ id, agent: `racer-${i}` })));
@@ -123,7 +123,7 @@ async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks:
     while (spawned < kills) {
       const ackLog = join(logs, `worker-${spawned}.acks`);
       ackLogs.push(ackLog);
-      const worker = spawnWorker("crash-claimer", { url, agent: `crasher-${spawned++}`, leaseSeconds: 1, minWorkMs: 5, maxWorkMs: 30, ackLog });
+      const worker = spawnWorker("crash-claimer", { url: patientUrl(url), agent: `crasher-${spawned++}`, leaseSeconds: 1, minWorkMs: 5, maxWorkMs: 30, ackLog });
       exits.push(worker.exited);
       await worker.ready;
       worker.go();
