@@ -119,6 +119,7 @@ async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks:
   let ranDry = 0;
   const exits: Promise<WorkerExit>[] = [];
   const ackLogs: string[] = [];
+  let anyAcked = false;
   const lane = async (): Promise<void> => {
     while (spawned < kills) {
       const ackLog = join(logs, `worker-${spawned}.acks`);
@@ -127,6 +128,15 @@ async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks:
       exits.push(worker.exited);
       await worker.ready;
       worker.go();
+      // Kills that never interrupted acknowledged work would prove nothing, and on a loaded
+      // machine a JSON worker can take longer than the whole window for its first cycle (a short
+      // run of 20 kills once ended with none acknowledged): until some completion is, each
+      // worker first gets to its own first one (or a generous bound), then the random delay.
+      if (!anyAcked) {
+        const bound = Date.now() + 120_000;
+        while (!existsSync(ackLog) && worker.child.exitCode === null && Date.now() < bound) await sleep(20);
+        anyAcked = existsSync(ackLog);
+      }
       await sleep(100 + Math.random() * 900);
       if (worker.child.exitCode !== null) ranDry++;
       worker.kill();
