@@ -10,7 +10,7 @@ import { httpChaos } from "../../bench/chaos/http-faults.js";
 import { httpStoppedHolder } from "../../bench/chaos/http-stopped.js";
 import type { ScenarioOutcome } from "../../bench/chaos/figures.js";
 
-const TIMEOUT_MS = 180_000; // generous: the machine may be loaded; nothing here asserts speed
+const TIMEOUT_MS = 600_000; // generous: at load 70 the kill test took 155 s; nothing here asserts speed
 
 function expectSound(result: ScenarioOutcome): void {
   expect(broken(result.table.title, result)).toEqual([]);
