@@ -15,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<{ run: () => Promise<BenchSection> 
   http: () => import("./sections/http.js"),
   webhooks: () => import("./sections/webhooks.js"),
   dashboard: () => import("./sections/dashboard.js"),
+  ready: () => import("./sections/ready.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -9,21 +9,22 @@
  *   (heal), health.ts, report.ts, backup.ts, event-hub.ts (watch).
  * This is the only place that reads the clock (or asks the store for its clock): every
  * operation gets it as `now` in its BoardContext (board/context.ts).
+ *
+ * The rare operations (audit rotation, import/export/inbox, health, backup/restore) load their
+ * modules on first use: with node:crypto, node:readline, node:os and the seed-format parsers
+ * they cost every CLI call ~4 ms of CPU at start-up (node:crypto alone ~3 ms; bench/sections/cli.ts).
  */
 import { resolvePolicy } from "./core/policy.js";
 import { toIso } from "./core/time.js";
 import { checkTaskId, isoDateSchema, parseInput } from "./core/validation.js";
 import { addAgentAhead, forgetAgent, registerAgent } from "./board/agents.js";
 import { auditEvents, auditPage, auditPages, auditStats, replayTasks } from "./board/audit-reads.js";
-import { rotateAudit } from "./board/audit-rotate.js";
-import { backupBoard, restoreBoard } from "./board/backup.js";
 import { claimBatch, claimOne } from "./board/claiming.js";
+import { completeAndClaimNext } from "./board/complete-and-claim.js";
 import { nothingReady } from "./board/nothing-ready.js";
 import { addDependencies, addTasks, assignTask, changeTask, noteTask, removeDependencies, updateTask } from "./board/editing.js";
 import { EventHub } from "./board/event-hub.js";
-import { checkHealth } from "./board/health.js";
 import { initCounters, reserveIds } from "./board/id-counters.js";
-import { exportTasks, importTasks, processInbox } from "./board/import-export.js";
 import { complete, fail, heartbeat, release } from "./board/lease-holder.js";
 import { readPipeline, readUnblocked } from "./board/pipeline.js";
 import { heal } from "./board/recovery.js";
@@ -49,7 +50,8 @@ import type { InboxOutcome } from "./board/inbox.js";
 import type { Page } from "./board/paging.js";
 import type { Pipeline } from "./board/pipeline.js";
 import type { BoardReport } from "./board/report.js";
-import type { AuditQuery, BoardOptions, Claim, CredentialInput, EditBy, HealReport } from "./board/types.js";
+import type { AuditQuery, BoardOptions, Claim, CompletedAndNext, CredentialInput, EditBy, HealReport } from "./board/types.js";
+import type { NextClaimOptions } from "./board/types.js";
 import type { ListQuery, PageQuery, ReadyQuery, Reservation } from "./board/types.js";
 
 export type * from "./board/types.js";
@@ -213,6 +215,7 @@ export class Board {
    * (board/audit-rotate.ts); every audit read still sees them. `archive: null` when none was older.
    */
   async rotateAudit(options: RotateOptions): Promise<RotateReport> {
+    const { rotateAudit } = await import("./board/audit-rotate.js");
     return rotateAudit(this.store, options, await this.ctx.now());
   }
 
@@ -241,6 +244,18 @@ export class Board {
     return complete(this.ctx, id, credential);
   }
 
+  /**
+   * Completes the task held and claims the next one in one transaction (board/complete-and-claim.ts):
+   * each its own fencing check and event; `next` is null when nothing is ready.
+   */
+  async completeAndClaimNext(
+    id: string,
+    credential: CredentialInput & { result?: string },
+    next: NextClaimOptions = {},
+  ): Promise<CompletedAndNext> {
+    return completeAndClaimNext(this.ctx, id, credential, next);
+  }
+
   async fail(id: string, credential: CredentialInput & { error: string }): Promise<Task> {
     return fail(this.ctx, id, credential);
   }
@@ -266,16 +281,19 @@ export class Board {
     text: string,
     options: { format: string; dryRun?: boolean; agent?: string; queuePrefix?: string },
   ): Promise<ImportPlan> {
+    const { importTasks } = await import("./board/import-export.js");
     return importTasks(this.ctx, text, options);
   }
 
   /** The board's tasks in a seed's format (tasks-json carries every field and the history). */
   async exportTasks(options: { format: string; queuePrefix?: string }): Promise<string> {
+    const { exportTasks } = await import("./board/import-export.js");
     return exportTasks(this.ctx, options);
   }
 
   /** Seed 003's inbox: reserved, unused ids are added and leave the file; the rest stay with a reason. */
   async processInbox(path: string, by: { agent?: string } = {}): Promise<InboxOutcome> {
+    const { processInbox } = await import("./board/import-export.js");
     return processInbox(this.ctx, path, by);
   }
 
@@ -288,6 +306,7 @@ export class Board {
 
   /** Every health check (board/health.ts), from the store to the oldest ready task. Changes nothing. */
   async health(options: { integrity?: boolean } = {}): Promise<HealthReport> {
+    const { checkHealth } = await import("./board/health.js");
     return checkHealth(this.store, this.policy, (tx) => this.now(tx), options);
   }
 
@@ -299,11 +318,13 @@ export class Board {
 
   /** A consistent copy of the board in one file, verified (integrity + replay) once written. */
   async backup(file: string): Promise<CopyVerdict> {
+    const { backupBoard } = await import("./board/backup.js");
     return backupBoard(this.store, file);
   }
 
   /** Replaces the board with a backup once the backup is verified; a live board needs `force`. */
   async restore(file: string, options: { force?: boolean } = {}): Promise<CopyVerdict> {
+    const { restoreBoard } = await import("./board/backup.js");
     return restoreBoard(this.store, file, options.force === true);
   }
 

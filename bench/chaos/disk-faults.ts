@@ -7,8 +7,9 @@
  *  - the file system remounted read-only: writes refused as STORE_UNAVAILABLE, nothing saved,
  *    writes work again once it is remounted read-write;
  *  - the board directory and its files made read-only under a running agent
- *    (test/workers/disk-agent.ts): whatever it was told is kept, refusals are STORE_UNAVAILABLE,
- *    and it carries on once the permissions are back.
+ *    (test/workers/disk-agent.ts) for 200 of its adds, on a 4 MiB tmpfs its WAL once filled:
+ *    whatever it was told is kept, refusals are STORE_UNAVAILABLE, and it carries on once the
+ *    permissions are back.
  * Each tmpfs is unmounted in a finally, always.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -24,6 +25,8 @@ import type { Invariant, ScenarioOutcome } from "./figures.js";
 export type DiskStore = "sqlite" | "json";
 const NOBODY = { uid: 65534, gid: 65534 };
 const SEEDS = 5;
+/** Adds the agent attempts while its board directory is read-only (see permissionsUnderAgent). */
+const READ_ONLY_OPERATIONS = 200;
 
 interface CliRun {
   code: number | null;
@@ -31,41 +34,68 @@ interface CliRun {
   stderr: string;
 }
 
+/** How many adds the full disk is given back space for, and how much before each. */
+export interface DiskFaultSizes {
+  fullDiskSteps: number;
+  stepBytes: number;
+}
+/** `npm run chaos -- disk`: every level of free space from none to enough, 2 KiB at a time. */
+export const FULL_SIZE: DiskFaultSizes = { fullDiskSteps: 40, stepBytes: 2048 };
+
+/** The tmpfs mounts not yet unmounted, for `unmountAll` (a test's afterAll) should a run be cut short. */
+const mounted = new Set<string>();
+/** This run's directories outside the tmpfs (the CLI's working directories, the agent's log), removed at its end. */
+let scratch: string | undefined;
+
+function scratchDir(prefix: string): string {
+  if (scratch === undefined) {
+    scratch = mkdtempSync(join(tmpdir(), "baton-chaos-disk-scratch-"));
+    chmodSync(scratch, 0o755); // nobody goes through it to its own directories
+  }
+  const dir = mkdtempSync(join(scratch, prefix));
+  chownSync(dir, NOBODY.uid, NOBODY.gid);
+  return dir;
+}
+
 /** A directory of nobody's outside the tmpfs for the CLI to run in (`baton init` records its store there). */
 let cliHome: string | undefined;
 function cliCwd(): string {
-  if (cliHome === undefined) {
-    cliHome = mkdtempSync(join(tmpdir(), "baton-chaos-disk-cwd-"));
-    chownSync(cliHome, NOBODY.uid, NOBODY.gid);
-  }
+  cliHome ??= scratchDir("cwd-");
   return cliHome;
 }
 
-function cli(args: string[], store: string): CliRun {
+/**
+ * One CLI run as nobody. Spawned asynchronously: a test's worker (test/chaos/chaos-disk.test.ts)
+ * must keep answering vitest while dozens of runs go by on a loaded machine.
+ */
+async function cli(args: string[], store: string): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BATON_")));
   const cliPath = join(repoRoot(), "dist", "src", "cli", "main.js");
-  const run = spawnSync(process.execPath, [cliPath, ...args, "--store", store, "--json"], { encoding: "utf8", env, timeout: 60_000, cwd: cliCwd(), ...NOBODY });
+  const child = spawn(process.execPath, [cliPath, ...args, "--store", store, "--json"], { env, cwd: cliCwd(), stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, ...NOBODY });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (status) => resolve(status)));
   let error = null;
   try {
-    error = (JSON.parse(run.stderr) as { error: { code: string; message: string } }).error ?? null;
+    error = (JSON.parse(stderr) as { error: { code: string; message: string } }).error ?? null;
   } catch {
     error = null;
   }
-  return { code: run.status, error, stderr: run.stderr };
+  return { code, error, stderr };
 }
 
 /** A fresh board directory on the tmpfs, owned by nobody, with SEEDS tasks added through the CLI. */
-function boardOn(mountPoint: string, name: string, store: DiskStore): { dir: string; url: string } {
+async function boardOn(mountPoint: string, name: string, store: DiskStore): Promise<{ dir: string; url: string }> {
   const dir = join(mountPoint, name);
   mkdirSync(dir);
   chownSync(dir, NOBODY.uid, NOBODY.gid);
   const url = store === "sqlite" ? `sqlite:${join(dir, "board.db")}` : `json:${join(dir, "tasks.json")}`;
   // Each board gets its own working directory: `init` records the store in ./.baton/.
   cliHome = undefined;
-  const init = cli(["init"], url);
+  const init = await cli(["init"], url);
   if (init.code !== 0) throw new Error(`baton init on the tmpfs failed: ${init.stderr}`);
   for (let i = 0; i < SEEDS; i++) {
-    const add = cli(["add", `seed ${i}`], url);
+    const add = await cli(["add", `seed ${i}`], url);
     if (add.code !== 0) throw new Error(`baton add on the tmpfs failed: ${add.stderr}`);
   }
   return { dir, url };
@@ -94,8 +124,8 @@ async function keptExactly(url: string, expected: readonly string[], label: stri
   ];
 }
 
-async function fullDisk(store: DiskStore, mountPoint: string): Promise<Part> {
-  const { dir, url } = boardOn(mountPoint, "full", store);
+async function fullDisk(store: DiskStore, mountPoint: string, sizes: DiskFaultSizes): Promise<Part> {
+  const { dir, url } = await boardOn(mountPoint, "full", store);
   const filler = join(mountPoint, "filler");
   const fd = openSync(filler, "w");
   try {
@@ -106,21 +136,21 @@ async function fullDisk(store: DiskStore, mountPoint: string): Promise<Part> {
     closeSync(fd);
   }
   const full = statSync(filler).size;
-  const readableWhileFull = cli(["list"], url).code === 0 ? 1 : 0;
+  const readableWhileFull = (await cli(["list"], url)).code === 0 ? 1 : 0;
   const answered = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
   let refused = 0;
   const unclear: string[] = [];
-  // Give back 2 KiB more before each add: every level of free space from none to enough.
-  for (let i = 0; i < 40; i++) {
-    truncateSync(filler, Math.max(0, full - i * 2048));
-    const add = cli(["add", `full ${i}`], url);
+  // Give back a little more before each add: every level of free space from none to enough.
+  for (let i = 0; i < sizes.fullDiskSteps; i++) {
+    truncateSync(filler, Math.max(0, full - i * sizes.stepBytes));
+    const add = await cli(["add", `full ${i}`], url);
     if (add.code === 0) answered.push(`full ${i}`);
     else if (clearRefusal(add, new RegExp(`disk holding ${dir}.* is full`))) refused++;
     else unclear.push(`exit ${add.code}: ${add.error?.message ?? add.stderr}`);
   }
   for (const u of unclear.slice(0, 3)) process.stderr.write(`disk full, unclear refusal: ${u}\n`);
   rmSync(filler);
-  const after = cli(["add", "after the disk was freed"], url);
+  const after = await cli(["add", "after the disk was freed"], url);
   if (after.code === 0) answered.push("after the disk was freed");
   return {
     figures: [
@@ -138,7 +168,7 @@ async function fullDisk(store: DiskStore, mountPoint: string): Promise<Part> {
 }
 
 async function readOnlyRemount(store: DiskStore, mountPoint: string): Promise<Part> {
-  const { url } = boardOn(mountPoint, "read-only", store);
+  const { url } = await boardOn(mountPoint, "read-only", store);
   const kept = Array.from({ length: SEEDS }, (_, i) => `seed ${i}`);
   const remount = (mode: "ro" | "rw"): void => {
     const r = spawnSync("mount", ["-o", `remount,${mode}`, mountPoint], { encoding: "utf8" });
@@ -148,13 +178,13 @@ async function readOnlyRemount(store: DiskStore, mountPoint: string): Promise<Pa
   let refusals: CliRun[];
   let readableWhileReadOnly: number;
   try {
-    refusals = [cli(["add", "while read-only"], url), cli(["claim", "--agent", "ro-agent"], url)];
-    readableWhileReadOnly = cli(["list"], url).code === 0 ? 1 : 0;
+    refusals = [await cli(["add", "while read-only"], url), await cli(["claim", "--agent", "ro-agent"], url)];
+    readableWhileReadOnly = (await cli(["list"], url)).code === 0 ? 1 : 0;
   } finally {
     remount("rw");
   }
   for (const r of refusals.filter((r) => !clearRefusal(r, /read-?only/i))) process.stderr.write(`read-only, unclear refusal: exit ${r.code}: ${r.stderr}\n`);
-  const after = cli(["add", "after the remount"], url);
+  const after = await cli(["add", "after the remount"], url);
   if (after.code === 0) kept.push("after the remount");
   return {
     figures: [["read-only: board readable while read-only (1 = yes)", readableWhileReadOnly]],
@@ -170,12 +200,14 @@ function logLines(path: string): string[] {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
 }
 
-async function until(what: string, check: () => boolean, deadlineMs = 120_000): Promise<void> {
+/** Polls `check` until it holds (true) or the deadline passes (false): generous, never a timing figure. */
+async function until(check: () => boolean, deadlineMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`disk faults: timed out waiting for ${what}`);
+    if (Date.now() > deadline) return false;
     await sleep(20);
   }
+  return true;
 }
 
 function setModes(dir: string, dirMode: number, fileMode: number): void {
@@ -184,9 +216,8 @@ function setModes(dir: string, dirMode: number, fileMode: number): void {
 }
 
 async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Promise<Part> {
-  const { dir, url } = boardOn(mountPoint, "permissions", store);
-  const work = mkdtempSync(join(tmpdir(), "baton-chaos-disk-agent-"));
-  chownSync(work, NOBODY.uid, NOBODY.gid);
+  const { dir, url } = await boardOn(mountPoint, "permissions", store);
+  const work = scratchDir("agent-");
   const log = join(work, "log");
   const stopFile = join(work, "stop");
   const child = spawn(process.execPath, [workerScript("disk-agent"), JSON.stringify({ url, log, stopFile })], { stdio: ["ignore", "pipe", "pipe"], ...NOBODY });
@@ -196,17 +227,21 @@ async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Prom
   const acks = (from = 0): number => logLines(log).slice(from).filter((l) => l.startsWith("ack ")).length;
   let atChange = 0;
   let atRestore = 0;
+  let carriedOn = false;
   try {
-    await until("the agent's first 20 adds", () => acks() >= 20 || child.exitCode !== null);
+    if (!(await until(() => acks() >= 20 || child.exitCode !== null))) throw new Error("disk faults: the agent made no 20 adds in 120 s");
     atChange = logLines(log).length;
     setModes(dir, 0o555, 0o444);
     try {
-      await until("5 operations of the agent under the read-only directory", () => logLines(log).length >= atChange + 5 || child.exitCode !== null);
+      // Long enough for the WAL of an agent writing through its open files to outgrow the
+      // tmpfs (~36 KB per add): what once filled the disk and kept it full (disk-space.ts).
+      await until(() => logLines(log).length >= atChange + READ_ONLY_OPERATIONS || child.exitCode !== null);
     } finally {
       atRestore = logLines(log).length;
       setModes(dir, 0o755, 0o644);
     }
-    await until("20 adds after the permissions came back", () => acks(atRestore) >= 20 || child.exitCode !== null);
+    carriedOn = await until(() => acks(atRestore) >= 20 || child.exitCode !== null);
+    carriedOn &&= acks(atRestore) >= 20;
   } finally {
     writeFileSync(stopFile, "");
     await Promise.race([exited, sleep(60_000).then(() => child.kill("SIGKILL"))]);
@@ -231,7 +266,7 @@ async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Prom
     invariants: [
       { name: "permissions: agent failed", value: code === 0 ? 0 : 1, must: 0 },
       { name: "permissions: refusals not STORE_UNAVAILABLE naming the permissions", value: unclear.length, must: 0 },
-      { name: "permissions: agent stuck once permissions were back", value: acks(atRestore) >= 20 ? 0 : 1, must: 0 },
+      { name: "permissions: agent stuck once permissions were back", value: carriedOn ? 0 : 1, must: 0 },
       { name: "permissions: board unreadable afterwards", value: back.readable ? 0 : 1, must: 0 },
       { name: "permissions: acknowledged adds lost", value: ackedIds.filter((id) => !ids.has(id)).length, must: 0 },
       { name: "permissions: tasks on the board ≠ seeds + acknowledged", value: Math.abs(back.tasks.length - SEEDS - ackedIds.length), must: 0 },
@@ -240,34 +275,67 @@ async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Prom
   };
 }
 
-/** The three disk faults on one store; a string (the reason) when this machine cannot mount. */
 /** A fresh tmpfs of `size` for `use`, unmounted in a finally, always; a string (the reason) when it cannot mount. */
 async function onTmpfs(size: string, use: (mountPoint: string) => Promise<Part>): Promise<Part | string> {
   const mountPoint = mkdtempSync(join(tmpdir(), "baton-chaos-disk-"));
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0777`, "tmpfs", mountPoint], { encoding: "utf8" });
-  if (mounted.status !== 0) {
+  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0777`, "tmpfs", mountPoint], { encoding: "utf8" });
+  if (mount.status !== 0) {
     rmSync(mountPoint, { recursive: true, force: true });
-    return `disk faults skipped: cannot mount a tmpfs here (${mounted.stderr.trim() || `exit ${mounted.status}`})`;
+    return `disk faults skipped: cannot mount a tmpfs here (${mount.stderr.trim() || `exit ${mount.status}`})`;
   }
+  mounted.add(mountPoint);
   try {
     return await use(mountPoint);
   } finally {
-    if (spawnSync("umount", [mountPoint]).status !== 0) spawnSync("umount", ["-l", mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    unmount(mountPoint);
   }
 }
 
-/** The three disk faults on one store, each on its own tmpfs; a string (the reason) when this machine cannot mount. */
-export async function diskFaults(store: DiskStore): Promise<ScenarioOutcome | string> {
+function unmount(mountPoint: string): void {
+  if (spawnSync("umount", [mountPoint]).status !== 0) spawnSync("umount", ["-l", mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
+  mounted.delete(mountPoint);
+}
+
+/** Unmounts every tmpfs of this process still mounted and removes its scratch directories. */
+export function unmountAll(): void {
+  for (const mountPoint of [...mounted]) unmount(mountPoint);
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+  cliHome = undefined;
+}
+
+/** Why disk faults cannot run here (not root, no tmpfs), or null when they can. */
+export function diskFaultsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return "disk faults skipped: mounting a tmpfs and running agents as nobody need root (CI runs as root)";
+  const mountPoint = mkdtempSync(join(tmpdir(), "baton-chaos-disk-probe-"));
+  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint], { encoding: "utf8" });
+  if (mount.status === 0) spawnSync("umount", [mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
+  return mount.status === 0 ? null : `disk faults skipped: cannot mount a tmpfs here (${mount.stderr.trim() || `exit ${mount.status}`})`;
+}
+
+/** The three disk faults on one store, each on its own tmpfs; a string (the reason) when this machine cannot mount. */
+export async function diskFaults(store: DiskStore, sizes: DiskFaultSizes = FULL_SIZE): Promise<ScenarioOutcome | string> {
+  const unavailable = diskFaultsUnavailable();
+  if (unavailable !== null) return unavailable;
   const parts: Part[] = [];
-  for (const [size, part] of [["2m", fullDisk], ["16m", readOnlyRemount], ["16m", permissionsUnderAgent]] as const) {
-    const result = await onTmpfs(size, (mountPoint) => part(store, mountPoint));
-    if (typeof result === "string") return result;
-    parts.push(result);
+  const faults = [
+    ["2m", (m: string) => fullDisk(store, m, sizes)],
+    ["16m", (m: string) => readOnlyRemount(store, m)],
+    ["4m", (m: string) => permissionsUnderAgent(store, m)],
+  ] as const;
+  try {
+    for (const [size, part] of faults) {
+      const result = await onTmpfs(size, part);
+      if (typeof result === "string") return result;
+      parts.push(result);
+    }
+  } finally {
+    unmountAll();
   }
   return outcome(
-    `${store}: disk faults (a full 2 MiB tmpfs, remounted read-only, permissions changed under a running agent)`,
+    `${store}: disk faults (a full 2 MiB tmpfs, remounted read-only, permissions changed under a running agent on 4 MiB)`,
     parts.flatMap((p) => p.figures),
     parts.flatMap((p) => p.invariants),
   );

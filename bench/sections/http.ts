@@ -1,12 +1,16 @@
 /**
  * `baton serve` in front of a SQLite board, all figures from one run (compare as ratios):
  * - claim+complete cycles/s over HTTP with 1, 16, 64 concurrent clients, against the library
- *   with 1, 16, 64 agent processes on the same kind of board (the per-process lock hand-over);
- * - the mean group commit batch (writes per store transaction) in serve at each client count;
+ *   with 1, 16, 64 agent processes on the same kind of board (the per-process lock hand-over),
+ *   in both HTTP shapes: two requests per cycle (POST /api/claims, then /complete) and one
+ *   (/complete with `claim_next`, which completes and claims the next in one request);
+ * - the mean group commit batch (store transactions' operations) in serve at each client count;
+ * - CPU per cycle, µs: the library processes', serve's, and the HTTP client processes' (on 2
+ *   cores the clients take CPU from the server they measure, so both are printed);
  * - stream delivery latency from commit to 50 SSE clients, p50/p99.
  *
  * "N concurrent clients" is N concurrent keep-alive connections, each an agent looping claim →
- * complete, driven by up to 4 client processes (16 connections each at 64), not N processes:
+ * complete, driven by up to 4 client processes (16 connections each at 64; bench/http/wire-client.ts), not N processes:
  * an agent over HTTP is a connection, and 64 Node processes on this 2-core machine would
  * measure their own start-up and scheduling instead of the server.
  *
@@ -14,7 +18,7 @@
  * BENCH_HTTP_STREAM_EVENTS [200].
  */
 import { fork, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openBoard } from "../../src/index.js";
@@ -86,16 +90,40 @@ async function groupCommitCounts(url: string): Promise<GroupCommitCounts> {
   return body.group_commit;
 }
 
+/** Two requests per cycle (claim, then complete) or one (complete with claim_next); see bench/http/client-worker.ts. */
+type Shape = "two" | "one";
+
+interface HttpResult {
+  cyclesPerSecond: number;
+  p50: number;
+  p99: number;
+  exhausted: boolean;
+  meanBatch: number;
+  /** serve's CPU over the window per cycle, µs (undefined where /proc is not there to read it). */
+  serverMicrosPerCycle: number | undefined;
+  /** The client processes' CPU over the window per cycle, µs. */
+  clientMicrosPerCycle: number;
+}
+
+/** A process's CPU time so far (user + system), µs, from Linux's /proc; undefined elsewhere. */
+function processCpuMicros(pid: number | undefined): number | undefined {
+  try {
+    // Fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Cycles/s with `clients` concurrent HTTP agents, spread over up to 4 client processes. */
-async function httpCycles(
-  url: string,
-  clients: number,
-): Promise<{ cyclesPerSecond: number; p50: number; p99: number; exhausted: boolean; meanBatch: number }> {
+async function httpCycles(server: Server, clients: number, shape: Shape): Promise<HttpResult> {
+  const { url } = server;
   const processes = Math.min(4, clients);
   const children = Array.from({ length: processes }, (_, p) => {
     const first = Math.floor((p * clients) / processes);
     const count = Math.floor(((p + 1) * clients) / processes) - first;
-    return fork(CLIENT, [url, TOKEN, String(first), String(count)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    return fork(CLIENT, [url, TOKEN, String(first), String(count), shape], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   });
   const name = (i: number): string => `http bench client process ${i + 1} of ${processes} (pid ${children[i]?.pid})`;
   const ready = children.map(
@@ -122,11 +150,23 @@ async function httpCycles(
     throw error;
   });
   const before = await groupCommitCounts(url);
-  for (const c of children) c.send({ type: "go", startAt: Date.now() + 100, warmupMs, windowMs });
-  const results = await Promise.all(done);
+  const startAt = Date.now() + 100;
+  for (const c of children) c.send({ type: "go", startAt, warmupMs, windowMs });
+  // serve's CPU at the two ends of the window the clients count cycles in.
+  let serverFrom: number | undefined;
+  let serverUntil: number | undefined;
+  const windowStart = setTimeout(() => (serverFrom = processCpuMicros(server.child.pid)), startAt + warmupMs - Date.now());
+  const windowEnd = setTimeout(() => (serverUntil = processCpuMicros(server.child.pid)), startAt + warmupMs + windowMs - Date.now());
+  const results = await Promise.all(done).finally(() => {
+    clearTimeout(windowStart);
+    clearTimeout(windowEnd);
+  });
   const after = await groupCommitCounts(url);
   const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
+  const cycles = Math.max(1, results.reduce((n, r) => n + r.cycles, 0));
   return {
+    serverMicrosPerCycle: serverFrom !== undefined && serverUntil !== undefined ? (serverUntil - serverFrom) / cycles : undefined,
+    clientMicrosPerCycle: results.reduce((n, r) => n + (r.cpuMicros ?? 0), 0) / cycles,
     cyclesPerSecond: (results.reduce((n, r) => n + r.cycles, 0) * 1000) / windowMs,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
@@ -154,42 +194,70 @@ async function streamLatency(dbPath: string, url: string): Promise<{ p50: number
   return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), delivered: counts.reduce((a, b) => a + b, 0), expected: 50 * streamEvents };
 }
 
+/** A fresh board of TASKS tasks behind its own serve, measured with `clients` agents in one shape. */
+async function httpRun(clients: number, shape: Shape): Promise<HttpResult> {
+  const httpPath = freshBoardPath();
+  await fillBoard(`sqlite:${httpPath}`, TASKS);
+  const server = await startServer(httpPath);
+  try {
+    return await httpCycles(server, clients, shape);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+const micros = (value: number | undefined): number | string => (value === undefined ? "n/a" : Math.round(value));
+
 async function measure(): Promise<BenchSection> {
   const tables: BenchTable[] = [];
   const ratios: BenchRatio[] = [];
   const rows: (string | number)[][] = [];
+  const cpuRows: (string | number)[][] = [];
   const library = new Map<number, number>();
-  const overHttp = new Map<number, number>();
+  const overHttp = new Map<Shape, Map<number, number>>([["two", new Map()], ["one", new Map()]]);
   for (const n of clientCounts) {
     const libPath = freshBoardPath();
     await fillBoard(boardUrl(libPath, "normal"), TASKS);
     const lib = await contention(boardUrl(libPath, "normal"), n, { warmupMs, windowMs }, "async");
     library.set(n, lib.cyclesPerSecond);
-
-    const httpPath = freshBoardPath();
-    await fillBoard(`sqlite:${httpPath}`, TASKS);
-    const server = await startServer(httpPath);
-    try {
-      const h = await httpCycles(server.url, n);
-      overHttp.set(n, h.cyclesPerSecond);
-      rows.push([String(n), lib.cyclesPerSecond, h.cyclesPerSecond, h.p50, h.p99, h.meanBatch, h.exhausted || lib.exhausted ? "board ran dry" : ""]);
-      if (n === 64) ratios.push({ name: "mean group commit batch at 64 HTTP clients (writes per store transaction)", value: h.meanBatch });
-    } finally {
-      await stopServer(server);
+    const two = await httpRun(n, "two");
+    const one = await httpRun(n, "one");
+    overHttp.get("two")?.set(n, two.cyclesPerSecond);
+    overHttp.get("one")?.set(n, one.cyclesPerSecond);
+    const dry = two.exhausted || one.exhausted || lib.exhausted ? "board ran dry" : "";
+    rows.push([String(n), lib.cyclesPerSecond, two.cyclesPerSecond, one.cyclesPerSecond, two.p50, two.p99, one.p50, one.p99, two.meanBatch, one.meanBatch, dry]);
+    cpuRows.push([
+      String(n),
+      micros(lib.cpuMicrosPerCycle),
+      micros(two.serverMicrosPerCycle),
+      micros(two.clientMicrosPerCycle),
+      micros(one.serverMicrosPerCycle),
+      micros(one.clientMicrosPerCycle),
+    ]);
+    if (n === 64) {
+      ratios.push({ name: "mean group commit batch at 64 HTTP clients, two requests per cycle (operations per store transaction)", value: two.meanBatch });
+      ratios.push({ name: "mean group commit batch at 64 HTTP clients, one request per cycle (operations per store transaction)", value: one.meanBatch });
     }
   }
   tables.push({
-    title: `claim → complete cycles/s on SQLite (window ${windowMs} ms): library processes vs concurrent HTTP clients (keep-alive connections from up to 4 processes) of one serve`,
-    columns: ["agents", "library (N processes)", "HTTP (N clients)", "HTTP cycle p50 ms", "HTTP cycle p99 ms", "mean batch", "note"],
+    title: `claim → complete cycles/s on SQLite (window ${windowMs} ms): library processes vs concurrent HTTP clients (keep-alive connections from up to 4 processes) of one serve; HTTP in two requests per cycle (claim, complete) and in one (complete with claim_next)`,
+    columns: ["agents", "library (N processes)", "HTTP 2 req/cycle", "HTTP 1 req/cycle", "2 req p50 ms", "2 req p99 ms", "1 req p50 ms", "1 req p99 ms", "batch 2 req", "batch 1 req", "note"],
     rows,
   });
+  tables.push({
+    title: "CPU per cycle, µs (user + system over the window): the library processes together; serve and the HTTP client processes, per shape",
+    columns: ["agents", "library", "serve, 2 req", "clients, 2 req", "serve, 1 req", "clients, 1 req"],
+    rows: cpuRows,
+  });
   const one = library.get(1);
-  const http64 = overHttp.get(64);
-  if (one && http64 !== undefined) {
-    ratios.push({ name: "HTTP at 64 clients ÷ library at 1 process", value: http64 / one, target: ">= 1", met: http64 >= one });
-  }
   const lib64 = library.get(64);
-  if (lib64 && http64 !== undefined) ratios.push({ name: "HTTP at 64 clients ÷ library at 64 processes", value: http64 / lib64 });
+  for (const [shape, label] of [["two", "two requests per cycle"], ["one", "one request per cycle (claim_next)"]] as const) {
+    const http64 = overHttp.get(shape)?.get(64);
+    if (one && http64 !== undefined) {
+      ratios.push({ name: `HTTP at 64 clients, ${label} ÷ library at 1 process`, value: http64 / one, target: ">= 1", met: http64 >= one });
+    }
+    if (lib64 && http64 !== undefined) ratios.push({ name: `HTTP at 64 clients, ${label} ÷ library at 64 processes`, value: http64 / lib64 });
+  }
 
   const streamPath = freshBoardPath();
   await openBoard(`sqlite:${streamPath}`).then((b) => b.close());

@@ -83,8 +83,10 @@ async function measure(): Promise<BenchSection> {
         "claim p50 ms",
         "claim p99 ms",
         "fairness (min/max)",
+        "cycles per process",
         "busy tries / lock",
         "doorbell waits / lock",
+        "watchdog rings / lock",
         "time waiting",
       ],
       rows: results.map((r) => [
@@ -96,8 +98,10 @@ async function measure(): Promise<BenchSection> {
         r.claimP50Ms,
         r.claimP99Ms,
         r.fairness,
+        `${r.cyclesMin}–${r.cyclesMax}`,
         r.busyTriesPerLock,
         r.doorbellWaitsPerLock,
+        r.watchdogRingsPerLock,
         `${(100 * r.waitingShare).toFixed(0)} %`,
       ]),
     });

@@ -40,10 +40,18 @@ const claimLatencies: number[] = [];
 let cycles = 0;
 let exhausted = false;
 let countsFrom: typeof lockWaitCounts | null = null;
+let cpuFrom: NodeJS.CpuUsage | null = null;
+let cpuUntil: NodeJS.CpuUsage | null = null;
 for (;;) {
   const started = performance.now();
-  if (started >= measureUntil) break;
-  if (started >= measureFrom && !countsFrom) countsFrom = { ...lockWaitCounts };
+  if (started >= measureUntil) {
+    cpuUntil = process.cpuUsage(cpuFrom ?? undefined);
+    break;
+  }
+  if (started >= measureFrom && !countsFrom) {
+    countsFrom = { ...lockWaitCounts };
+    cpuFrom = process.cpuUsage();
+  }
   let claimed;
   try {
     claimed = await board.claim({ agent });
@@ -66,9 +74,11 @@ const waits = {
   busyTries: lockWaitCounts.busyTries - from.busyTries,
   doorbellWaits: lockWaitCounts.doorbellWaits - from.doorbellWaits,
   waitedMs: lockWaitCounts.waitedMs - from.waitedMs,
+  watchdogRings: lockWaitCounts.watchdogRings - from.watchdogRings,
 };
 await board.close();
-const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits };
+const cpuMicros = cpuFrom && cpuUntil ? cpuUntil.user + cpuUntil.system : undefined;
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(cpuMicros !== undefined && { cpuMicros }) };
 // Disconnect only once the message is handed to the channel: a large latency array sent and
 // followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
 process.send?.(done, undefined, {}, (error) => {

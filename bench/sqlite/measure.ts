@@ -86,6 +86,13 @@ export interface ContentionResult {
   doorbellWaitsPerLock: number;
   /** Share of the window the average process spent waiting for the lock. */
   waitingShare: number;
+  /** Cycles of the slowest and the fastest process in the window. */
+  cyclesMin: number;
+  cyclesMax: number;
+  /** Rings by waiters' watchdogs per lock acquisition (no commit seen for a period). */
+  watchdogRingsPerLock: number;
+  /** The processes' own CPU time over the window per cycle, µs (user + system). */
+  cpuMicrosPerCycle: number;
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
@@ -107,7 +114,7 @@ export async function contention(
     (child, i) =>
       new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
-        child.once("exit", (code) => reject(new Error(`${name(i)} exited with ${code} before the barrier`)));
+        child.once("exit", (code, signal) => reject(new Error(`${name(i)} exited with ${code ?? signal} before the barrier`)));
       }),
   );
   // Every worker must deliver its result: 'close' fires after the IPC channel has delivered
@@ -151,12 +158,16 @@ export async function contention(
     busyTriesPerLock: sum((w) => w.busyTries) / acquired,
     doorbellWaitsPerLock: sum((w) => w.doorbellWaits) / acquired,
     waitingShare: sum((w) => w.waitedMs) / processes / timing.windowMs,
+    cyclesMin: Math.min(...cycles),
+    cyclesMax: Math.max(...cycles),
+    watchdogRingsPerLock: sum((w) => w.watchdogRings) / acquired,
     processes,
     cyclesPerSecond: (total * 1000) / timing.windowMs,
     claimP50Ms: percentile(latencies, 0.5),
     claimP99Ms: percentile(latencies, 0.99),
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
+    cpuMicrosPerCycle: results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) / Math.max(1, total),
   };
 }
 

@@ -24,8 +24,10 @@ export interface DoneMessage {
   claimLatencies: number[];
   /** The board ran out of tasks before the window ended (the figure is then too low). */
   exhausted: boolean;
+  /** Its own CPU time (user + system, process.cpuUsage) over the measured window, µs. */
+  cpuMicros?: number;
   /** Its lock waits in the window (src/store/sqlite/busy.ts lockWaitCounts); SQLite workers only. */
-  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number };
+  waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }
 
 export type ParentMessage = GoMessage;

@@ -133,6 +133,23 @@ function checkCycles(rows: readonly ImportRow[], board: ReadonlyMap<string, Task
   }
 }
 
+type RowContent = "title" | "description" | "metadata" | "result" | "status" | "priority" | "needs" | "dependsOn" | "assignedTo";
+
+/** What a row decides about its task, the same whether the import creates it or changes it. */
+function rowContent(row: ImportRow): Pick<Task, RowContent> {
+  return {
+    title: row.title,
+    description: row.description,
+    metadata: row.metadata,
+    result: row.result,
+    status: row.status,
+    priority: row.priority,
+    needs: row.needs,
+    dependsOn: row.dependsOn,
+    assignedTo: row.assignedTo,
+  };
+}
+
 async function newTask(
   tx: StoreWriter,
   row: ImportRow,
@@ -143,15 +160,7 @@ async function newTask(
   const at = toIso(now);
   const task: Task = {
     id: row.id,
-    title: row.title,
-    description: row.description,
-    metadata: row.metadata,
-    result: row.result,
-    status: row.status,
-    priority: row.priority,
-    needs: row.needs,
-    dependsOn: row.dependsOn,
-    assignedTo: row.assignedTo,
+    ...rowContent(row),
     leaseToken: null,
     leaseExpiresAt: null,
     attempts: row.attempts,
@@ -176,15 +185,7 @@ async function changedTask(
 ): Promise<Task> {
   const task: Task = {
     ...existing,
-    title: row.title,
-    description: row.description,
-    metadata: row.metadata,
-    result: row.result,
-    status: row.status,
-    priority: row.priority,
-    needs: row.needs,
-    dependsOn: row.dependsOn,
-    assignedTo: row.assignedTo,
+    ...rowContent(row),
     attempts: Math.max(existing.attempts, row.attempts),
     maxAttempts: row.maxAttempts ?? existing.maxAttempts,
     lastError: row.lastError ?? existing.lastError,

@@ -15,7 +15,7 @@ import { applyChange, mustGet } from "./transaction-steps.js";
 import type { Task } from "../core/task.js";
 import type { Transition } from "../core/transitions.js";
 import type { Credential } from "../core/validation.js";
-import type { StoreReader } from "../store/store.js";
+import type { StoreReader, StoreWriter } from "../store/store.js";
 import type { BoardContext } from "./context.js";
 import type { CredentialInput } from "./types.js";
 
@@ -52,31 +52,45 @@ async function fenced(
   transition: Transition,
   touch = false,
 ): Promise<Task> {
-  const { policy } = ctx;
-  checkTaskId(id);
-  const credential: Credential = parseInput(
-    credentialSchema,
-    definedFields({ token: credentialInput.token, agent: credentialInput.agent }),
-    "credential",
+  const credential = parseCredential(id, credentialInput);
+  return ctx.store.transaction(
+    async (tx) => fencedIn(ctx, tx, id, credential, transition, await ctx.now(tx), touch),
+    { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) },
   );
-  return ctx.store.transaction(async (tx) => {
-    const now = await ctx.now(tx);
-    const task = await mustGet(tx, id);
-    // A `done` repeated with the token that completed the task (a network retry) already
-    // happened: answer the task as it is, changing nothing, rather than LEASE_LOST.
-    if (isRepeatedCompletion(task, transition, credential)) return task;
-    checkHolder(task, credential, now);
-    const holder = task.assignedTo as string;
-    if (touch) await touchAgent(tx, holder, undefined, now, policy);
-    const effective =
-      transition.kind === "fail"
-        ? { ...transition, retryDelayMs: retryDelayMs(policy, task.attempts + 1, ctx.random()) }
-        : transition.kind === "heartbeat" && policy.timeoutSeconds !== undefined
-          ? { ...transition, notAfterMs: await inProgressDeadline(tx, task, policy.timeoutSeconds) }
-          : transition;
-    const after = await applyChange(tx, task, effective, credential.agent ?? holder, now);
-    return transition.kind === "fail" ? offerRetryElsewhere(tx, after, holder, now, policy) : after;
-  }, { taskIds: [id], ...(touch && credential.agent !== undefined && { agentId: credential.agent }) });
+}
+
+/** The task id and credential of a fenced operation, checked before the store is touched. */
+export function parseCredential(id: string, credentialInput: CredentialInput): Credential {
+  checkTaskId(id);
+  return parseInput(credentialSchema, definedFields({ token: credentialInput.token, agent: credentialInput.agent }), "credential");
+}
+
+/** A fenced operation inside a transaction already begun, at `now`: the holder check, the change and its event. */
+export async function fencedIn(
+  ctx: BoardContext,
+  tx: StoreWriter,
+  id: string,
+  credential: Credential,
+  transition: Transition,
+  now: number,
+  touch = false,
+): Promise<Task> {
+  const { policy } = ctx;
+  const task = await mustGet(tx, id);
+  // A `done` repeated with the token that completed the task (a network retry) already
+  // happened: answer the task as it is, changing nothing, rather than LEASE_LOST.
+  if (isRepeatedCompletion(task, transition, credential)) return task;
+  checkHolder(task, credential, now);
+  const holder = task.assignedTo as string;
+  if (touch) await touchAgent(tx, holder, undefined, now, policy);
+  const effective =
+    transition.kind === "fail"
+      ? { ...transition, retryDelayMs: retryDelayMs(policy, task.attempts + 1, ctx.random()) }
+      : transition.kind === "heartbeat" && policy.timeoutSeconds !== undefined
+        ? { ...transition, notAfterMs: await inProgressDeadline(tx, task, policy.timeoutSeconds) }
+        : transition;
+  const after = await applyChange(tx, task, effective, credential.agent ?? holder, now);
+  return transition.kind === "fail" ? offerRetryElsewhere(tx, after, holder, now, policy) : after;
 }
 
 /**

@@ -12,18 +12,19 @@
  * Callers must treat it as opaque; its format may change (a bad one is INVALID_INPUT).
  */
 import { invalidInput } from "../core/errors.js";
-import { compareIds, idOrderKey } from "../core/selection.js";
+import { claimKeyOf, idOrderKey } from "../core/selection.js";
 import { parseInput, positiveIntSchema } from "../core/validation.js";
-import { PRIORITY_RANK } from "../core/task.js";
+import type { ClaimKey } from "../core/selection.js";
 import type { BoardEvent, Task } from "../core/task.js";
 import type { TaskKey } from "../store/store.js";
+
+export { claimKeyOf, compareClaimKeys } from "../core/selection.js";
+export type { ClaimKey } from "../core/selection.js";
 
 /** One page of a list: its items and the cursor of the next page (null: this is the last). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-  /** How many items follow this page, when the list knew it at no extra cost (ready lists). */
-  remaining?: number;
 }
 
 /** How many items a page holds when the caller names no limit. */
@@ -34,13 +35,6 @@ export const PAGE_MAX = 10_000;
 export const CursorKind = { tasks: "tasks", ready: "ready", events: "events" } as const;
 export type CursorKind = (typeof CursorKind)[keyof typeof CursorKind];
 
-/** A task's place in claim order for one agent (core/selection.ts compareForClaim). */
-export interface ClaimKey {
-  reserved: 0 | 1;
-  rank: number;
-  createdAt: string;
-  id: string;
-}
 
 /** A page's size: the caller's limit, checked, or PAGE_DEFAULT. */
 export function pageLimit(limit: number | undefined): number {
@@ -59,27 +53,10 @@ export function toPage<T>(rows: readonly T[], limit: number, cursorOf: (last: T)
 
 export const taskCursor = (task: TaskKey): string => encode([CursorKind.tasks, task.createdAt, task.id]);
 
-export const claimKeyOf = (task: Task, agentId: string | undefined): ClaimKey => ({
-  reserved: agentId !== undefined && task.assignedTo === agentId ? 0 : 1,
-  rank: PRIORITY_RANK[task.priority],
-  createdAt: task.createdAt,
-  id: task.id,
-});
-
 export const readyCursor = (key: ClaimKey): string =>
   encode([CursorKind.ready, key.reserved, key.rank, key.createdAt, key.id]);
 
 export const eventCursor = (event: Pick<BoardEvent, "seq">): string => encode([CursorKind.events, event.seq]);
-
-/** Claim-order comparison of two keys, the same order as compareForClaim. */
-export function compareClaimKeys(a: ClaimKey, b: ClaimKey): number {
-  return (
-    a.reserved - b.reserved ||
-    a.rank - b.rank ||
-    (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
-    compareIds(a.id, b.id)
-  );
-}
 
 /**
  * `tasks` in claim order (compareForClaim's order), each key computed once: sorting 450k

@@ -3,28 +3,18 @@
  * (what `claim` would choose from, and the one it would give an agent now).
  */
 import * as z from "zod/mini";
-import { compareForClaim, mayTake, unfinishedDependencies } from "../core/selection.js";
+import { compareForClaim } from "../core/selection.js";
 import { PRIORITY_RANK } from "../core/task.js";
 import { toIso } from "../core/time.js";
 import { checkAgentId, checkTaskId, parseInput, positiveIntSchema, prioritySchema } from "../core/validation.js";
 import { CLAIM_RECOVERY_BATCH } from "../store/store.js";
 import { capabilitiesOf } from "./agents.js";
 import { pickBest } from "./candidates.js";
-import {
-  claimKeyOf,
-  compareClaimKeys,
-  pageLimit,
-  parseReadyCursor,
-  parseTaskCursor,
-  readyCursor,
-  sortForClaim,
-  taskCursor,
-  toPage,
-} from "./paging.js";
+import { claimKeyOf, pageLimit, parseReadyCursor, parseTaskCursor, readyCursor, taskCursor, toPage } from "./paging.js";
+import { walkReady } from "./ready-walk.js";
 import { taskFilter } from "./queries.js";
-import { asPromoted, dependencyStatuses, firstReady, mustGet } from "./transaction-steps.js";
+import { asPromoted, firstReady, mustGet } from "./transaction-steps.js";
 import type { Priority, Task } from "../core/task.js";
-import type { StoreReader } from "../store/store.js";
 import type { BoardContext } from "./context.js";
 import type { Page } from "./paging.js";
 import type { ListQuery, PageQuery, ReadyQuery } from "./types.js";
@@ -59,42 +49,30 @@ export async function countTasks(ctx: BoardContext, query: Omit<ListQuery, "limi
 
 /**
  * Tasks that are ready now: pending (or failed with the retry due, which the next claim turns
- * pending) with every dependency completed; for an agent, only those it may take.
+ * pending) with every dependency completed; for an agent, only those it may take. With a
+ * limit, only the first `limit` are read (board/ready-walk.ts); without, every one.
  */
 export async function readyTasks(ctx: BoardContext, options: ReadyQuery & { limit?: number }): Promise<Task[]> {
   const agent = options.agent === undefined ? undefined : checkAgentId(options.agent);
-  const ready = await ctx.store.read((tx) => readyInOrder(ctx, tx, agent, options.capabilities));
-  return ready.slice(0, options.limit ?? ready.length);
+  const limit = parseInput(z.optional(positiveIntSchema("limit")), options.limit, "limit");
+  return ctx.store.read((tx) =>
+    walkReady(ctx, tx, { agent, capabilities: options.capabilities, want: limit ?? Number.MAX_SAFE_INTEGER }),
+  );
 }
 
-/** One page of the ready tasks in claim order (best first); see board/paging.ts. */
+/**
+ * One page of the ready tasks in claim order (best first); see board/paging.ts. It says
+ * whether more follow, not how many: counting them means checking every pending task's
+ * dependencies, the cost of the whole board that a page exists to avoid.
+ */
 export async function readyPage(ctx: BoardContext, query: ReadyQuery & PageQuery): Promise<Page<Task>> {
   const agent = query.agent === undefined ? undefined : checkAgentId(query.agent);
   const limit = pageLimit(query.limit);
   const after = query.cursor === undefined ? undefined : parseReadyCursor(query.cursor);
-  const ready = await ctx.store.read((tx) => readyInOrder(ctx, tx, agent, query.capabilities));
-  const rest = after === undefined ? ready : ready.filter((t) => compareClaimKeys(claimKeyOf(t, agent), after) > 0);
-  const page = toPage(rest.slice(0, limit + 1), limit, (last) => readyCursor(claimKeyOf(last, agent)));
-  return { ...page, remaining: Math.max(0, rest.length - limit) };
-}
-
-async function readyInOrder(
-  ctx: BoardContext,
-  tx: StoreReader,
-  agent: string | undefined,
-  given: readonly string[] | undefined,
-): Promise<Task[]> {
-  const now = await ctx.now(tx);
-  const capabilities = await capabilitiesOf(tx, agent, given);
-  const open = [
-    ...(await tx.listTasks({ statuses: ["pending"] })),
-    ...(await tx.dueRetries(toIso(now), 100_000)).map(asPromoted),
-  ];
-  const statuses = await dependencyStatuses(tx, open);
-  const ready = open
-    .filter((t) => unfinishedDependencies(t, statuses).length === 0)
-    .filter((t) => agent === undefined || mayTake(t, agent, capabilities));
-  return sortForClaim(ready, agent);
+  const rows = await ctx.store.read((tx) =>
+    walkReady(ctx, tx, { agent, capabilities: query.capabilities, ...(after && { after }), want: limit + 1 }),
+  );
+  return toPage(rows, limit, (last) => readyCursor(claimKeyOf(last, agent)));
 }
 
 /** The task `claim` would give this agent now, without taking it. */

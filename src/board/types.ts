@@ -1,6 +1,7 @@
 /** The library's option and result types (re-exported by src/board.ts and src/index.ts). */
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { EventType, Task, TaskStatus } from "../core/task.js";
+import type { ClaimOptions } from "../core/validation.js";
 
 export interface BoardOptions {
   policy?: BoardPolicyInput;
@@ -23,6 +24,15 @@ export interface Claim {
 }
 
 export type CredentialInput = { token?: number | undefined; agent?: string | undefined };
+
+/** The claim of completeAndClaimNext: a claim's options, the agent by default the one that held the completed task. */
+export type NextClaimOptions = Omit<ClaimOptions, "agent" | "ids"> & { agent?: string };
+
+/** What completeAndClaimNext did: the task completed, and the next claimed (null when nothing was ready). */
+export interface CompletedAndNext {
+  completed: Task;
+  next: Claim | null;
+}
 
 export interface ListQuery {
   status?: TaskStatus | readonly TaskStatus[];

@@ -3,7 +3,7 @@
  * the board is) and the board, opened on first use and closed when the verb ends.
  */
 import { invalidInput } from "../core/errors.js";
-import { openBoard } from "../index.js";
+import { openBoard } from "../open-board.js";
 import { locateBoard } from "./discovery.js";
 import { Style } from "./style.js";
 import type { Board } from "../board.js";

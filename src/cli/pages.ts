@@ -48,7 +48,7 @@ export interface ListPrinter<T> {
   json: (item: T) => unknown;
   /** The items as text; `first` says whether this is the first block printed (with a header). */
   human: (items: readonly T[], first: boolean) => string;
-  /** How many follow a page, when the list can say (null: "more"). */
+  /** How many follow a page, when the list can say cheaply (none: "more … follow", JSON `more: null`). */
   remaining?: (page: Page<T>) => Promise<number | null>;
 }
 
@@ -64,7 +64,7 @@ export async function printList<T>(
   if (ctx.json) await write(`${JSON.stringify(page.items.map(printer.json))}\n`);
   else await write(`${printer.human(page.items, true)}\n`);
   if (page.nextCursor === null) return;
-  const remaining = page.remaining ?? (printer.remaining ? await printer.remaining(page) : null);
+  const remaining = printer.remaining ? await printer.remaining(page) : null;
   if (ctx.json) {
     process.stderr.write(`${JSON.stringify({ more: remaining, next_cursor: page.nextCursor })}\n`);
   } else {

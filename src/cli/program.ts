@@ -4,47 +4,48 @@
  * batch claim adds its "assigned" and "failed" beside "error").
  */
 import { Command, CommanderError } from "commander";
-import { registerAuditVerbs, registerReplayVerb } from "./commands/audit.js";
-import { registerCoordinationVerbs } from "./commands/coordination.js";
-import { registerFaceVerbs } from "./commands/faces.js";
-import { registerInit } from "./commands/init.js";
-import { registerInboxVerbs, registerMovingVerbs } from "./commands/moving.js";
-import { registerOperationVerbs } from "./commands/operations.js";
-import { registerIdVerbs } from "./commands/ids.js";
-import { registerLivenessVerbs } from "./commands/liveness.js";
-import { registerWatchVerb } from "./commands/watch.js";
-import { registerServeVerb } from "./commands/serve.js";
-import { registerTaskVerbs } from "./commands/tasks.js";
-import { registerLockVerbs } from "./commands/locks.js";
-import { registerWebhookVerbs } from "./commands/webhooks.js";
-import { registerWorkVerbs } from "./commands/work.js";
 import { packageVersion } from "../package-info.js";
 import { printable } from "./escape.js";
 import { ExitCode, describeFailure } from "./exit-codes.js";
 import type { CliFailure } from "./exit-codes.js";
 
 /**
- * Which verbs each register function declares. Declaring all ~25 commands with their options
- * costs ~5 ms of commander work per call; a call names one verb, so only its group is
- * declared (all of them for help and for unknown verbs, so suggestions still work).
+ * Which verbs each group's module declares, and how to load it. Declaring all ~25 commands
+ * with their options costs ~5 ms of commander work per call, and evaluating every verb's
+ * modules (with the board operations they import) ~4 ms more; a call names one verb, so only
+ * its group is loaded and declared (all of them for help and for unknown verbs, so suggestions
+ * still work; none for --version). scripts/bundle-cli.mjs keeps each group in the bundle.
  */
-export const VERB_GROUPS: readonly { verbs: readonly string[]; register: (program: Command) => void }[] = [
-  { verbs: ["init"], register: registerInit },
-  { verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"], register: registerTaskVerbs },
-  { verbs: ["claim", "heartbeat", "done", "fail", "release"], register: registerWorkVerbs },
-  { verbs: ["reserve", "counters"], register: registerIdVerbs },
-  { verbs: ["heal", "agents"], register: registerLivenessVerbs },
-  { verbs: ["watch"], register: registerWatchVerb },
-  { verbs: ["audit"], register: registerAuditVerbs },
-  { verbs: ["replay"], register: registerReplayVerb },
-  { verbs: ["import", "export"], register: registerMovingVerbs },
-  { verbs: ["inbox"], register: registerInboxVerbs },
-  { verbs: ["mcp", "demo"], register: registerFaceVerbs },
-  { verbs: ["agent", "balance", "deps", "pipeline", "note"], register: registerCoordinationVerbs },
-  { verbs: ["health", "monitor", "report", "backup", "restore"], register: registerOperationVerbs },
-  { verbs: ["serve"], register: registerServeVerb },
-  { verbs: ["webhook"], register: registerWebhookVerbs },
-  { verbs: ["lock"], register: registerLockVerbs },
+type Register = (program: Command) => void;
+export const VERB_GROUPS: readonly { verbs: readonly string[]; load: () => Promise<Register> }[] = [
+  { verbs: ["init"], load: async () => (await import("./commands/init.js")).registerInit },
+  {
+    verbs: ["add", "update", "cancel", "revive", "assign", "show", "list", "ready", "next"],
+    load: async () => (await import("./commands/tasks.js")).registerTaskVerbs,
+  },
+  {
+    verbs: ["claim", "heartbeat", "done", "fail", "release"],
+    load: async () => (await import("./commands/work.js")).registerWorkVerbs,
+  },
+  { verbs: ["reserve", "counters"], load: async () => (await import("./commands/ids.js")).registerIdVerbs },
+  { verbs: ["heal", "agents"], load: async () => (await import("./commands/liveness.js")).registerLivenessVerbs },
+  { verbs: ["watch"], load: async () => (await import("./commands/watch.js")).registerWatchVerb },
+  { verbs: ["audit"], load: async () => (await import("./commands/audit.js")).registerAuditVerbs },
+  { verbs: ["replay"], load: async () => (await import("./commands/audit.js")).registerReplayVerb },
+  { verbs: ["import", "export"], load: async () => (await import("./commands/moving.js")).registerMovingVerbs },
+  { verbs: ["inbox"], load: async () => (await import("./commands/moving.js")).registerInboxVerbs },
+  { verbs: ["mcp", "demo"], load: async () => (await import("./commands/faces.js")).registerFaceVerbs },
+  {
+    verbs: ["agent", "balance", "deps", "pipeline", "note"],
+    load: async () => (await import("./commands/coordination.js")).registerCoordinationVerbs,
+  },
+  {
+    verbs: ["health", "monitor", "report", "backup", "restore"],
+    load: async () => (await import("./commands/operations.js")).registerOperationVerbs,
+  },
+  { verbs: ["serve"], load: async () => (await import("./commands/serve.js")).registerServeVerb },
+  { verbs: ["webhook"], load: async () => (await import("./commands/webhooks.js")).registerWebhookVerbs },
+  { verbs: ["lock"], load: async () => (await import("./commands/locks.js")).registerLockVerbs },
 ];
 
 /** Global options that take a value, so their value is not mistaken for the verb. */
@@ -59,7 +60,8 @@ export function verbOf(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-export function buildProgram(verbName?: string): Command {
+/** `verbName` undefined: every group (help, suggestions); null: none (--version). */
+export async function buildProgram(verbName?: string | null): Promise<Command> {
   const program = new Command("baton")
     .description("a shared task board for many concurrent agents: claims with fenced leases, retries, audit trail")
     .version(packageVersion(), "-V, --version", "print the version")
@@ -71,15 +73,17 @@ export function buildProgram(verbName?: string): Command {
     .configureOutput({ outputError: () => {} })
     .showSuggestionAfterError(true)
     .addHelpText("after", "\nExit codes: 0 ok · 1 error · 2 usage · 3 not found · 4 conflict · 5 nothing ready · 6 lock timeout\nDocs: docs/cli.md");
-  const group = VERB_GROUPS.find((g) => verbName !== undefined && g.verbs.includes(verbName));
-  for (const g of group ? [group] : VERB_GROUPS) g.register(program);
+  const group = VERB_GROUPS.find((g) => typeof verbName === "string" && g.verbs.includes(verbName));
+  const groups = group ? [group] : verbName === null ? [] : VERB_GROUPS;
+  for (const register of await Promise.all(groups.map((g) => g.load()))) register(program);
   return program;
 }
 
 export async function runCli(argv: readonly string[]): Promise<ExitCode> {
   const json = argv.includes("--json");
   try {
-    await buildProgram(verbOf(argv)).parseAsync([...argv], { from: "user" });
+    const verbName = verbOf(argv) ?? (argv.includes("--version") || argv.includes("-V") ? null : undefined);
+    await (await buildProgram(verbName)).parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof Error && error.name === "Verdict") return (error as Error & { exitCode: ExitCode }).exitCode;

@@ -48,6 +48,34 @@ export function compareForClaim(agentId: string): (a: Task, b: Task) => number {
   };
 }
 
+/**
+ * A task's place in claim order for one agent (or for no agent: every task unreserved, 1), the
+ * key of the ready list's cursor (board/paging.ts) and of Store.pendingInClaimOrder.
+ */
+export interface ClaimKey {
+  reserved: 0 | 1;
+  rank: number;
+  createdAt: string;
+  id: string;
+}
+
+export const claimKeyOf = (task: Task, agentId: string | undefined): ClaimKey => ({
+  reserved: agentId !== undefined && task.assignedTo === agentId ? 0 : 1,
+  rank: PRIORITY_RANK[task.priority],
+  createdAt: task.createdAt,
+  id: task.id,
+});
+
+/** Claim-order comparison of two keys, the same order as compareForClaim. */
+export function compareClaimKeys(a: ClaimKey, b: ClaimKey): number {
+  return (
+    a.reserved - b.reserved ||
+    a.rank - b.rank ||
+    (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
+    compareIds(a.id, b.id)
+  );
+}
+
 /** Ids in natural order, so tasks created in the same millisecond go T-9 before T-10. */
 export function compareIds(a: string, b: string): number {
   const ka = idOrderKey(a);

@@ -75,16 +75,6 @@ export function createApp(options: AppOptions): Hono<Env> {
     await next();
   });
 
-  // A declared body that is too large is refused before anything reads it; one without a length
-  // (chunked) is counted as it is read (readJson). Not hono/body-limit: it touches
-  // `c.req.raw.body`, which makes @hono/node-server build a full web Request and stream for
-  // every request (9% of the server's CPU at 64 clients) instead of reading the body directly.
-  app.use("/api/*", async (c, next) => {
-    const declared = c.req.header("content-length");
-    if (declared !== undefined && Number(declared) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
-    await next();
-  });
-
   // The one-time link `serve` prints: its code becomes a session cookie, once.
   app.get("/login", (c) => {
     const redeemed = options.credentials.redeem(c.req.query("code") ?? "");
@@ -97,7 +87,15 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   });
 
+  // Body size, then who asks: one middleware for both (each middleware is a dispatch and a
+  // closure per request). A declared body that is too large is refused before anything reads
+  // it; one without a length (chunked) is counted as it is read (readJson). Not
+  // hono/body-limit: it touches `c.req.raw.body`, which makes @hono/node-server build a full
+  // web Request and stream for every request (9% of the server's CPU at 64 clients) instead
+  // of reading the body directly.
   app.use("/api/*", async (c, next) => {
+    const declared = c.req.header("content-length");
+    if (declared !== undefined && Number(declared) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
     const token = bearerToken(c.req.header("authorization"));
     const session = sessionCookie(c.req.header("cookie"));
     const identity =
@@ -139,14 +137,21 @@ export function createApp(options: AppOptions): Hono<Env> {
 
 function routeContext(c: Context<Env>, options: AppOptions, identity: Identity): RouteContext {
   let body: Promise<unknown> | null = null;
+  let params: Record<string, string> | undefined;
+  let query: Record<string, string> | undefined;
   const json = (): Promise<unknown> => (body ??= readJson(c, options.maxBodyBytes));
   return {
     board: options.board,
     events: options.events,
     stream: options.stream,
     identity,
-    params: c.req.param() as Record<string, string>,
-    query: c.req.query(),
+    // On first use only: most hot routes (claims, completions) read neither.
+    get params() {
+      return (params ??= c.req.param() as Record<string, string>);
+    },
+    get query() {
+      return (query ??= c.req.query());
+    },
     headers: (name) => c.req.header(name),
     json,
     body: async (schema, what) => parseInput(schema, await json(), what),

@@ -24,6 +24,7 @@ import {
 } from "../core/validation.js";
 import type { ClaimOptions, NewTaskInput, TaskPatch } from "../core/validation.js";
 import type { EventType, TaskStatus } from "../core/task.js";
+import type { NextClaimOptions } from "../board/types.js";
 
 const newTaskWire = z.strictObject({
   title: titleSchema,
@@ -77,11 +78,24 @@ export const heartbeatBody = z.strictObject({
   lease_seconds: z.optional(leaseSecondsSchema),
   note: z.optional(z.string().check(z.maxLength(10_000, "a note is at most 10,000 characters"))),
 });
+/** The claim a completion may ask for next (POST /api/tasks/:id/complete with `claim_next`). */
+const claimNextWire = z.strictObject({
+  agent: z.optional(agentIdSchema),
+  capabilities: z.optional(z.array(capabilitySchema)),
+  lease_seconds: z.optional(leaseSecondsSchema),
+  min_priority: z.optional(prioritySchema),
+});
+
 export const completeBody = z.strictObject({
   token: tokenSchema,
   agent: z.optional(agentIdSchema),
   result: z.optional(z.string()),
+  claim_next: z.optional(claimNextWire),
 });
+
+export function nextClaimOptions(w: z.output<typeof claimNextWire>): NextClaimOptions {
+  return defined({ agent: w.agent, capabilities: w.capabilities, leaseSeconds: w.lease_seconds, minPriority: w.min_priority }) as NextClaimOptions;
+}
 export const failBody = z.strictObject({ token: tokenSchema, agent: z.optional(agentIdSchema), error: z.string() });
 export const releaseBody = z.strictObject({
   token: tokenSchema,

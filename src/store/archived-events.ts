@@ -8,7 +8,6 @@
  * no index), skipping a file whose seq or time range the query excludes. A query of the newest
  * events (`recent`, paging forward past the archives) never opens one.
  */
-import { archiveEvents } from "./archive-file.js";
 import type { BoardEvent } from "../core/task.js";
 import type { EventArchive, EventQuery } from "./store.js";
 
@@ -39,7 +38,7 @@ export async function listTrail(
   const limit = query.limit ?? Infinity;
   const found: BoardEvent[] = [];
   for (const archive of reached) {
-    for await (const event of archiveEvents(archive, query.afterSeq)) {
+    for await (const event of readArchive(archive, query.afterSeq)) {
       if (pastEnd(event, query)) break;
       if (!matches(event, query)) continue;
       found.push(event);
@@ -61,10 +60,20 @@ function overlaps(archive: EventArchive, query: EventQuery): boolean {
   );
 }
 
+/**
+ * One archive's events after `afterSeq`. archive-file.ts (with node:readline and node:crypto)
+ * loads on the first archive read: every store's reader comes through this module, every CLI
+ * call opens a reader, and most boards have no archive.
+ */
+async function* readArchive(archive: EventArchive, afterSeq: number | undefined): AsyncGenerator<BoardEvent> {
+  const { archiveEvents } = await import("./archive-file.js");
+  yield* archiveEvents(archive, afterSeq);
+}
+
 /** The newest `n` matching events of one archive, oldest first (a ring of n while reading). */
 async function lastMatching(archive: EventArchive, query: EventQuery, n: number): Promise<BoardEvent[]> {
   const ring: BoardEvent[] = [];
-  for await (const event of archiveEvents(archive, query.afterSeq)) {
+  for await (const event of readArchive(archive, query.afterSeq)) {
     if (pastEnd(event, query)) break;
     if (!matches(event, query)) continue;
     ring.push(event);

@@ -5,10 +5,11 @@
  * the same conformance suite (test/conformance).
  */
 import type { Agent, BoardEvent, EventType, NewEvent, Priority, Task, TaskStatus } from "../core/task.js";
+import type { ClaimKey } from "../core/selection.js";
 import type { OutcomeBucket } from "../core/outcomes.js";
 import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../core/webhooks.js";
 
-export type { OutcomeBucket };
+export type { ClaimKey, OutcomeBucket };
 
 export interface TaskQuery {
   statuses?: readonly TaskStatus[];
@@ -27,6 +28,13 @@ export interface TaskQuery {
    */
   after?: TaskKey;
   limit?: number;
+}
+
+/** Where Store.pendingInClaimOrder starts and for whom. */
+export interface ClaimWalk {
+  agentId?: string;
+  after?: ClaimKey;
+  limit: number;
 }
 
 /** A task's place in list order: created_at, then the id's natural order (idOrderKey). */
@@ -74,6 +82,16 @@ export interface StoreReader {
    * the board. Must be an index walk, not a scan: this runs on every claim.
    */
   claimCandidates(agentId: string, limit: number, offset: number): Promise<Task[]>;
+  /**
+   * The ready list's walk (src/board/ready-walk.ts): pending tasks in claim order (core/
+   * selection.ts compareClaimKeys with `claimKeyOf(task, agentId)`), strictly after `after`
+   * when given, at most `limit`. For an agent, the tasks claimCandidates offers: those reserved
+   * for it (key reserved 0), then unreserved ones (1), never those reserved for another. For
+   * no agent, every pending task, reserved or not (all keyed reserved 1), by priority rank,
+   * created, id. Dependencies and capabilities are checked by the board. A page costs about
+   * `limit` rows, not the board: an ordered index walk from `after`.
+   */
+  pendingInClaimOrder(walk: ClaimWalk): Promise<Task[]>;
   /** In-progress tasks whose lease expired at or before `nowIso`. */
   expiredLeases(nowIso: string, limit: number): Promise<Task[]>;
   /** Failed tasks whose retry is due at or before `nowIso`. */

@@ -223,8 +223,8 @@ describe("output contracts", () => {
     expect(bare.stderr).toMatch(/baton --help/);
   });
 
-  test("the verb table that speeds up start-up lists every verb exactly once", () => {
-    const declared = buildProgram().commands.map((c) => c.name()).sort();
+  test("the verb table that speeds up start-up lists every verb exactly once", async () => {
+    const declared = (await buildProgram()).commands.map((c) => c.name()).sort();
     const grouped = VERB_GROUPS.flatMap((g) => g.verbs).sort();
     expect(grouped).toEqual(declared);
     expect(declared).toEqual(
@@ -234,6 +234,16 @@ describe("output contracts", () => {
         "report", "reserve", "restore", "revive", "serve", "show", "update", "watch", "webhook",
       ].sort(),
     );
+  });
+
+  test("a verb loads only its own group, and that group declares exactly its verbs; --version loads none", async () => {
+    for (const group of VERB_GROUPS) {
+      for (const verb of group.verbs) {
+        const declared = (await buildProgram(verb)).commands.map((c) => c.name()).sort();
+        expect(declared).toEqual([...group.verbs].sort());
+      }
+    }
+    expect((await buildProgram(null)).commands).toEqual([]);
   });
 });
 

@@ -97,6 +97,29 @@ test("16 HTTP client processes and 4 CLI agents race on one board: each task com
   expect(group_commit.batches).toBeLessThanOrEqual(group_commit.operations);
 }, 300_000);
 
+test("8 HTTP processes completing with claim_next and 8 with two requests race on one board: each task completed exactly once, no overlapping holders", async () => {
+  const cwd = freshBoardDir();
+  await addTasks(cwd, 300);
+  const server = await serve(cwd);
+  const { results } = await raceWorkers<{ completed: string[]; refused: string[] }>(
+    "http-claimer",
+    Array.from({ length: 16 }, (_, i) => ({ url: server.url, token: SERVER_TOKEN, agent: `http-${i}`, leaseSeconds: 300, claimNext: i % 2 === 0 })),
+  );
+  const completed = results.flatMap((r) => r.completed);
+  expect(results.flatMap((r) => r.refused)).toEqual([]);
+  expect(completed.length).toBe(300);
+  expect(new Set(completed).size).toBe(300);
+  const events = await auditTrail(cwd);
+  expectNoOverlappingHolders(events);
+  expect(events.filter((e) => e.type === "COMPLETED").length).toBe(300);
+  expect(events.filter((e) => e.type === "CLAIMED").length).toBe(300);
+  // Each completion is recorded by the agent that held the task, and the one-request agents worked too.
+  const completedBy = new Map(events.filter((e) => e.type === "COMPLETED").map((e) => [e.taskId, e.agentId]));
+  results.forEach((r, i) => r.completed.forEach((id) => expect(completedBy.get(id), id).toBe(`http-${i}`)));
+  expect(results.filter((_, i) => i % 2 === 0).flatMap((r) => r.completed).length).toBeGreaterThan(0);
+  expect((await api(server, "GET", "/api/stats")).body.counts).toMatchObject({ completed: 300, in_progress: 0, pending: 0 });
+}, 300_000);
+
 test("the stream shows a CLI race as it happens; cut mid-race and resumed with Last-Event-ID, it has every event once, in order", async () => {
   const cwd = freshBoardDir();
   await addTasks(cwd, 60);

@@ -24,13 +24,16 @@ const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as
   dependencies: Record<string, string>;
 };
 let installedBy = "";
+/** The tarball's paths, as `npm pack --json` lists them. */
+let packedPaths: string[] = [];
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(() => {
   // dist/ is already built (the test run builds first); --ignore-scripts skips `prepare`.
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: repo, encoding: "utf8" }),
-  ) as { filename: string }[];
+  ) as { filename: string; files: { path: string }[] }[];
+  packedPaths = (packed[0] as { files: { path: string }[] }).files.map((f) => f.path);
   const tarball = join(work, (packed[0] as { filename: string }).filename);
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "try-baton", version: "1.0.0", type: "module", private: true }));
@@ -86,3 +89,25 @@ it("the packed package installs and runs: baton --version, init, add, claim, and
   );
   expect(run("node", ["use.mjs"]).trim()).toBe('"completed"');
 }, 120_000);
+
+it("the tarball holds what a user runs (the compiled library and CLI, the dashboard, README, docs), not the tests, benchmarks or source maps", () => {
+  for (const needed of [
+    "package.json",
+    "README.md",
+    "docs/cli.md",
+    "dist/src/index.js",
+    "dist/src/index.d.ts",
+    "dist/src/cli/main.js",
+    "dist/src/cli/baton.cjs",
+    "dist/src/cli/baton.cjs.cache",
+    "dist/src/webhooks/index.js",
+    "dist/dashboard/index.html",
+    "dist/dashboard/app.js",
+    "dist/dashboard/app.css",
+  ]) {
+    expect(packedPaths, needed).toContain(needed);
+  }
+  const extra = packedPaths.filter((path) => !/^(package\.json|README\.md|docs\/[^/]+\.md|dist\/src\/.+|dist\/dashboard\/.+)$/.test(path));
+  expect(extra).toEqual([]);
+  expect(packedPaths.filter((path) => path.endsWith(".map"))).toEqual([]);
+});

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { TURN_MS, WriteTurn } from "../../src/store/sqlite/turn.js";
+import { retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
+import type { Doorbell } from "../../src/store/sqlite/doorbell.js";
 import { spawn } from "node:child_process";
 import { spawnWorker, workerScript } from "../support/processes.js";
 import { checkBoard } from "../conformance/checks.js";
@@ -90,6 +92,110 @@ describe("WriteTurn", () => {
     await nextTurnOfTheLoop();
     turn.ended();
     expect(bell.rings).toBe(1);
+  });
+});
+
+describe("WriteTurn: who it rings for", () => {
+  it("a turn handed on while nobody waits rings nobody and lets nobody in first", async () => {
+    const bell = fakeBell(false);
+    const turn = new WriteTurn(bell, "turns", () => 0);
+    turn.began();
+    turn.ended();
+    await nextTurnOfTheLoop();
+    turn.close();
+    expect(bell.rings).toBe(0);
+    expect(turn.queueFirst).toBe(false);
+  });
+
+  it("the lock taken after a wait starts a new turn: the old one's time does not count", () => {
+    let now = 0;
+    const bell = fakeBell(true);
+    const turn = new WriteTurn(bell, "turns", () => now);
+    turn.began();
+    now = TURN_MS - 1;
+    turn.ended();
+    // Another process took the lock in between (this write found it busy and waited).
+    turn.began(true);
+    now = TURN_MS + 1;
+    turn.ended();
+    expect(bell.rings).toBe(0);
+    turn.began();
+    now = 2 * TURN_MS;
+    turn.ended();
+    expect(bell.rings).toBe(1);
+  });
+});
+
+describe("waiting in turns (busy.ts)", () => {
+  const busyError = (): Error => Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+  const timedOut = (waited: number): never => {
+    throw new Error(`timed out after ${waited} ms`);
+  };
+  function fakeDoorbell(log: string[]) {
+    return {
+      ready: true,
+      drain: () => void log.push("drain"),
+      markWaiting: () => void log.push("mark"),
+      wait: () => void log.push("wait"),
+      waitAsync: async () => void log.push("wait"),
+    } as unknown as Doorbell;
+  }
+
+  it("a waiter marks the -waiting file before its last try and keeps the rings (no drain)", async () => {
+    const log: string[] = [];
+    let tries = 0;
+    const attempt = (): string => {
+      log.push("try");
+      if (++tries < 3) throw busyError();
+      return "locked";
+    };
+    const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true };
+    expect(await retryWhileBusyAsync(attempt, policy, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "mark", "try", "wait", "try"]);
+    log.length = 0;
+    tries = 0;
+    expect(retryWhileBusy(attempt, policy, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "mark", "try", "wait", "try"]);
+  });
+
+  it("hand-over ring drains stale rings instead", async () => {
+    const log: string[] = [];
+    let tries = 0;
+    const attempt = (): string => {
+      log.push("try");
+      if (++tries < 3) throw busyError();
+      return "locked";
+    };
+    expect(await retryWhileBusyAsync(attempt, { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "drain", "try", "wait", "try"]);
+  });
+
+  it("a process that handed its turn on tries nothing until another process committed, then queues at the back", async () => {
+    for (const wait of ["async", "blocking"] as const) {
+      const log: string[] = [];
+      let looks = 0;
+      // Another connection commits at the fourth look.
+      const commitMark = (): number => (++looks >= 4 ? 1 : 0);
+      const attempt = (): string => {
+        log.push(`try after ${looks} looks`);
+        return "locked";
+      };
+      const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true, queueFirst: true, commitMark };
+      const result = wait === "async" ? await retryWhileBusyAsync(attempt, policy, timedOut) : retryWhileBusy(attempt, policy, timedOut);
+      expect(result).toBe("locked");
+      expect(log).toEqual(["mark", "wait", `try after ${looks} looks`]);
+      expect(looks).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it("with no commit from anyone (the woken waiter died) it tries the lock itself in the end", async () => {
+    const log: string[] = [];
+    let looks = 0;
+    const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true, queueFirst: true, commitMark: () => (looks++, 0) };
+    expect(await retryWhileBusyAsync(() => (log.push("try"), "locked"), policy, timedOut)).toBe("locked");
+    // It looked for a commit until LET_IN_MS had passed, then tried without queueing.
+    expect(log).toEqual(["try"]);
+    expect(looks).toBeGreaterThan(1);
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { BatonError, ErrorCode, invalidInput } from "../../core/errors.js";
 import { policySchema } from "../../core/policy.js";
 import { parseInput } from "../../core/validation.js";
-import { openBoard } from "../../index.js";
+import { openBoard } from "../../open-board.js";
 import { withConfigLock, writeConfig } from "../config-file.js";
 import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, connectionUrl, defaultStoreUrl, readConfig } from "../discovery.js";
 import { storeUrlPassword, storeUrlWithoutPassword } from "../../store/open.js";

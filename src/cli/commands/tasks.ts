@@ -159,7 +159,11 @@ export function registerTaskVerbs(program: Command): void {
       const board = await ctx.board();
       const capabilities = capabilitiesFlag(o);
       const who = { ...(ctx.agent !== undefined && { agent: ctx.agent }), ...(capabilities && { capabilities }) };
-      await printList(ctx, parsePaging(o, READY_PAGE), (page) => board.readyPage({ ...who, ...page }), taskPrinter(ctx));
+      // No count of what follows: it would check every pending task's dependencies (src/board/task-reads.ts).
+      await printList(ctx, parsePaging(o, READY_PAGE), (page) => board.readyPage({ ...who, ...page }), {
+        ...taskPrinter(ctx),
+        noun: "ready tasks",
+      });
     }),
   );
 

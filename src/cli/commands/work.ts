@@ -70,11 +70,20 @@ export function registerWorkVerbs(program: Command): void {
   verb(program, "done <id>", "complete your task")
     .option("--token <n>", "your lease token (from claim)")
     .option("--result <text>", "what came of it (a summary, a link, a commit)")
+    .option("--next", "and claim the next ready task in the same transaction (as `claim` would for you)")
     .action(
       action(async (ctx, [id], o) => {
         const result = o.result as string | undefined;
         const board = await ctx.board();
         const given = credential(ctx, o);
+        if (o.next === true) {
+          const done = await board.completeAndClaimNext(id as string, { ...given, ...(result !== undefined && { result }) });
+          const now = Date.now();
+          return {
+            json: { completed: taskJson(done.completed), next: done.next && taskJson(done.next.task) },
+            human: `${outcome(done.completed, ctx.style, now)}\n${done.next ? claimSummary(done.next.task, ctx.style, now) : "nothing else is ready now"}`,
+          };
+        }
         const before = given.token === undefined ? undefined : await board.get(id as string).catch(() => undefined);
         const task = await board.complete(id as string, { ...given, ...(result !== undefined && { result }) });
         if (before?.status === "completed" && before.leaseToken === given.token) {

@@ -4,7 +4,7 @@
  * A release without a token or agent is a person taking the task back: version-checked.
  */
 import { taskToWire } from "../../core/wire-shape.js";
-import { claimOptions, completeBody, failBody, heartbeatBody, releaseBody } from "../input.js";
+import { claimOptions, completeBody, failBody, heartbeatBody, nextClaimOptions, releaseBody } from "../input.js";
 import { param, taskAnswer } from "../route.js";
 import { versionChecked } from "./tasks.js";
 import type { Claim } from "../../board.js";
@@ -49,13 +49,11 @@ export const workRoutes: Route[] = [
     access: "write",
     async run(ctx) {
       const b = await ctx.body(completeBody, "complete");
-      return taskAnswer(
-        await ctx.board.complete(param(ctx, "id"), {
-          token: b.token,
-          agent: b.agent,
-          ...(b.result !== undefined && { result: b.result }),
-        }),
-      );
+      const credential = { token: b.token, agent: b.agent, ...(b.result !== undefined && { result: b.result }) };
+      if (b.claim_next === undefined) return taskAnswer(await ctx.board.complete(param(ctx, "id"), credential));
+      // An agent's loop in one request: the completion and the next claim, each its own operation.
+      const done = await ctx.board.completeAndClaimNext(param(ctx, "id"), credential, nextClaimOptions(b.claim_next));
+      return { body: { completed: taskToWire(done.completed), next: done.next && claimWire(done.next) } };
     },
   },
   {

@@ -7,7 +7,7 @@
  */
 import { tokenAfter } from "../../core/fencing.js";
 import { countOutcomes } from "../../core/outcomes.js";
-import { compareForClaim, compareIds } from "../../core/selection.js";
+import { claimKeyOf, compareClaimKeys, compareForClaim, compareIds } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { listTrail } from "../archived-events.js";
 import { archiveToPending } from "./archive-manifest.js";
@@ -156,6 +156,17 @@ export class BoardState {
           this.candidates = { agentId, version: this.version, tasks: best(open, compareForClaim(agentId), 4 * (offset + limit)) };
         }
         return (this.candidates as { tasks: Task[] }).tasks.slice(offset, offset + limit).map(copyTask);
+      },
+      pendingInClaimOrder: async ({ agentId, after, limit }) => {
+        // A scan and a partial sort of the in-memory array, as for claimCandidates above.
+        const key = (t: Task) => claimKeyOf(t, agentId);
+        const walked = this.tasks().filter(
+          (t) =>
+            t.status === "pending" &&
+            (agentId === undefined || t.assignedTo === null || t.assignedTo === agentId) &&
+            (after === undefined || compareClaimKeys(key(t), after) > 0),
+        );
+        return best(walked, (a, b) => compareClaimKeys(key(a), key(b)), limit).map(copyTask);
       },
       expiredLeases: async (nowIso, limit) =>
         this.tasks()

@@ -156,7 +156,27 @@ export class JsonStore implements Store {
   }
 
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
-    return this.queue.run(() => this.underLock((loaded) => fn(new BoardState(loaded).writer)));
+    return this.queue.run(async () => {
+      try {
+        return await this.underLock((loaded) => fn(new BoardState(loaded).writer));
+      } catch (error) {
+        // Nobody can take tasks.lock here: the disk is full, the file system or the directory
+        // read-only. Then nobody can commit either (a commit takes the lock), so the last whole
+        // files are the board: read them as they are, as `peek` does.
+        if (!this.lockUnwritable(error)) throw error;
+        return peekBoard(this.paths, this.journal, fn);
+      }
+    });
+  }
+
+  /** A refusal to create or write tasks.lock itself for want of room or permission (lock-file.ts). */
+  private lockUnwritable(error: unknown): boolean {
+    return (
+      error instanceof BatonError &&
+      error.code === ErrorCode.STORE_UNAVAILABLE &&
+      error.details.location === this.paths.lock &&
+      ["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM"].includes(String(error.details.errno))
+    );
   }
 
   async close(): Promise<void> {

@@ -15,44 +15,16 @@ import { BatonError, ErrorCode } from "../../core/errors.js";
 import { DELIVERY_LOG_KEEP } from "../../core/webhooks.js";
 import { replaceFile } from "./atomic-write.js";
 import { readText } from "./sidecar-files.js";
-import type { EventType } from "../../core/task.js";
-import type { DeliveryOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import { deliveryFromRow, webhookFromRow } from "../webhook-rows.js";
 import type { DeliveryQuery, WebhookStore } from "../store.js";
-
-interface HookRecord {
-  id: number;
-  url: string;
-  events: string[];
-  secret: string;
-  created_at: string;
-  cursor: number;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  lease_holder: string | null;
-  lease_expires_at: string | null;
-  version: number;
-}
-
-interface DeliveryRecord {
-  id: number;
-  hook_id: number;
-  seq: number;
-  type: string;
-  attempt: number;
-  outcome: string;
-  status: number | null;
-  error: string | null;
-  at: string;
-  duration_ms: number;
-  redelivery: boolean;
-}
+import type { DeliveryRow, WebhookRow } from "../webhook-rows.js";
 
 interface WebhooksFile {
   next_hook_id: number;
   next_delivery_id: number;
-  hooks: HookRecord[];
-  deliveries: DeliveryRecord[];
+  hooks: WebhookRow[];
+  deliveries: DeliveryRow[];
 }
 
 const EMPTY: WebhooksFile = { next_hook_id: 1, next_delivery_id: 1, hooks: [], deliveries: [] };
@@ -70,7 +42,7 @@ export class JsonWebhooks implements WebhookStore {
 
   addWebhook(hook: NewWebhook): Promise<Webhook> {
     return this.change((file) => {
-      const record: HookRecord = {
+      const record: WebhookRow = {
         id: file.next_hook_id++,
         url: hook.url,
         events: [...hook.events],
@@ -85,19 +57,19 @@ export class JsonWebhooks implements WebhookStore {
         version: 1,
       };
       file.hooks.push(record);
-      return { result: hookOf(record), changed: true };
+      return { result: webhookFromRow(record), changed: true };
     });
   }
 
   getWebhook(id: number): Promise<Webhook | undefined> {
     return this.look((file) => {
       const record = file.hooks.find((h) => h.id === id);
-      return record && hookOf(record);
+      return record && webhookFromRow(record);
     });
   }
 
   listWebhooks(): Promise<Webhook[]> {
-    return this.look((file) => file.hooks.map(hookOf).sort((a, b) => a.id - b.id));
+    return this.look((file) => file.hooks.map(webhookFromRow).sort((a, b) => a.id - b.id));
   }
 
   removeWebhook(id: number): Promise<boolean> {
@@ -131,7 +103,7 @@ export class JsonWebhooks implements WebhookStore {
   listDeliveries(query: DeliveryQuery): Promise<WebhookDelivery[]> {
     return this.look((file) => {
       const mine = file.deliveries.filter((d) => query.hookId === undefined || d.hook_id === query.hookId);
-      return (query.limit === undefined ? mine : mine.slice(Math.max(0, mine.length - query.limit))).map(deliveryOf);
+      return (query.limit === undefined ? mine : mine.slice(Math.max(0, mine.length - query.limit))).map(deliveryFromRow);
     });
   }
 
@@ -208,24 +180,7 @@ function appendTo(file: WebhooksFile, d: NewDelivery): void {
   }
 }
 
-function hookOf(r: HookRecord): Webhook {
-  return {
-    id: r.id,
-    url: r.url,
-    events: [...r.events] as EventType[],
-    secret: r.secret,
-    createdAt: r.created_at,
-    cursor: r.cursor,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
-    leaseHolder: r.lease_holder,
-    leaseExpiresAt: r.lease_expires_at,
-    version: r.version,
-  };
-}
-
-function recordOf(h: Webhook): HookRecord {
+function recordOf(h: Webhook): WebhookRow {
   return {
     id: h.id,
     url: h.url,
@@ -242,18 +197,3 @@ function recordOf(h: Webhook): HookRecord {
   };
 }
 
-function deliveryOf(r: DeliveryRecord): WebhookDelivery {
-  return {
-    id: r.id,
-    hookId: r.hook_id,
-    seq: r.seq,
-    type: r.type as EventType,
-    attempt: r.attempt,
-    outcome: r.outcome as DeliveryOutcome,
-    status: r.status,
-    error: r.error,
-    at: r.at,
-    durationMs: r.duration_ms,
-    redelivery: r.redelivery,
-  };
-}

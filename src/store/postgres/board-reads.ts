@@ -7,10 +7,11 @@ import { TASK_STATUSES } from "../../core/task.js";
 import { TxConnection } from "./tx-connection.js";
 import { listTrail } from "../archived-events.js";
 import { agentFromRow, eventFromRow, TASK_COLUMNS, taskFromRow } from "./rows.js";
+import { claimWalkSql } from "./claim-walk.js";
 import { archiveFromRow } from "../archive-rows.js";
 import type { ArchiveRow } from "../archive-rows.js";
 import type { Agent, BoardEvent, Task, TaskStatus } from "../../core/task.js";
-import type { EventArchive, EventQuery, OutcomeBucket, TaskQuery } from "../store.js";
+import type { ClaimWalk, EventArchive, EventQuery, OutcomeBucket, TaskQuery } from "../store.js";
 import type { AgentRow, EventRow, TaskRow } from "./rows.js";
 
 export class BoardReads extends TxConnection {
@@ -36,6 +37,11 @@ export class BoardReads extends TxConnection {
     const { where, values } = taskSelection(query);
     const rows = await this.query<{ n: number }>(undefined, `SELECT count(*)::int AS n FROM baton_tasks ${where}`, values);
     return rows[0]?.n ?? 0;
+  }
+
+  async pendingInClaimOrder(walk: ClaimWalk): Promise<Task[]> {
+    const { text, values } = claimWalkSql(walk);
+    return this.tasks(await this.query<TaskRow>(undefined, text, values));
   }
 
   async countByStatus(): Promise<Record<TaskStatus, number>> {

@@ -6,42 +6,14 @@
  * from the cursor: at least once, as promised.
  */
 import { DELIVERY_LOG_KEEP } from "../../core/webhooks.js";
-import type { EventType } from "../../core/task.js";
-import type { DeliveryOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import { deliveryFromRow, webhookFromRow } from "../webhook-rows.js";
 import type { DeliveryQuery, WebhookStore } from "../store.js";
+import type { DeliveryRow, WebhookRow } from "../webhook-rows.js";
 import type pg from "pg";
 
 /** Runs `job` on a pooled connection (Connections.withConnection, connections.ts). */
 export type WithClient = <T>(what: string, job: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
-
-interface WebhookRow {
-  id: number;
-  url: string;
-  events: string[];
-  secret: string;
-  created_at: string;
-  cursor: number;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  lease_holder: string | null;
-  lease_expires_at: string | null;
-  version: number;
-}
-
-interface DeliveryRow {
-  id: number;
-  hook_id: number;
-  seq: number;
-  type: string;
-  attempt: number;
-  outcome: string;
-  status: number | null;
-  error: string | null;
-  at: string;
-  duration_ms: number;
-  redelivery: boolean;
-}
 
 const DELIVERY_COLUMNS = "hook_id, seq, type, attempt, outcome, status, error, at, duration_ms, redelivery";
 
@@ -59,16 +31,16 @@ export class PostgresWebhooks implements WebhookStore {
        VALUES ($1, $2, $3, $4, $5, 0, 1) RETURNING *`,
       [hook.url, JSON.stringify(hook.events), hook.secret, hook.createdAt, hook.cursor],
     );
-    return hookFromRow(row as WebhookRow);
+    return webhookFromRow(row as WebhookRow);
   }
 
   async getWebhook(id: number): Promise<Webhook | undefined> {
     const [row] = await this.query<WebhookRow>("reading a webhook", "SELECT * FROM baton_webhooks WHERE id = $1", [id]);
-    return row && hookFromRow(row);
+    return row && webhookFromRow(row);
   }
 
   async listWebhooks(): Promise<Webhook[]> {
-    return (await this.query<WebhookRow>("listing webhooks", "SELECT * FROM baton_webhooks ORDER BY id", [])).map(hookFromRow);
+    return (await this.query<WebhookRow>("listing webhooks", "SELECT * FROM baton_webhooks ORDER BY id", [])).map(webhookFromRow);
   }
 
   async removeWebhook(id: number): Promise<boolean> {
@@ -158,37 +130,4 @@ function typed(first: number): string {
 /** $2…$10 of a delivery (hook_id is $1 or comes from the row). */
 function deliveryValues(d: NewDelivery): unknown[] {
   return [d.seq, d.type, d.attempt, d.outcome, d.status, d.error, d.at, d.durationMs, d.redelivery];
-}
-
-function hookFromRow(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    url: row.url,
-    events: row.events as EventType[],
-    secret: row.secret,
-    createdAt: row.created_at,
-    cursor: row.cursor,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    leaseHolder: row.lease_holder,
-    leaseExpiresAt: row.lease_expires_at,
-    version: row.version,
-  };
-}
-
-function deliveryFromRow(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    hookId: row.hook_id,
-    seq: row.seq,
-    type: row.type as EventType,
-    attempt: row.attempt,
-    outcome: row.outcome as DeliveryOutcome,
-    status: row.status,
-    error: row.error,
-    at: row.at,
-    durationMs: row.duration_ms,
-    redelivery: row.redelivery,
-  };
 }

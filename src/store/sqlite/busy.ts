@@ -12,6 +12,13 @@
  *  - retryWhileBusyAsync awaits instead (the doorbell read runs on libuv's thread pool, sleeps
  *    are timers), so a long-running process keeps answering, heartbeating and streaming while
  *    its write waits for the lock.
+ *
+ * With hand-over "turns" (turn.ts) the waiting is ordered: a waiter marks the board's
+ * `-waiting` file before its last try and blocks on the doorbell, in the kernel's queue; a
+ * ring wakes the oldest. A process that handed its turn on lets the woken one in first: it
+ * waits for another connection's commit before it queues at the back, without a try. (Had
+ * it read the pipe at once, it could take its own ring before the woken waiter ran, and the
+ * waiter would go back to sleep at the tail of the kernel's queue.)
  */
 import type { Doorbell } from "./doorbell.js";
 
@@ -21,6 +28,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepMicros(micros: number): void {
   Atomics.wait(sleeper, 0, 0, micros / 1000);
 }
+
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -32,20 +41,74 @@ export interface BusyPolicy {
   random?: () => number;
   /** Present when waiters can block until a release rings (see doorbell.ts). */
   doorbell?: Doorbell | null;
-  /** Wait for a ring before the first try: this process just ended its turn (turn.ts). */
+  /** Hand-over "turns": the ordered wait above. */
+  ordered?: boolean;
+  /** This process just handed its turn on (turn.ts): let the next one in before any try. */
   queueFirst?: boolean;
+  /** Changes when another connection commits (PRAGMA data_version); for queueFirst. */
+  commitMark?: () => number;
+  /** Told whether the lock was taken at the first try, or after a wait (turn.ts). */
+  onAcquired?: (waited: boolean) => void;
 }
 
 /**
- * This process's lock waits, counted for the bench (bench/sqlite/cycle-worker.ts): tries that
- * found the lock busy, blocking waits on the doorbell, and the time spent waiting.
+ * How long a process that handed its turn on waits for the next one's first commit. Only a
+ * next one that died or gave up makes it wait this long; then it tries the lock itself.
  */
-export const lockWaitCounts = { acquired: 0, busyTries: 0, doorbellWaits: 0, waitedMs: 0 };
+export const LET_IN_MS = 100;
 
-function counted<T>(value: T, started: number): T {
-  lockWaitCounts.acquired++;
-  if (started !== 0) lockWaitCounts.waitedMs += performance.now() - started;
-  return value;
+/** How often a process letting the next one in looks for its commit. */
+const LOOK_MS = 1;
+const LOOK_MICROS = 250;
+
+/**
+ * This process's lock waits, counted for the bench (bench/sqlite/cycle-worker.ts): tries that
+ * found the lock busy, blocking waits on the doorbell, the time spent waiting, and rings of
+ * the waiters' watchdogs (doorbell.ts).
+ */
+export const lockWaitCounts = { acquired: 0, busyTries: 0, doorbellWaits: 0, waitedMs: 0, watchdogRings: 0 };
+
+/** Where one acquisition stands; the same steps for both ways of waiting. */
+class Acquisition {
+  started = 0;
+  /** Stale rings drained (ring) or the `-waiting` file marked (turns), then tried once more. */
+  prepared = false;
+  capMicros = 100;
+
+  constructor(
+    readonly policy: BusyPolicy,
+    private readonly onTimeout: (waitedMs: number) => never,
+  ) {}
+
+  done<T>(value: T): T {
+    lockWaitCounts.acquired++;
+    if (this.started !== 0) lockWaitCounts.waitedMs += performance.now() - this.started;
+    this.policy.onAcquired?.(this.started !== 0);
+    return value;
+  }
+
+  /** After a busy try: what to do before the next one. */
+  step(error: unknown): "retry" | "block" | "sleep" {
+    if (!isBusy(error)) throw error;
+    lockWaitCounts.busyTries++;
+    if (this.started === 0) this.started = performance.now();
+    const waited = performance.now() - this.started;
+    if (waited >= this.policy.timeoutMs) this.onTimeout(waited);
+    const doorbell = this.policy.doorbell;
+    if (!doorbell) return "sleep";
+    if (!this.prepared) {
+      // "ring": stale rings would wake us for nothing; after draining, one more try before
+      // blocking, since a ring we drained may have been the release we are waiting for.
+      // "turns": the mark comes before the last try, so a holder ending its turn after that
+      // try sees it and rings (it rings only for a waiter, turn.ts); rings are never drained,
+      // each is some holder's hand-over.
+      if (this.policy.ordered) doorbell.markWaiting();
+      else doorbell.drain();
+      this.prepared = true;
+      return "retry";
+    }
+    return "block";
+  }
 }
 
 /**
@@ -55,46 +118,41 @@ function counted<T>(value: T, started: number): T {
 export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeout: (waitedMs: number) => never): T {
   const random = policy.random ?? Math.random;
   const doorbell = policy.doorbell;
-  let started = 0;
-  let capMicros = 100;
-  let drained = false;
-  if (policy.queueFirst && doorbell?.ready) {
-    started = performance.now();
-    lockWaitCounts.doorbellWaits++;
-    doorbell.wait();
-    drained = true;
+  const a = new Acquisition(policy, onTimeout);
+  if (policy.queueFirst && doorbell && policy.commitMark) {
+    a.started = performance.now();
+    const mark = policy.commitMark;
+    const before = mark();
+    while (mark() === before && performance.now() - a.started < LET_IN_MS) sleepMicros(LOOK_MICROS);
+    if (mark() !== before && doorbell.ready) {
+      // The next one has the lock: queue behind the others without a try (no barging).
+      doorbell.markWaiting();
+      a.prepared = true;
+      lockWaitCounts.doorbellWaits++;
+      doorbell.wait();
+    }
   }
   for (;;) {
     try {
-      return counted(attempt(), started);
+      return a.done(attempt());
     } catch (error) {
-      if (!isBusy(error)) throw error;
-      lockWaitCounts.busyTries++;
-      if (started === 0) started = performance.now();
-      const waited = performance.now() - started;
-      if (waited >= policy.timeoutMs) onTimeout(waited);
-      if (doorbell?.ready) {
-        // Stale rings would wake us for nothing; after draining, one more try before blocking,
-        // since a ring we drained may have been the release we are waiting for.
-        if (!drained) {
-          doorbell.drain();
-          drained = true;
-          continue;
-        }
+      const step = a.step(error);
+      if (step === "retry") continue;
+      if (step === "block" && doorbell?.ready) {
         lockWaitCounts.doorbellWaits++;
         doorbell.wait();
-      } else {
-        sleepMicros(capMicros / 2 + random() * capMicros);
-        capMicros = Math.min(capMicros * 1.5, 4000);
+        } else {
+        sleepMicros(a.capMicros / 2 + random() * a.capMicros);
+        a.capMicros = Math.min(a.capMicros * 1.5, 4000);
       }
     }
   }
 }
 
 /**
- * retryWhileBusy without blocking the event loop: the same drain-then-retry rule, but the wait
- * on the doorbell is a read on libuv's thread pool (doorbell.ts, waitAsync) and the polling
- * fallback sleeps on timers (1 ms at least: timers have no finer grain).
+ * retryWhileBusy without blocking the event loop: the same steps, but the wait on the
+ * doorbell is a read on libuv's thread pool (doorbell.ts, waitAsync) and sleeps are timers
+ * (1 ms at least: timers have no finer grain).
  */
 export async function retryWhileBusyAsync<T>(
   attempt: () => T,
@@ -103,34 +161,31 @@ export async function retryWhileBusyAsync<T>(
 ): Promise<T> {
   const random = policy.random ?? Math.random;
   const doorbell = policy.doorbell;
-  let started = 0;
+  const a = new Acquisition(policy, onTimeout);
   let capMs = 1;
-  let drained = false;
-  if (policy.queueFirst && doorbell) {
-    started = performance.now();
-    lockWaitCounts.doorbellWaits++;
-    await doorbell.waitAsync();
-    drained = true;
+  if (policy.queueFirst && doorbell && policy.commitMark) {
+    a.started = performance.now();
+    const mark = policy.commitMark;
+    const before = mark();
+    while (mark() === before && performance.now() - a.started < LET_IN_MS) await sleepMs(LOOK_MS);
+    if (mark() !== before) {
+      doorbell.markWaiting();
+      a.prepared = true;
+      lockWaitCounts.doorbellWaits++;
+      await doorbell.waitAsync();
+    }
   }
   for (;;) {
     try {
-      return counted(attempt(), started);
+      return a.done(attempt());
     } catch (error) {
-      if (!isBusy(error)) throw error;
-      lockWaitCounts.busyTries++;
-      if (started === 0) started = performance.now();
-      const waited = performance.now() - started;
-      if (waited >= policy.timeoutMs) onTimeout(waited);
-      if (doorbell) {
-        if (!drained) {
-          doorbell.drain();
-          drained = true;
-          continue;
-        }
+      const step = a.step(error);
+      if (step === "retry") continue;
+      if (step === "block" && doorbell) {
         lockWaitCounts.doorbellWaits++;
         await doorbell.waitAsync();
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, capMs / 2 + random() * capMs));
+        } else {
+        await sleepMs(capMs / 2 + random() * capMs);
         capMs = Math.min(capMs * 1.5, 8);
       }
     }

@@ -4,25 +4,45 @@
  * sqlite-store.ts), each with its own statement cache, since a statement belongs to one
  * connection.
  */
-import { statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { BatonError, ErrorCode } from "../../core/errors.js";
 import { unwritableFiles } from "./board-file.js";
+import { diskFull } from "./disk-space.js";
 
 export type Statement = Database.Statement<unknown[], unknown>;
 
 export class Connection {
-  readonly db: Database.Database;
+  private handle: Database.Database | null = null;
+  private closed = false;
   private readonly statements = new Map<string, Statement>();
 
   constructor(
     readonly location: string,
-    options: { mustExist?: boolean } = {},
-  ) {
+    private readonly options: { mustExist?: boolean; setUp?: (db: Database.Database) => void } = {},
+  ) {}
+
+  /**
+   * The database, opened and set up (`setUp`) on first use. An open that failed is tried again
+   * at the next use: a board opened on a full disk gets its write connection once there is room.
+   */
+  get db(): Database.Database {
+    if (this.closed) throw new TypeError("The database connection is not open");
+    if (this.handle === null) this.handle = this.open();
+    return this.handle;
+  }
+
+  private open(): Database.Database {
     // busy_timeout 0: the store waits for the write lock itself (see busy.ts). mustExist: the
     // read connection never creates the file (see sqlite-store.ts).
-    this.db = guard(location, () => new Database(location, { timeout: 0, fileMustExist: options.mustExist ?? false }));
+    const db = this.guard(() => new Database(this.location, { timeout: 0, fileMustExist: this.options.mustExist ?? false }));
+    try {
+      this.guard(() => this.options.setUp?.(db));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
   }
 
   /** Runs `fn`, turning SQLite's failures into baton's (see `guard`). */
@@ -52,7 +72,9 @@ export class Connection {
   }
 
   close(): void {
-    this.db.close();
+    this.closed = true;
+    this.handle?.close();
+    this.handle = null;
   }
 }
 
@@ -89,19 +111,5 @@ function guard<T>(location: string, fn: () => T): T {
       );
     }
     throw error;
-  }
-}
-
-/**
- * Is the file system holding `dir` out of room? SQLite reports a write that hit ENOSPC in its
- * WAL or shared-memory file as a plain SQLITE_IOERR ("disk I/O error"; seen on a full tmpfs by
- * bench/chaos/disk-faults.ts), so the free space itself decides: under one 64 KiB WAL growth step.
- */
-function diskFull(dir: string): boolean {
-  try {
-    const fs = statfsSync(dir);
-    return fs.bavail * fs.bsize < 64 * 1024;
-  } catch {
-    return false;
   }
 }

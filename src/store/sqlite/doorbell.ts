@@ -31,9 +31,18 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, constants, lstatSync, openSync, read, readSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
+import { lockWaitCounts } from "./busy.js";
 
 /** How long a process stays blocked before its watchdog rings once more. */
 const WATCHDOG_MS = 25;
+
+/**
+ * With `watchProgress`: how often a blocked waiter looks for a commit (and rings when it saw
+ * none for a whole period). Long against a turn (turn.ts), so a holder that the scheduler
+ * keeps off a core for a while is not taken for dead: each such ring wakes the oldest waiter
+ * for nothing and sends it to the back of the queue.
+ */
+export const PROGRESS_WATCH_MS = 100;
 
 /**
  * Busy tries before this process starts its watchdog thread (~40 ms of CPU to boot): a CLI
@@ -146,10 +155,16 @@ export class Doorbell {
     if (this.watchProgress) this.markWaiting();
     return new Promise((resolve) => {
       const watchdog = setInterval(() => {
-        if (!this.watchProgress) return this.ring();
+        if (!this.watchProgress) {
+          lockWaitCounts.watchdogRings++;
+          return this.ring();
+        }
         this.markWaiting();
-        if (!this.progressed()) this.ring();
-      }, WATCHDOG_MS);
+        if (!this.progressed()) {
+          lockWaitCounts.watchdogRings++;
+          this.ring();
+        }
+      }, this.watchProgress ? PROGRESS_WATCH_MS : WATCHDOG_MS);
       read(this.blockingFd, this.asyncScratch, 0, 1, null, () => {
         // An error (EINTR and the like) is a spurious wake: the caller tries again.
         clearInterval(watchdog);
@@ -159,19 +174,20 @@ export class Doorbell {
   }
 
   /**
-   * A process marked the board's `-waiting` file within the last two watchdog periods: it
-   * waits for the lock (a waiter marks it every period). Times are set explicitly, so the
+   * A process marked the board's `-waiting` file within the last two PROGRESS_WATCH_MS
+   * periods: it waits for the lock (a waiter marks it before its last try and every period). Times are set explicitly, so the
    * file system's coarse clock does not round them.
    */
   someoneWaiting(): boolean {
     try {
-      return statSync(this.waitingPath).mtimeMs >= Date.now() - 2 * WATCHDOG_MS;
+      return statSync(this.waitingPath).mtimeMs >= Date.now() - 2 * PROGRESS_WATCH_MS;
     } catch {
       return false;
     }
   }
 
-  private markWaiting(): void {
+  /** Marks the `-waiting` file: this process is about to wait for the lock. */
+  markWaiting(): void {
     const now = Date.now() / 1000;
     try {
       utimesSync(this.waitingPath, now, now);
@@ -185,7 +201,7 @@ export class Doorbell {
     }
   }
 
-  /** The WAL file changed since the last look: someone committed. */
+  /** Someone committed since the last look. */
   private progressed(): boolean {
     const now = walSignature(this.walPath);
     const changed = now !== this.lastProgress;
@@ -208,7 +224,7 @@ export class Doorbell {
         walPath: this.watchProgress ? this.walPath : null,
         waitingPath: this.waitingPath,
         shared: this.shared,
-        periodMs: WATCHDOG_MS,
+        periodMs: this.watchProgress ? PROGRESS_WATCH_MS : WATCHDOG_MS,
       },
     });
     this.watchdog.unref();
@@ -217,7 +233,12 @@ export class Doorbell {
   }
 }
 
-/** Size and modification time of the WAL file ("" when absent): changes with every commit. */
+/**
+ * Size and modification time of the WAL file ("" when absent): changes with commits. Never
+ * open the `-shm` or database file for a closer look: closing any descriptor of a file drops
+ * every POSIX lock this process holds on it, SQLite's included (a test run that read the
+ * `-shm` header this way died of SIGBUS when another process reset the file).
+ */
 function walSignature(walPath: string): string {
   try {
     const stat = statSync(walPath, { bigint: true });

@@ -7,6 +7,7 @@ import { idOrderKey } from "../../core/selection.js";
 import { TASK_STATUSES } from "../../core/task.js";
 import { listTrail } from "../archived-events.js";
 import { agentFromRow, eventFromRow, taskFromRow } from "./rows.js";
+import { pendingInClaimOrder } from "./claim-walk.js";
 import { archiveFromRow } from "../archive-rows.js";
 import type { ArchiveRow } from "../archive-rows.js";
 import type { BoardEvent, EventType, Task, TaskStatus } from "../../core/task.js";
@@ -47,6 +48,7 @@ export function sqliteReads(conn: Connection): StoreReader {
       );
       return [...page, ...open];
     },
+    pendingInClaimOrder: async (walk) => pendingInClaimOrder(conn, walk),
     expiredLeases: async (nowIso, limit) =>
       tasks(
         `SELECT * FROM tasks INDEXED BY tasks_leases WHERE status = 'in_progress' AND lease_expires_at <= ?

@@ -16,7 +16,9 @@ import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { idOrderKey } from "../../core/selection.js";
 import { SerialQueue } from "../serial-queue.js";
 import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
+import type { BusyPolicy } from "./busy.js";
 import { Connection } from "./connection.js";
+import { checkpointPages, isDiskFull } from "./disk-space.js";
 import { Doorbell } from "./doorbell.js";
 import { WriteTurn } from "./turn.js";
 import { checkBoardSchema, inspectBoardFile, restoreSidecarModes } from "./board-file.js";
@@ -26,6 +28,7 @@ import { MIGRATIONS } from "./migrations.js";
 import { sqliteReads } from "./reads.js";
 import { SqliteWebhooks } from "./webhooks.js";
 import { sqliteWriter } from "./writes.js";
+import type Database from "better-sqlite3";
 import type { LockWait, Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
 import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
@@ -60,29 +63,17 @@ export class SqliteStore implements Store {
     this.lockWait = options.lockWait ?? "async";
     this.lockHandOver = options.lockHandOver ?? "ring";
     const create = options.create ?? true;
-    if (location !== ":memory:") {
-      if (inspectBoardFile(location, create) === "absent") mkdirSync(dirname(location), { recursive: true });
-      else restoreSidecarModes(location);
-    }
-    this.writes = new Connection(location);
-    const db = this.writes.db;
+    const file = location === ":memory:" ? "absent" : inspectBoardFile(location, create);
+    if (file === "absent" && location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
+    else if (file !== "absent") restoreSidecarModes(location);
+    this.writes = new Connection(location, { setUp: (db) => this.setUpWrites(db, create, options.durability === "full") });
     try {
-      this.writes.guard(() => {
-        // Before anything is written: another application's database stays as it is.
-        this.retry(() => checkBoardSchema(db, location, create, MIGRATIONS.length));
-        this.retry(() => db.pragma("journal_mode = WAL"));
-        db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-        db.pragma("foreign_keys = OFF");
-        // A checkpoint (copy the WAL into the database, two fsyncs) every 10,000 pages instead of
-        // SQLite's 1,000: a claim+complete writes ~23 pages, so the default checkpointed every
-        // ~43 cycles and each one stalled its process ~15 ms. Single process: 1,014 → 1,403
-        // cycles/s, claim p99 14.9 → 0.7 ms. The WAL file then peaks near 40 MB.
-        db.pragma("wal_autocheckpoint = 10000");
-        this.migrate();
-      });
+      void this.writes.db;
     } catch (error) {
-      db.close();
-      throw error;
+      // A board on a disk too full even for the WAL index (-shm) every connection needs: it is
+      // still read (see `read`), and the write connection is opened by the first write that
+      // finds room. Anything else, or a board still to be made, is refused here.
+      if (!(file === "sqlite" && isDiskFull(error))) throw error;
     }
     this.writer = sqliteWriter(this.writes);
     if (location === ":memory:") {
@@ -100,8 +91,50 @@ export class SqliteStore implements Store {
     );
   }
 
-  private migrate(): void {
-    const db = this.writes.db;
+  private setUpWrites(db: Database.Database, create: boolean, durable: boolean): void {
+    // Before anything is written: another application's database stays as it is.
+    this.retry(() => checkBoardSchema(db, this.location, create, MIGRATIONS.length));
+    this.retry(() => db.pragma("journal_mode = WAL"));
+    db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
+    db.pragma("foreign_keys = OFF");
+    // A checkpoint (copy the WAL into the database, two fsyncs) every 10,000 pages instead of
+    // SQLite's 1,000: a claim+complete writes ~23 pages, so the default checkpointed every
+    // ~43 cycles and each one stalled its process ~15 ms. Single process: 1,014 → 1,403
+    // cycles/s, claim p99 14.9 → 0.7 ms. The WAL file then peaks near 40 MB, so on a disk with
+    // less free than four times that the WAL is kept to a quarter of the free space (disk-space.ts).
+    this.boundWal(db);
+    this.migrate(db);
+  }
+
+  /** Checkpoints at CHECKPOINT_PAGES, or sooner where the disk has less room (disk-space.ts). */
+  private boundWal(db: Database.Database): void {
+    if (this.location === ":memory:") return;
+    db.pragma(`wal_autocheckpoint = ${checkpointPages(dirname(this.location), db.pragma("page_size", { simple: true }) as number)}`);
+  }
+
+  /**
+   * After a write found the disk full: the WAL may be what filled it, and no autocheckpoint
+   * comes before it reaches its size. Checkpoint now — TRUNCATE gives the WAL's space back when
+   * the database file has room to take its pages — and, with the space now known, sooner from
+   * here on. Still no room: the refusal stands, and the next write tries again.
+   */
+  private afterDiskFull(error: unknown): void {
+    if (!isDiskFull(error) || this.location === ":memory:") return;
+    let db: Database.Database;
+    try {
+      db = this.writes.db;
+    } catch {
+      return; // not open: the disk was full when it was first needed
+    }
+    try {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // The checkpoint itself found no room; the WAL keeps every committed write meanwhile.
+    }
+    this.boundWal(db);
+  }
+
+  private migrate(db: Database.Database): void {
     // Migration 2 fills the id_order column of existing tasks with the core's own key.
     db.function("baton_id_order", { deterministic: true }, (id: unknown) => idOrderKey(String(id)));
     const version = (): number => db.pragma("user_version", { simple: true }) as number;
@@ -144,12 +177,29 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `fn` until the write lock is free, waiting as `lockWait` says (see busy.ts). */
-  private async whenUnlocked(fn: () => void, doorbell: Doorbell | null, queueFirst = false): Promise<void> {
+  private async whenUnlocked(
+    fn: () => void,
+    doorbell: Doorbell | null,
+    turn: Pick<BusyPolicy, "queueFirst" | "onAcquired"> = {},
+  ): Promise<void> {
     const attempt = (): void => this.writes.guard(fn);
-    const policy = { timeoutMs: this.lockTimeoutMs, doorbell, queueFirst };
+    const policy: BusyPolicy = {
+      timeoutMs: this.lockTimeoutMs,
+      doorbell,
+      ordered: this.lockHandOver === "turns",
+      commitMark: this.dataVersion,
+      ...turn,
+    };
     if (this.lockWait === "blocking") retryWhileBusy(attempt, policy, this.lockTimedOut);
     else await retryWhileBusyAsync(attempt, policy, this.lockTimedOut);
   }
+
+  /**
+   * Changes whenever another connection committed (SQLite's data_version: a read of the
+   * WAL-index header, a few microseconds): how a process that handed its turn on sees that
+   * the waiter it woke has taken the lock (busy.ts).
+   */
+  private dataVersion = (): number => this.writes.get<{ data_version: number }>("PRAGMA data_version")?.data_version ?? 0;
 
   /** BEGIN IMMEDIATE, in this process's turn (turn.ts). */
   private async begin(): Promise<void> {
@@ -159,8 +209,11 @@ export class SqliteStore implements Store {
       this.turn = new WriteTurn(this.doorbell, this.lockHandOver);
     }
     const db = this.writes.db;
-    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, this.turn.queueFirst);
-    this.turn.began();
+    const turn = this.turn;
+    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, {
+      queueFirst: turn.queueFirst,
+      onAcquired: (waited) => turn.began(waited),
+    });
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
@@ -176,6 +229,7 @@ export class SqliteStore implements Store {
         return result;
       } catch (error) {
         if (db.inTransaction) db.exec("ROLLBACK");
+        this.afterDiskFull(error);
         throw error;
       } finally {
         // The write lock is free: hand it on now or at the end of this turn (turn.ts).
@@ -215,6 +269,7 @@ export class SqliteStore implements Store {
         return outcomes;
       } catch (error) {
         if (db.inTransaction) db.exec("ROLLBACK");
+        this.afterDiskFull(error);
         throw error;
       } finally {
         this.turn.ended();
@@ -223,16 +278,30 @@ export class SqliteStore implements Store {
   }
 
   read<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
-    const reads = this.openReads();
-    return reads.queue.run(async () => {
-      const db = reads.conn.db;
-      reads.conn.guard(() => db.exec("BEGIN DEFERRED"));
-      try {
-        return await fn(reads.reader);
-      } finally {
-        if (db.inTransaction) db.exec("COMMIT");
-      }
-    });
+    let reads: { conn: Connection; reader: StoreReader; queue: SerialQueue };
+    try {
+      reads = this.openReads();
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      return this.readWhileFull(fn);
+    }
+    return reads.queue.run(async () => readOn(reads.conn, reads.reader, fn));
+  }
+
+  /**
+   * A read where the disk is too full for the WAL index (-shm) a shared connection maps. Only
+   * when no connection has the board open (each one made the -shm it needs), so this one takes
+   * the board alone, for one read: in EXCLUSIVE locking mode SQLite keeps the WAL index in its
+   * own memory. Closing it releases the lock; a process opening the board meanwhile waits for
+   * it as for a writer (busy.ts).
+   */
+  private async readWhileFull<T>(fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+    const conn = this.readConnection({ alone: true });
+    try {
+      return await readOn(conn, sqliteReads(conn), fn);
+    } finally {
+      conn.close();
+    }
   }
 
   /**
@@ -240,18 +309,17 @@ export class SqliteStore implements Store {
    * file may have gone or been replaced since. A read never creates, makes or migrates a
    * board, so it checks again and opens only an existing file (see board-file.ts).
    */
-  private readConnection(): Connection {
+  private readConnection(options: { alone?: boolean } = {}): Connection {
     inspectBoardFile(this.location, false);
-    const conn = new Connection(this.location, { mustExist: true });
-    try {
-      conn.guard(() => {
-        conn.db.pragma("query_only = ON");
-        this.retry(() => checkBoardSchema(conn.db, this.location, false, MIGRATIONS.length));
-      });
-    } catch (error) {
-      conn.close();
-      throw error;
-    }
+    const conn = new Connection(this.location, {
+      mustExist: true,
+      setUp: (db) => {
+        if (options.alone) db.pragma("locking_mode = EXCLUSIVE");
+        db.pragma("query_only = ON");
+        this.retry(() => checkBoardSchema(db, this.location, false, MIGRATIONS.length));
+      },
+    });
+    void conn.db;
     return conn;
   }
 
@@ -319,6 +387,17 @@ export class SqliteStore implements Store {
       this.turn.close();
       this.doorbell?.close();
     });
+  }
+}
+
+/** One read transaction on `conn`: a WAL snapshot, so it never waits for a writer. */
+async function readOn<T>(conn: Connection, reader: StoreReader, fn: (tx: StoreReader) => Promise<T>): Promise<T> {
+  const db = conn.db;
+  conn.guard(() => db.exec("BEGIN DEFERRED"));
+  try {
+    return await fn(reader);
+  } finally {
+    if (db.inTransaction) db.exec("COMMIT");
   }
 }
 

@@ -6,20 +6,26 @@
  * window (fairness 0.00) and every failed wake cost a context switch (551 cycles/s vs 2,250
  * for one process, same run; docs/guarantees.md, "Many processes on one SQLite board").
  *
- * With hand-over "turns" a process keeps the lock for a turn of TURN_MS: its writes follow
- * one another without a ring, as fast as one process alone. When the turn is over and
- * someone waits (Doorbell.someoneWaiting) it rings once and, before its next write, queues on
- * the doorbell behind the processes already waiting, which the kernel wakes oldest first:
- * the turn goes round. A process that stops
- * writing before its turn ends rings as soon as its event loop comes round (setImmediate), so
- * an idle process never keeps others waiting. The turn is only an order: the lock itself is
- * still BEGIN IMMEDIATE, so a lost or extra ring costs time, never correctness; a holder
- * killed during its turn is passed over by the waiters' watchdog once the board shows no
- * commit for ~2 watchdog periods (doorbell.ts).
+ * With hand-over "turns" a process keeps the lock for a turn of TURN_MS (a time quantum): its
+ * writes follow one another without a ring, as fast as one process alone, each still its own
+ * BEGIN IMMEDIATE … COMMIT. When the turn is over and someone waits (Doorbell.someoneWaiting:
+ * a waiter marks the `-waiting` file before its last try, busy.ts) it rings once, and its next
+ * write first lets the woken waiter in: it waits for another connection's commit, then queues
+ * on the doorbell behind the others without a try, so the kernel's oldest-first wake-up order
+ * is the order of the turns. A turn taken after a wait is a new turn (the lock was elsewhere
+ * in between). A process that stops writing before its turn ends hands on as soon as its
+ * event loop comes round (setImmediate), so an idle or one-shot process never keeps others
+ * waiting; with nobody waiting nothing rings, since a byte nobody waits for would later wake
+ * a waiter out of its order. The turn is only an order: a lost or extra ring costs time,
+ * never correctness; a holder killed during its turn is passed over by the waiters' watchdog
+ * once the board shows no commit for a PROGRESS_WATCH_MS period (doorbell.ts), and a woken
+ * waiter that died is passed over by the releaser after LET_IN_MS (busy.ts).
  *
  * Hand-over "ring" (ring after every write, then barge back in) stays the default: on the
- * shared, overloaded 2-core machine "turns" did not measurably win (docs/guarantees.md);
- * the bench measures both in one run, so the default can follow the figures.
+ * shared, overloaded 2-core machine "turns" did not win consistently (docs/guarantees.md,
+ * every attempt with its figures): there a hand-over costs the woken process's wait for a
+ * core, ~40 ms at load 30-70, which a barging releaser hides and an ordered one cannot. The
+ * bench measures both in one run, so the default can follow the figures.
  */
 import type { Doorbell } from "./doorbell.js";
 
@@ -40,8 +46,8 @@ export const TURN_MS = 10;
 export class WriteTurn {
   /** performance.now() when this process's turn began; null when it holds none. */
   private heldSince: number | null = null;
-  /** The turn ended at the last commit: queue behind the waiters before the next BEGIN. */
-  private yieldNext = false;
+  /** The turn was handed on: the next BEGIN lets the woken waiter in first (busy.ts). */
+  private handedOn = false;
   private writing = false;
   private releaseScheduled = false;
   private closed = false;
@@ -52,16 +58,19 @@ export class WriteTurn {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The next BEGIN should wait for a ring before it tries the lock. */
+  /** The next BEGIN should let the waiter this process rang take the lock first. */
   get queueFirst(): boolean {
-    return this.yieldNext;
+    return this.handedOn;
   }
 
-  /** BEGIN IMMEDIATE succeeded. */
-  began(): void {
+  /**
+   * BEGIN IMMEDIATE succeeded; `waited`: after finding the lock busy, so another process had
+   * it since this one's last write, and this is a new turn.
+   */
+  began(waited = false): void {
     this.writing = true;
-    this.yieldNext = false;
-    if (this.heldSince === null) this.heldSince = this.now();
+    this.handedOn = false;
+    if (this.heldSince === null || waited) this.heldSince = this.now();
   }
 
   /** The transaction ended (COMMIT or ROLLBACK): the write lock is free. */
@@ -94,10 +103,17 @@ export class WriteTurn {
     this.closed = true;
   }
 
-  /** Rings; when others wait, this process's next write queues behind them (no barging). */
+  /** Rings; when others wait, this process's next write lets the woken one in first. */
   private handOn(): void {
     this.heldSince = null;
-    this.doorbell?.ring();
-    if (this.handOver === "turns" && this.doorbell?.someoneWaiting()) this.yieldNext = true;
+    if (this.handOver === "ring") {
+      this.doorbell?.ring();
+      return;
+    }
+    // Ring only for a waiter: a byte nobody waits for would later wake one out of its order.
+    if (this.doorbell?.someoneWaiting()) {
+      this.doorbell.ring();
+      this.handedOn = true;
+    }
   }
 }

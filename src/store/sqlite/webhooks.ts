@@ -4,9 +4,10 @@
  * IMMEDIATE, like a board operation, and waits for the write lock the same way).
  */
 import { DELIVERY_LOG_KEEP } from "../../core/webhooks.js";
-import type { EventType } from "../../core/task.js";
-import type { DeliveryOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import type { NewDelivery, NewWebhook, Webhook, WebhookDelivery } from "../../core/webhooks.js";
+import { deliveryFromRow, webhookFromRow } from "../webhook-rows.js";
 import type { DeliveryQuery, WebhookStore } from "../store.js";
+import type { DeliveryRow, WebhookRow } from "../webhook-rows.js";
 
 /** Runs SQL on the store's connection. */
 export interface SqlRunner {
@@ -18,41 +19,16 @@ export interface SqlRunner {
 /** One step in its own transaction: a write one (BEGIN IMMEDIATE) or a read one. */
 export type SqlStep = <T>(write: boolean, fn: (sql: SqlRunner) => T) => Promise<T>;
 
-interface WebhookRow {
-  id: number;
-  url: string;
-  events: string;
-  secret: string;
-  created_at: string;
-  cursor: number;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  lease_holder: string | null;
-  lease_expires_at: string | null;
-  version: number;
-}
-
-interface DeliveryRow {
-  id: number;
-  hook_id: number;
-  seq: number;
-  type: string;
-  attempt: number;
-  outcome: string;
-  status: number | null;
-  error: string | null;
-  at: string;
-  duration_ms: number;
-  redelivery: number;
-}
+/** SQLite's rows: `events` as JSON text, `redelivery` as 0/1 (it has no array or boolean). */
+type SqliteWebhookRow = Omit<WebhookRow, "events"> & { events: string };
+type SqliteDeliveryRow = Omit<DeliveryRow, "redelivery"> & { redelivery: number };
 
 export class SqliteWebhooks implements WebhookStore {
   constructor(private readonly step: SqlStep) {}
 
   addWebhook(hook: NewWebhook): Promise<Webhook> {
     return this.step(true, (sql) => {
-      const row = sql.get<WebhookRow>(
+      const row = sql.get<SqliteWebhookRow>(
         `INSERT INTO webhooks (url, events, secret, created_at, cursor, attempts, version)
          VALUES (?, ?, ?, ?, ?, 0, 1) RETURNING *`,
         hook.url,
@@ -60,20 +36,20 @@ export class SqliteWebhooks implements WebhookStore {
         hook.secret,
         hook.createdAt,
         hook.cursor,
-      ) as WebhookRow;
+      ) as SqliteWebhookRow;
       return hookFromRow(row);
     });
   }
 
   getWebhook(id: number): Promise<Webhook | undefined> {
     return this.step(false, (sql) => {
-      const row = sql.get<WebhookRow>("SELECT * FROM webhooks WHERE id = ?", id);
+      const row = sql.get<SqliteWebhookRow>("SELECT * FROM webhooks WHERE id = ?", id);
       return row && hookFromRow(row);
     });
   }
 
   listWebhooks(): Promise<Webhook[]> {
-    return this.step(false, (sql) => sql.all<WebhookRow>("SELECT * FROM webhooks ORDER BY id").map(hookFromRow));
+    return this.step(false, (sql) => sql.all<SqliteWebhookRow>("SELECT * FROM webhooks ORDER BY id").map(hookFromRow));
   }
 
   removeWebhook(id: number): Promise<boolean> {
@@ -120,12 +96,12 @@ export class SqliteWebhooks implements WebhookStore {
     return this.step(false, (sql) => {
       const filter = query.hookId === undefined ? "" : "WHERE hook_id = ?";
       const params = query.hookId === undefined ? [] : [query.hookId];
-      const rows = sql.all<DeliveryRow>(
+      const rows = sql.all<SqliteDeliveryRow>(
         `SELECT * FROM webhook_deliveries ${filter} ORDER BY id DESC LIMIT ?`,
         ...params,
         query.limit ?? -1,
       );
-      return rows.reverse().map(deliveryFromRow);
+      return rows.reverse().map(sqliteDeliveryFromRow);
     });
   }
 }
@@ -154,35 +130,10 @@ function insertDelivery(sql: SqlRunner, d: NewDelivery): void {
   );
 }
 
-function hookFromRow(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    url: row.url,
-    events: JSON.parse(row.events) as EventType[],
-    secret: row.secret,
-    createdAt: row.created_at,
-    cursor: row.cursor,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    leaseHolder: row.lease_holder,
-    leaseExpiresAt: row.lease_expires_at,
-    version: row.version,
-  };
+function hookFromRow(row: SqliteWebhookRow): Webhook {
+  return webhookFromRow({ ...row, events: JSON.parse(row.events) as string[] });
 }
 
-function deliveryFromRow(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    hookId: row.hook_id,
-    seq: row.seq,
-    type: row.type as EventType,
-    attempt: row.attempt,
-    outcome: row.outcome as DeliveryOutcome,
-    status: row.status,
-    error: row.error,
-    at: row.at,
-    durationMs: row.duration_ms,
-    redelivery: row.redelivery === 1,
-  };
+function sqliteDeliveryFromRow(row: SqliteDeliveryRow): WebhookDelivery {
+  return deliveryFromRow({ ...row, redelivery: row.redelivery === 1 });
 }
