@@ -13,6 +13,7 @@ import { broken } from "./figures.js";
 import { stopChaosServers } from "./boards.js";
 import { diskFaults } from "./disk-faults.js";
 import { httpChaos } from "./http-faults.js";
+import { httpStoppedHolder } from "./http-stopped.js";
 import { serverFaults } from "./postgres-faults.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
@@ -22,6 +23,13 @@ type Target = ChaosStore | "http" | "disk";
 const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http", "disk"];
 /** Sections that are not stores: run with the stores by default, or alone when named. */
 const EXTRAS = ["locks", "broken"] as const;
+type Section = Target | (typeof EXTRAS)[number];
+/**
+ * The order a full run goes in: JSON last, as it is the slow one by design (about 10 min for
+ * 10,000 claims on a quiet machine, far longer on a loaded one), so a run cut short has already
+ * printed every other section.
+ */
+const ORDER: readonly Section[] = ["sqlite", "postgres", "http", "disk", "locks", "broken", "json"];
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -35,7 +43,13 @@ const option = (name: string, fallback: number): number => {
   return value;
 };
 const claims = option("claims", 10_000);
+const processesGiven = args.includes("--processes");
 const processes = option("processes", 16);
+/**
+ * HTTP clients: 32 unless --processes says otherwise. One serve process does the work; more
+ * clients keep it busy while others boot or are killed (see the cycles/s figure).
+ */
+const httpClients = processesGiven ? processes : 32;
 const kills = option("kills", 200);
 const stops = option("stops", 3);
 const faults = option("faults", 12);
@@ -44,18 +58,36 @@ if (unknown.length > 0) {
   console.error(`unknown chaos store or option "${unknown.join(" ")}"; stores: ${STORES.join(", ")}; also: ${EXTRAS.join(", ")}; options: --claims --processes --kills --stops --faults`);
   process.exit(2);
 }
-const stores = args.length > 0 ? STORES.filter((s) => args.includes(s)) : STORES;
-const extras = args.length > 0 ? EXTRAS.filter((e) => args.includes(e)) : EXTRAS;
+const named = args.length > 0 ? ORDER.filter((s) => args.includes(s)) : ORDER;
 
 const failures: string[] = [];
 try {
-  for (const store of stores) await runStore(store);
+  for (const section of named) {
+    // A section that throws (a worker that failed outright) is reported and the run goes on.
+    try {
+      await runSection(section);
+    } catch (error) {
+      console.error(`\nchaos: ${section} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${section}: the section stopped with an error (above)`);
+    }
+  }
 } finally {
   await stopChaosServers();
 }
-if (extras.includes("locks")) {
-  // Issue 16's race: 16 processes × 50 increments under `baton lock` = exactly 800, then the
-  // same 16 × 50 with two of them seed-001 noclobber hand lockers.
+if (failures.length > 0) {
+  console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
+  process.exit(1);
+}
+console.log("every invariant held");
+
+async function runSection(section: Section): Promise<void> {
+  if (section === "locks") return fileLocks();
+  if (section === "broken") return brokenStore();
+  return runStore(section);
+}
+
+/** Issue 16's race: 16 processes × 50 increments under `baton lock` = exactly 800, then the same 16 × 50 with two of them seed-001 noclobber hand lockers. */
+async function fileLocks(): Promise<void> {
   const outcomes = [
     await fileLockRace({ cliLoops: 16, handLockers: 0, libraryWorkers: 0, times: 50 }),
     await fileLockRace({ cliLoops: 14, handLockers: 2, libraryWorkers: 0, times: 50 }),
@@ -63,20 +95,15 @@ if (extras.includes("locks")) {
   printSection({ title: "chaos: file locks", tables: outcomes.map((o) => o.table), ratios: [] });
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
 }
-if (extras.includes("broken")) {
-  // The checks must fail on a broken store: here each breakage's ✗ is expected, and a breakage
-  // the checks miss is the failure.
+
+/** The checks must fail on a broken store: here each breakage's ✗ is expected, and a breakage the checks miss is the failure. */
+async function brokenStore(): Promise<void> {
   const outcomes = await Promise.all(BREAKAGES.map((b) => brokenStoreRace("sqlite", b)));
   printSection({ title: "chaos: the checks against a deliberately broken store (✗ expected)", tables: outcomes.map((o) => o.table), ratios: [] });
   outcomes.forEach((o, i) => {
     if (broken(o.table.title, o).length === 0) failures.push(`${o.table.title}: no check flagged the breakage ${BREAKAGES[i]}`);
   });
 }
-if (failures.length > 0) {
-  console.error(`\nbroken invariants:\n${failures.map((f) => `  ✗ ${f}`).join("\n")}`);
-  process.exit(1);
-}
-console.log("every invariant held");
 
 async function runStore(store: Target): Promise<void> {
   if (store === "disk") return diskChaos();
@@ -92,9 +119,18 @@ async function runStore(store: Target): Promise<void> {
   for (const o of outcomes) failures.push(...broken(o.table.title, o));
 }
 
-/** The HTTP face on a SQLite board: a clean race counted event for event, then the same size under client and server SIGKILLs. */
+/**
+ * The HTTP face on a SQLite board: a clean race counted event for event; the same size under
+ * `kills` SIGKILLs (a few of the serve process, the rest of clients); holders SIGSTOPped past
+ * their lease.
+ */
 async function httpFace(): Promise<ScenarioOutcome[]> {
-  return [await httpChaos(claims, processes, 0, 0), await httpChaos(claims, processes, Math.ceil(kills / 4), Math.max(1, Math.ceil(faults / 2)))];
+  const serverKills = Math.max(1, Math.ceil(faults / 2));
+  return [
+    await httpChaos(claims, httpClients, 0, 0),
+    await httpChaos(claims, httpClients, Math.max(1, kills - serverKills), serverKills),
+    await httpStoppedHolder(stops),
+  ];
 }
 
 /** Disk faults on SQLite and JSON boards; printed as skipped (with the reason) where this machine cannot mount. */

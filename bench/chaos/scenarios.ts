@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openBoard } from "../../src/index.js";
 import { raceScripts, repoRoot, spawnWorker, workerScript } from "../../test/support/processes.js";
-import { freshUrl } from "./boards.js";
+import { freshUrl, patientUrl } from "./boards.js";
 import { outcome } from "./figures.js";
 import { readBack } from "./read-back.js";
 import type { WorkerExit } from "../../test/support/processes.js";
@@ -59,7 +59,7 @@ export function eventCounts(ids: readonly string[], events: readonly { taskId: s
 export async function racingClaims(store: ChaosStore, claims: number, processes: number): Promise<ScenarioOutcome> {
   const url = await freshUrl(store);
   const ids = await seed(url, claims);
-  const specs = Array.from({ length: processes }, (_, i) => ({ url, agent: `racer-${i}`, leaseSeconds: 600 }));
+  const specs = Array.from({ length: processes }, (_, i) => ({ url: patientUrl(url), agent: `racer-${i}`, leaseSeconds: 600 }));
   const { results, raceMs } = await raceScripts<{ completed: string[] }>(workerScript("race-claimer"), specs);
   const back = await readBack(url);
   const reported = results.flatMap((r, i) => r.completed.map((id) => ({ id, agent: `racer-${i}` })));
@@ -119,14 +119,24 @@ async function killLanes(store: ChaosStore, kills: number, lanes: number, tasks:
   let ranDry = 0;
   const exits: Promise<WorkerExit>[] = [];
   const ackLogs: string[] = [];
+  let anyAcked = false;
   const lane = async (): Promise<void> => {
     while (spawned < kills) {
       const ackLog = join(logs, `worker-${spawned}.acks`);
       ackLogs.push(ackLog);
-      const worker = spawnWorker("crash-claimer", { url, agent: `crasher-${spawned++}`, leaseSeconds: 1, minWorkMs: 5, maxWorkMs: 30, ackLog });
+      const worker = spawnWorker("crash-claimer", { url: patientUrl(url), agent: `crasher-${spawned++}`, leaseSeconds: 1, minWorkMs: 5, maxWorkMs: 30, ackLog });
       exits.push(worker.exited);
       await worker.ready;
       worker.go();
+      // Kills that never interrupted acknowledged work would prove nothing, and on a loaded
+      // machine a JSON worker can take longer than the whole window for its first cycle (a short
+      // run of 20 kills once ended with none acknowledged): until some completion is, each
+      // worker first gets to its own first one (or a generous bound), then the random delay.
+      if (!anyAcked) {
+        const bound = Date.now() + 120_000;
+        while (!existsSync(ackLog) && worker.child.exitCode === null && Date.now() < bound) await sleep(20);
+        anyAcked = existsSync(ackLog);
+      }
       await sleep(100 + Math.random() * 900);
       if (worker.child.exitCode !== null) ranDry++;
       worker.kill();

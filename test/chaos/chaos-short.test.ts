@@ -10,7 +10,7 @@ import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "../
 import type { ScenarioOutcome } from "../../bench/chaos/figures.js";
 import type { ChaosStore } from "../../bench/chaos/scenarios.js";
 
-const TIMEOUT_MS = 120_000; // generous: the machine may be loaded; nothing here asserts speed
+const TIMEOUT_MS = 600_000; // generous: at load 60 the JSON kill test took 107 s; nothing here asserts speed
 
 function expectSound(result: ScenarioOutcome): void {
   expect(broken(result.table.title, result)).toEqual([]);
