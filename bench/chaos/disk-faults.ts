@@ -212,7 +212,14 @@ async function until(check: () => boolean, deadlineMs = 120_000): Promise<boolea
 
 function setModes(dir: string, dirMode: number, fileMode: number): void {
   chmodSync(dir, dirMode);
-  for (const name of readdirSync(dir)) chmodSync(join(dir, name), fileMode);
+  for (const name of readdirSync(dir)) {
+    try {
+      chmodSync(join(dir, name), fileMode);
+    } catch (error) {
+      // The running agent's temp file may be renamed away between the listing and the chmod.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
 }
 
 async function permissionsUnderAgent(store: DiskStore, mountPoint: string): Promise<Part> {

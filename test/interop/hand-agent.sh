@@ -34,6 +34,8 @@ for ((i = 1; i <= ADDS; i++)); do
            history: [{timestamp: $now, event: "CREATED", agent_id: $a, details: "added by hand"}]}]'
   unlock
 done
+# Tells the baton agents of test/json/json-interop.test.ts that this agent now takes tasks.
+touch "$DIR/.$AGENT.adding-done"
 
 while true; do
   lock

@@ -38,7 +38,13 @@ describe("json store: interop with agents following seed 001 by hand", () => {
     const path = join(dir, "tasks.json");
     await (await open(path)).close();
     const baton = Array.from({ length: BATON_AGENTS }, (_, i) =>
-      spawnWorker("json-interop-agent", { url: `json:${path}`, agent: `baton-${i}`, adds: BATON_ADDS, expect: TOTAL }),
+      spawnWorker("json-interop-agent", {
+        url: `json:${path}`,
+        agent: `baton-${i}`,
+        adds: BATON_ADDS,
+        expect: TOTAL,
+        handsReady: Array.from({ length: HAND_AGENTS }, (_, h) => join(dir, `.hand-${h}.adding-done`)),
+      }),
     );
     await Promise.all(baton.map((w) => w.ready));
     for (const w of baton) w.go();

@@ -3,6 +3,7 @@
  * adds `adds` tasks, then claims and completes until `expect` tasks are completed, printing
  * "completed ID" for each task it finished.
  */
+import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openBoard } from "../../src/index.js";
 import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
@@ -12,6 +13,8 @@ interface Spec {
   agent: string;
   adds: number;
   expect: number;
+  /** Files the hand agents create once their adds are done: claims wait for them (below). */
+  handsReady?: string[];
 }
 
 async function main(): Promise<void> {
@@ -19,6 +22,10 @@ async function main(): Promise<void> {
   const board = await openBoard(spec.url);
   await waitForGo();
   for (let i = 1; i <= spec.adds; i++) await board.add({ title: `${spec.agent} task ${i}` }, { agent: spec.agent });
+  // Both sides claim from the same start: on a loaded machine the baton agents otherwise took
+  // every task while the bash+jq agents were still adding theirs, and the race proved nothing.
+  const deadline = Date.now() + 120_000;
+  while (!(spec.handsReady ?? []).every((f) => existsSync(f)) && Date.now() < deadline) await sleep(10);
   const completed: string[] = [];
   for (;;) {
     let claim;
