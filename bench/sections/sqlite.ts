@@ -18,6 +18,7 @@
  *   BENCH_SQLITE_HAND_OVERS [ring,turns]
  *   BENCH_SQLITE_HOLD_MS [2000]     how long the lock is held for the event-loop figure
  *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
+ *   BENCH_SQLITE_TRACE [0]         1: also trace every turn at the lock (bench/sqlite/turn-split.ts)
  */
 import { HAND_OVERS, LOCK_WAITS, MODES, bareCommitsPerSecond, eventLoopWhileLocked, removeBoards, boardUrl, claimLatencyBySize, contention, fillBoard, freshBoardPath } from "../sqlite/measure.js";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
@@ -72,6 +73,31 @@ async function measure(): Promise<BenchSection> {
       }
     }
     const limit = (bare.get(mode) as number) / 2;
+    const traced = results.filter((r) => r.split);
+    if (traced.length > 0) {
+      const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : "—");
+      tables.push({
+        title: `Where the turns' time goes (BENCH_SQLITE_TRACE=1), durability=${mode}: per turn, and hand-over gap = lock idle from a ring to the next holder's BEGIN`,
+        columns: ["processes", "hand-over", "lock wait", "turns", "writes/turn p50 (mean)", "turn ms p50 (mean)", "ms/write in turn: first / later", "CPU µs per cycle; per write in turns / outside (watch ticks per write)", "gap ms p50 / p90 (mean)", "ring→woken / woken→BEGIN ms", "window in turns / in gaps", "same holder again"],
+        rows: traced.map((r) => {
+          const s = r.split as NonNullable<typeof r.split>;
+          return [
+            String(r.processes),
+            r.handOver,
+            r.lockWait,
+            s.turns,
+            `${f(s.writesPerTurnP50)} (${f(s.writesPerTurnMean)})`,
+            `${f(s.turnMsP50)} (${f(s.turnMsMean)})`,
+            `${f(s.msPerWriteInTurn)}: ${f(s.firstWriteMsMean)} / ${f(s.msPerLaterWrite)}`,
+            `${Math.round(r.cpuMicrosPerCycle)}; ${Math.round(s.cpuMicrosPerWriteInTurn)} / ${Math.round(s.cpuMicrosPerWriteOutside)} (${f(s.watchTicksPerWrite)})`,
+            `${f(s.gapMsP50)} / ${f(s.gapMsP90)} (${f(s.gapMsMean)})`,
+            `${f(s.ringToWokeMsMean)} / ${f(s.wokeToBeginMsMean)}`,
+            `${(100 * s.inTurnsShare).toFixed(0)} % / ${(100 * s.inGapsShare).toFixed(0)} %`,
+            s.sameHolder,
+          ];
+        }),
+      });
+    }
     tables.push({
       title: `claim → complete cycles, durability=${mode} (window ${windowMs} ms)`,
       columns: [

@@ -6,6 +6,7 @@
 import { isBatonError, openBoard } from "../../src/index.js";
 import type { LockWait } from "../../src/index.js";
 import { lockWaitCounts } from "../../src/store/sqlite/busy.js";
+import { turnTrace } from "../../src/store/sqlite/turn.js";
 import type { DoneMessage, ParentMessage, WorkerMessage } from "./protocol.js";
 
 const [url, agent, lockWait = "async", lockHandOver = "ring"] = process.argv.slice(2);
@@ -21,6 +22,8 @@ if (
 }
 
 const send = (message: WorkerMessage): void => void process.send?.(message);
+// BENCH_SQLITE_TRACE=1: record every turn at the lock (turn.ts) for the hand-over split.
+turnTrace.on = process.env.BENCH_SQLITE_TRACE === "1";
 const board = await openBoard(url, { create: false, lockWait: lockWait as LockWait, lockHandOver });
 
 // A few cycles before the barrier: the first claim of a process compiles modules and prepares
@@ -40,6 +43,7 @@ const claimLatencies: number[] = [];
 let cycles = 0;
 let exhausted = false;
 let countsFrom: typeof lockWaitCounts | null = null;
+let ticksFrom = 0;
 let cpuFrom: NodeJS.CpuUsage | null = null;
 let cpuUntil: NodeJS.CpuUsage | null = null;
 for (;;) {
@@ -50,6 +54,7 @@ for (;;) {
   }
   if (started >= measureFrom && !countsFrom) {
     countsFrom = { ...lockWaitCounts };
+    ticksFrom = turnTrace.watchTicks;
     cpuFrom = process.cpuUsage();
   }
   let claimed;
@@ -77,8 +82,13 @@ const waits = {
   watchdogRings: lockWaitCounts.watchdogRings - from.watchdogRings,
 };
 await board.close();
+const wallFrom = performance.timeOrigin + measureFrom;
+const wallUntil = performance.timeOrigin + measureUntil;
+const turns = turnTrace.turns
+  .filter((t) => t.startedAt >= wallFrom && t.startedAt < wallUntil)
+  .map((t) => [t.startedAt, t.endedAt, t.writes, t.wokeAt, t.firstEndedAt, t.cpuMicros] as [number, number, number, number, number, number]);
 const cpuMicros = cpuFrom && cpuUntil ? cpuUntil.user + cpuUntil.system : undefined;
-const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(cpuMicros !== undefined && { cpuMicros }) };
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(turnTrace.on && { turns, watchTicks: turnTrace.watchTicks - ticksFrom }), ...(cpuMicros !== undefined && { cpuMicros }) };
 // Disconnect only once the message is handed to the channel: a large latency array sent and
 // followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
 process.send?.(done, undefined, {}, (error) => {

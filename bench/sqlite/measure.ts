@@ -9,6 +9,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openBoard } from "../../src/index.js";
 import type { Durability, LockWait } from "../../src/index.js";
+import { turnSplit } from "./turn-split.js";
+import type { TurnSplit } from "./turn-split.js";
 import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./protocol.js";
 
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
@@ -93,6 +95,8 @@ export interface ContentionResult {
   watchdogRingsPerLock: number;
   /** The processes' own CPU time over the window per cycle, µs (user + system). */
   cpuMicrosPerCycle: number;
+  /** BENCH_SQLITE_TRACE=1: where the turns' time went (turn-split.ts). */
+  split?: TurnSplit;
 }
 
 const WORKER = new URL("./cycle-worker.js", import.meta.url);
@@ -168,8 +172,11 @@ export async function contention(
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
     cpuMicrosPerCycle: results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) / Math.max(1, total),
+    ...withSplit(turnSplit(results, timing.windowMs)),
   };
 }
+
+const withSplit = (split: TurnSplit | undefined): { split?: TurnSplit } => (split ? { split } : {});
 
 export interface LockedWaitResult {
   lockWait: LockWait;

@@ -27,6 +27,10 @@ export interface DoneMessage {
   /** Its own CPU time (user + system, process.cpuUsage) over the measured window, µs. */
   cpuMicros?: number;
   /** Its lock waits in the window (src/store/sqlite/busy.ts lockWaitCounts); SQLite workers only. */
+  /** BENCH_SQLITE_TRACE=1: its turns begun in the window, [startedAt, endedAt, writes, wokeAt, firstEndedAt] (wall-clock ms; src/store/sqlite/turn.ts), cpuMicros. */
+  /** BENCH_SQLITE_TRACE=1: ticks of its async waits' watchdog timers in the window (doorbell.ts). */
+  watchTicks?: number;
+  turns?: [number, number, number, number, number, number][];
   waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }
 

@@ -21,6 +21,7 @@
  * waiter would go back to sleep at the tail of the kernel's queue.)
  */
 import type { Doorbell } from "./doorbell.js";
+import { turnTrace } from "./turn.js";
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -130,6 +131,7 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
       a.prepared = true;
       lockWaitCounts.doorbellWaits++;
       doorbell.wait();
+      if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
     }
   }
   for (;;) {
@@ -141,7 +143,8 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
       if (step === "block" && doorbell?.ready) {
         lockWaitCounts.doorbellWaits++;
         doorbell.wait();
-        } else {
+        if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+      } else {
         sleepMicros(a.capMicros / 2 + random() * a.capMicros);
         a.capMicros = Math.min(a.capMicros * 1.5, 4000);
       }
@@ -173,6 +176,7 @@ export async function retryWhileBusyAsync<T>(
       a.prepared = true;
       lockWaitCounts.doorbellWaits++;
       await doorbell.waitAsync();
+      if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
     }
   }
   for (;;) {
@@ -184,7 +188,8 @@ export async function retryWhileBusyAsync<T>(
       if (step === "block" && doorbell) {
         lockWaitCounts.doorbellWaits++;
         await doorbell.waitAsync();
-        } else {
+        if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+      } else {
         await sleepMs(capMs / 2 + random() * capMs);
         capMs = Math.min(capMs * 1.5, 8);
       }

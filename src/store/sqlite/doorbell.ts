@@ -32,6 +32,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, lstatSync, openSync, read, readSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { lockWaitCounts } from "./busy.js";
+import { turnTrace } from "./turn.js";
 
 /** How long a process stays blocked before its watchdog rings once more. */
 const WATCHDOG_MS = 25;
@@ -155,6 +156,7 @@ export class Doorbell {
     if (this.watchProgress) this.markWaiting();
     return new Promise((resolve) => {
       const watchdog = setInterval(() => {
+        turnTrace.watchTicks++;
         if (!this.watchProgress) {
           lockWaitCounts.watchdogRings++;
           return this.ring();

@@ -43,6 +43,39 @@ export type LockHandOver = "turns" | "ring";
  */
 export const TURN_MS = 10;
 
+/** One turn as the bench's trace saw it (wall-clock ms, comparable across processes). */
+export interface TurnRecord {
+  /** Its first BEGIN IMMEDIATE succeeded. */
+  startedAt: number;
+  /** It rang for the next one (or, with nobody waiting, gave the turn up). */
+  endedAt: number;
+  /** Transactions in the turn. */
+  writes: number;
+  /** The lock was taken after a wait (false: at the first try). */
+  waited: boolean;
+  /** The wait before it: when the last doorbell wait returned (0: none). */
+  wokeAt: number;
+  /** Its first transaction ended (COMMIT or ROLLBACK). */
+  firstEndedAt: number;
+  /** This process's CPU time (user + system) during the turn, µs. */
+  cpuMicros: number;
+}
+
+/**
+ * Bench-only trace of this process's turns (bench/sqlite/cycle-worker.ts switches it on with
+ * BENCH_SQLITE_TRACE); off, it costs one test of a flag per transaction.
+ */
+export const turnTrace = { on: false, turns: [] as TurnRecord[], wokeAt: 0, current: null as TurnRecord | null, watchTicks: 0 };
+
+const wallNow = (): number => performance.timeOrigin + performance.now();
+
+function traceEnd(turn: TurnRecord, at: number): void {
+  const cpu = process.cpuUsage();
+  turn.endedAt = at;
+  turn.cpuMicros = cpu.user + cpu.system - turn.cpuMicros;
+  turnTrace.current = null;
+}
+
 export class WriteTurn {
   /** performance.now() when this process's turn began; null when it holds none. */
   private heldSince: number | null = null;
@@ -70,12 +103,17 @@ export class WriteTurn {
   began(waited = false): void {
     this.writing = true;
     this.handedOn = false;
-    if (this.heldSince === null || waited) this.heldSince = this.now();
+    if (this.heldSince === null || waited) {
+      this.heldSince = this.now();
+      if (turnTrace.on) this.traceStart(waited);
+    }
+    if (turnTrace.current) turnTrace.current.writes++;
   }
 
   /** The transaction ended (COMMIT or ROLLBACK): the write lock is free. */
   ended(): void {
     this.writing = false;
+    if (turnTrace.current && turnTrace.current.firstEndedAt === 0) turnTrace.current.firstEndedAt = wallNow();
     if (!this.doorbell || this.closed) return;
     if (this.handOver === "ring") {
       this.handOn();
@@ -88,6 +126,7 @@ export class WriteTurn {
       }
       // Nobody waits: a new turn, without a ring, so a process alone runs as fast as ever.
       this.heldSince = this.now();
+      if (turnTrace.on) this.traceStart(false);
     }
     if (this.releaseScheduled) return;
     this.releaseScheduled = true;
@@ -103,9 +142,18 @@ export class WriteTurn {
     this.closed = true;
   }
 
+  private traceStart(waited: boolean): void {
+    const at = wallNow();
+    if (turnTrace.current) traceEnd(turnTrace.current, at);
+    const cpu = process.cpuUsage();
+    turnTrace.current = { startedAt: at, endedAt: at, writes: 0, waited, wokeAt: waited ? turnTrace.wokeAt : 0, firstEndedAt: 0, cpuMicros: cpu.user + cpu.system };
+    turnTrace.turns.push(turnTrace.current);
+  }
+
   /** Rings; when others wait, this process's next write lets the woken one in first. */
   private handOn(): void {
     this.heldSince = null;
+    if (turnTrace.current) traceEnd(turnTrace.current, wallNow());
     if (this.handOver === "ring") {
       this.doorbell?.ring();
       return;
