@@ -11,7 +11,14 @@
  * - claim latency on a 100k-task board ÷ on a 1k-task board.
  *
  * Knobs for short runs while iterating (defaults in brackets):
- *   BENCH_SQLITE_WINDOW_MS [3000]  measured window per configuration
+ *   BENCH_SQLITE_WINDOW_MS [9000]  measured window per configuration (the same for every
+ *                                  hand-over; 9 s, not 3: at 64 processes a round of 10 ms
+ *                                  turns lasts ~0.9 s, so 3 s held ~3 rounds and fairness
+ *                                  measured luck: 0.11–0.24 in 3 s, 0.42–0.66 in 9 s, same
+ *                                  configuration; and each process ran only ~40 cycles, most
+ *                                  on cold code: 495 µs CPU per write in its first 1.5 s,
+ *                                  ~280 after; docs/guarantees.md)
+ *   BENCH_SQLITE_WARMUP_MS [window ÷ 3, at most 1000]  cycles not counted before the window
  *   BENCH_SQLITE_PROCS [1,4,16,64] process counts
  *   BENCH_SQLITE_MODES [normal,full]
  *   BENCH_SQLITE_LOCK_WAITS [blocking,async]
@@ -26,8 +33,8 @@ import type { ContentionResult, HandOver, LockedWaitResult } from "../sqlite/mea
 import type { Durability, LockWait } from "../../src/index.js";
 
 const env = process.env;
-const windowMs = Number(env.BENCH_SQLITE_WINDOW_MS ?? 3000);
-const warmupMs = Math.min(1000, windowMs / 3);
+const windowMs = Number(env.BENCH_SQLITE_WINDOW_MS ?? 9000);
+const warmupMs = Number(env.BENCH_SQLITE_WARMUP_MS ?? Math.min(1000, windowMs / 3));
 const processCounts = (env.BENCH_SQLITE_PROCS ?? "1,4,16,64").split(",").map(Number);
 const modes = (env.BENCH_SQLITE_MODES ?? MODES.join(",")).split(",") as Durability[];
 const lockWaits = (env.BENCH_SQLITE_LOCK_WAITS ?? LOCK_WAITS.join(",")).split(",") as LockWait[];
@@ -78,7 +85,7 @@ async function measure(): Promise<BenchSection> {
       const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : "—");
       tables.push({
         title: `Where the turns' time goes (BENCH_SQLITE_TRACE=1), durability=${mode}: per turn, and hand-over gap = lock idle from a ring to the next holder's BEGIN`,
-        columns: ["processes", "hand-over", "lock wait", "turns", "writes/turn p50 (mean)", "turn ms p50 (mean)", "ms/write in turn: first / later", "CPU µs per cycle; per write in turns / outside (watch ticks per write)", "gap ms p50 / p90 (mean)", "ring→woken / woken→BEGIN ms", "window in turns / in gaps", "same holder again"],
+        columns: ["processes", "hand-over", "lock wait", "turns", "writes/turn p50 (mean)", "turn ms p50 (mean)", "ms/write in turn: first / later", "CPU µs per cycle; per write in turns / outside, of which blocked (watch ticks per write)", "gap ms p50 / p90 (mean)", "ring→woken / woken→BEGIN ms", "window in turns / in gaps", "same holder again"],
         rows: traced.map((r) => {
           const s = r.split as NonNullable<typeof r.split>;
           return [
@@ -89,7 +96,7 @@ async function measure(): Promise<BenchSection> {
             `${f(s.writesPerTurnP50)} (${f(s.writesPerTurnMean)})`,
             `${f(s.turnMsP50)} (${f(s.turnMsMean)})`,
             `${f(s.msPerWriteInTurn)}: ${f(s.firstWriteMsMean)} / ${f(s.msPerLaterWrite)}`,
-            `${Math.round(r.cpuMicrosPerCycle)}; ${Math.round(s.cpuMicrosPerWriteInTurn)} / ${Math.round(s.cpuMicrosPerWriteOutside)} (${f(s.watchTicksPerWrite)})`,
+            `${Math.round(r.cpuMicrosPerCycle)}; ${Math.round(s.cpuMicrosPerWriteInTurn)} / ${Math.round(s.cpuMicrosPerWriteOutside)}, ${Math.round(s.cpuMicrosPerWriteBlocked)} (${f(s.watchTicksPerWrite)})`,
             `${f(s.gapMsP50)} / ${f(s.gapMsP90)} (${f(s.gapMsMean)})`,
             `${f(s.ringToWokeMsMean)} / ${f(s.wokeToBeginMsMean)}`,
             `${(100 * s.inTurnsShare).toFixed(0)} % / ${(100 * s.inGapsShare).toFixed(0)} %`,

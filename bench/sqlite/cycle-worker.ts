@@ -44,6 +44,7 @@ let cycles = 0;
 let exhausted = false;
 let countsFrom: typeof lockWaitCounts | null = null;
 let ticksFrom = 0;
+let blockedFrom = 0;
 let cpuFrom: NodeJS.CpuUsage | null = null;
 let cpuUntil: NodeJS.CpuUsage | null = null;
 for (;;) {
@@ -55,6 +56,7 @@ for (;;) {
   if (started >= measureFrom && !countsFrom) {
     countsFrom = { ...lockWaitCounts };
     ticksFrom = turnTrace.watchTicks;
+    blockedFrom = turnTrace.blockedCpuMicros;
     cpuFrom = process.cpuUsage();
   }
   let claimed;
@@ -88,7 +90,7 @@ const turns = turnTrace.turns
   .filter((t) => t.startedAt >= wallFrom && t.startedAt < wallUntil)
   .map((t) => [t.startedAt, t.endedAt, t.writes, t.wokeAt, t.firstEndedAt, t.cpuMicros] as [number, number, number, number, number, number]);
 const cpuMicros = cpuFrom && cpuUntil ? cpuUntil.user + cpuUntil.system : undefined;
-const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(turnTrace.on && { turns, watchTicks: turnTrace.watchTicks - ticksFrom }), ...(cpuMicros !== undefined && { cpuMicros }) };
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(turnTrace.on && { turns, watchTicks: turnTrace.watchTicks - ticksFrom, blockedCpuMicros: turnTrace.blockedCpuMicros - blockedFrom }), ...(cpuMicros !== undefined && { cpuMicros }) };
 // Disconnect only once the message is handed to the channel: a large latency array sent and
 // followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
 process.send?.(done, undefined, {}, (error) => {

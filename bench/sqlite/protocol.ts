@@ -30,6 +30,8 @@ export interface DoneMessage {
   /** BENCH_SQLITE_TRACE=1: its turns begun in the window, [startedAt, endedAt, writes, wokeAt, firstEndedAt] (wall-clock ms; src/store/sqlite/turn.ts), cpuMicros. */
   /** BENCH_SQLITE_TRACE=1: ticks of its async waits' watchdog timers in the window (doorbell.ts). */
   watchTicks?: number;
+  /** BENCH_SQLITE_TRACE=1: its CPU while blocked on the doorbell (async waits), µs. */
+  blockedCpuMicros?: number;
   turns?: [number, number, number, number, number, number][];
   waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }

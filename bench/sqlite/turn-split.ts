@@ -33,6 +33,8 @@ export interface TurnSplit {
   cpuMicrosPerWriteOutside: number;
   /** Async waiters' watchdog timer ticks per write (doorbell.ts waitAsync). */
   watchTicksPerWrite: number;
+  /** Of the CPU outside turns: while blocked on the doorbell, per write, µs. */
+  cpuMicrosPerWriteBlocked: number;
 }
 
 export function turnSplit(results: readonly DoneMessage[], windowMs: number): TurnSplit | undefined {
@@ -83,6 +85,7 @@ export function turnSplit(results: readonly DoneMessage[], windowMs: number): Tu
     cpuMicrosPerWriteInTurn: sum(turns.map((t) => t.cpuMicros)) / Math.max(1, sum(writes)),
     cpuMicrosPerWriteOutside:
       (results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) - sum(turns.map((t) => t.cpuMicros))) / Math.max(1, sum(writes)),
+    cpuMicrosPerWriteBlocked: results.reduce((a, r) => a + (r.blockedCpuMicros ?? 0), 0) / Math.max(1, sum(writes)),
     watchTicksPerWrite: results.reduce((a, r) => a + (r.watchTicks ?? 0), 0) / Math.max(1, sum(writes)),
   };
 }

@@ -30,6 +30,13 @@ function sleepMicros(micros: number): void {
   Atomics.wait(sleeper, 0, 0, micros / 1000);
 }
 
+/** Bench-only (turn.ts turnTrace): when the wait ended, and the CPU spent while blocked. */
+function turnTraced(cpuBefore: NodeJS.CpuUsage): void {
+  const cpu = process.cpuUsage(cpuBefore);
+  turnTrace.wokeAt = performance.timeOrigin + performance.now();
+  turnTrace.blockedCpuMicros += cpu.user + cpu.system;
+}
+
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function isBusy(error: unknown): boolean {
@@ -175,8 +182,9 @@ export async function retryWhileBusyAsync<T>(
       doorbell.markWaiting();
       a.prepared = true;
       lockWaitCounts.doorbellWaits++;
+      const cpu = turnTrace.on ? process.cpuUsage() : null;
       await doorbell.waitAsync();
-      if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+      if (cpu) turnTraced(cpu);
     }
   }
   for (;;) {
@@ -187,8 +195,9 @@ export async function retryWhileBusyAsync<T>(
       if (step === "retry") continue;
       if (step === "block" && doorbell) {
         lockWaitCounts.doorbellWaits++;
+        const cpu = turnTrace.on ? process.cpuUsage() : null;
         await doorbell.waitAsync();
-        if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+        if (cpu) turnTraced(cpu);
       } else {
         await sleepMs(capMs / 2 + random() * capMs);
         capMs = Math.min(capMs * 1.5, 8);
