@@ -85,7 +85,7 @@ async function measure(): Promise<BenchSection> {
       const f = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : "—");
       tables.push({
         title: `Where the turns' time goes (BENCH_SQLITE_TRACE=1), durability=${mode}: per turn, and hand-over gap = lock idle from a ring to the next holder's BEGIN`,
-        columns: ["processes", "hand-over", "lock wait", "turns", "writes/turn p50 (mean)", "turn ms p50 (mean)", "ms/write in turn: first / later", "CPU µs per cycle; per write in turns / outside, of which blocked (watch ticks per write)", "gap ms p50 / p90 (mean)", "ring→woken / woken→BEGIN ms", "window in turns / in gaps", "same holder again"],
+        columns: ["processes", "hand-over", "lock wait", "turns", "writes/turn p50 (mean)", "turn ms p50 (mean)", "ms/write in turn: first / later", "CPU µs per cycle; per write in turns / outside, of which blocked (watch ticks per write)", "gap ms p50 / p90 (mean)", "ring→woken / woken→BEGIN ms", "window in turns / in gaps", "same holder again", "longest wait ms", "busy after a wait / turn"],
         rows: traced.map((r) => {
           const s = r.split as NonNullable<typeof r.split>;
           return [
@@ -101,6 +101,8 @@ async function measure(): Promise<BenchSection> {
             `${f(s.ringToWokeMsMean)} / ${f(s.wokeToBeginMsMean)}`,
             `${(100 * s.inTurnsShare).toFixed(0)} % / ${(100 * s.inGapsShare).toFixed(0)} %`,
             s.sameHolder,
+            Math.round(s.longestWaitMs),
+            f(s.busyAfterWaitPerTurn),
           ];
         }),
       });

@@ -45,6 +45,7 @@ let exhausted = false;
 let countsFrom: typeof lockWaitCounts | null = null;
 let ticksFrom = 0;
 let blockedFrom = 0;
+let busyAfterWaitFrom = 0;
 let cpuFrom: NodeJS.CpuUsage | null = null;
 let cpuUntil: NodeJS.CpuUsage | null = null;
 for (;;) {
@@ -57,6 +58,8 @@ for (;;) {
     countsFrom = { ...lockWaitCounts };
     ticksFrom = turnTrace.watchTicks;
     blockedFrom = turnTrace.blockedCpuMicros;
+    busyAfterWaitFrom = turnTrace.busyAfterWait;
+    turnTrace.longestWaitMs = 0;
     cpuFrom = process.cpuUsage();
   }
   let claimed;
@@ -90,7 +93,7 @@ const turns = turnTrace.turns
   .filter((t) => t.startedAt >= wallFrom && t.startedAt < wallUntil)
   .map((t) => [t.startedAt, t.endedAt, t.writes, t.wokeAt, t.firstEndedAt, t.cpuMicros] as [number, number, number, number, number, number]);
 const cpuMicros = cpuFrom && cpuUntil ? cpuUntil.user + cpuUntil.system : undefined;
-const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(turnTrace.on && { turns, watchTicks: turnTrace.watchTicks - ticksFrom, blockedCpuMicros: turnTrace.blockedCpuMicros - blockedFrom }), ...(cpuMicros !== undefined && { cpuMicros }) };
+const done: DoneMessage = { type: "done", cycles, claimLatencies, exhausted, waits, ...(turnTrace.on && { turns, watchTicks: turnTrace.watchTicks - ticksFrom, blockedCpuMicros: turnTrace.blockedCpuMicros - blockedFrom, longestWaitMs: turnTrace.longestWaitMs, busyAfterWait: turnTrace.busyAfterWait - busyAfterWaitFrom }), ...(cpuMicros !== undefined && { cpuMicros }) };
 // Disconnect only once the message is handed to the channel: a large latency array sent and
 // followed at once by disconnect() was lost on ≥ 2 s windows, and the parent waited forever.
 process.send?.(done, undefined, {}, (error) => {

@@ -32,6 +32,9 @@ export interface DoneMessage {
   watchTicks?: number;
   /** BENCH_SQLITE_TRACE=1: its CPU while blocked on the doorbell (async waits), µs. */
   blockedCpuMicros?: number;
+  /** BENCH_SQLITE_TRACE=1: its longest wait for the lock ending in the window, ms; and busy tries after a wait. */
+  longestWaitMs?: number;
+  busyAfterWait?: number;
   turns?: [number, number, number, number, number, number][];
   waits?: { acquired: number; busyTries: number; doorbellWaits: number; waitedMs: number; watchdogRings: number };
 }

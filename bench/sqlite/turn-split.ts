@@ -35,6 +35,10 @@ export interface TurnSplit {
   watchTicksPerWrite: number;
   /** Of the CPU outside turns: while blocked on the doorbell, per write, µs. */
   cpuMicrosPerWriteBlocked: number;
+  /** The longest wait for the lock of any process, ms (LOCK_TIMEOUT comes at 30 s). */
+  longestWaitMs: number;
+  /** Tries that found the lock busy after a wait (the waiter queues again at the back), per turn. */
+  busyAfterWaitPerTurn: number;
 }
 
 export function turnSplit(results: readonly DoneMessage[], windowMs: number): TurnSplit | undefined {
@@ -85,6 +89,8 @@ export function turnSplit(results: readonly DoneMessage[], windowMs: number): Tu
     cpuMicrosPerWriteInTurn: sum(turns.map((t) => t.cpuMicros)) / Math.max(1, sum(writes)),
     cpuMicrosPerWriteOutside:
       (results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) - sum(turns.map((t) => t.cpuMicros))) / Math.max(1, sum(writes)),
+    longestWaitMs: Math.max(0, ...results.map((r) => r.longestWaitMs ?? 0)),
+    busyAfterWaitPerTurn: results.reduce((a, r) => a + (r.busyAfterWait ?? 0), 0) / turns.length,
     cpuMicrosPerWriteBlocked: results.reduce((a, r) => a + (r.blockedCpuMicros ?? 0), 0) / Math.max(1, sum(writes)),
     watchTicksPerWrite: results.reduce((a, r) => a + (r.watchTicks ?? 0), 0) / Math.max(1, sum(writes)),
   };

@@ -90,7 +90,11 @@ class Acquisition {
 
   done<T>(value: T): T {
     lockWaitCounts.acquired++;
-    if (this.started !== 0) lockWaitCounts.waitedMs += performance.now() - this.started;
+    if (this.started !== 0) {
+      const waited = performance.now() - this.started;
+      lockWaitCounts.waitedMs += waited;
+      if (turnTrace.on) turnTrace.longestWaitMs = Math.max(turnTrace.longestWaitMs, waited);
+    }
     this.policy.onAcquired?.(this.started !== 0);
     return value;
   }
@@ -104,6 +108,7 @@ class Acquisition {
     if (waited >= this.policy.timeoutMs) this.onTimeout(waited);
     const doorbell = this.policy.doorbell;
     if (!doorbell) return "sleep";
+    if (this.prepared && turnTrace.on) turnTrace.busyAfterWait++;
     if (!this.prepared) {
       // "ring": stale rings would wake us for nothing; after draining, one more try before
       // blocking, since a ring we drained may have been the release we are waiting for.

@@ -65,7 +65,9 @@ export interface TurnRecord {
  * Bench-only trace of this process's turns (bench/sqlite/cycle-worker.ts switches it on with
  * BENCH_SQLITE_TRACE); off, it costs one test of a flag per transaction.
  */
-export const turnTrace = { on: false, turns: [] as TurnRecord[], wokeAt: 0, current: null as TurnRecord | null, watchTicks: 0, blockedCpuMicros: 0 };
+// longestWaitMs: this process's longest wait for the lock; busyAfterWait: tries that found the
+// lock busy after a doorbell wait or a sleep (a woken waiter that lost the lock queues again).
+export const turnTrace = { on: false, turns: [] as TurnRecord[], wokeAt: 0, current: null as TurnRecord | null, watchTicks: 0, blockedCpuMicros: 0, longestWaitMs: 0, busyAfterWait: 0 };
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
