@@ -96,7 +96,13 @@ export function restoreSidecarModes(location: string): void {
       continue;
     }
     if (!stat.isFile() || stat.uid !== process.getuid?.() || writable(path)) continue;
-    chmodSync(path, board.mode & 0o666);
+    try {
+      chmodSync(path, board.mode & 0o666);
+    } catch (error) {
+      // Another process's last close removed `-wal` between the look and the chmod (seen in
+      // test/cli/cli-race.test.ts as INTERNAL ENOENT): a sidecar that is gone has no mode to fix.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 }
 
