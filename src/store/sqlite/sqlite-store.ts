@@ -152,12 +152,19 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.writeTransaction(async () => {
+      this.writer.begin();
+      return fn(this.writer.tx);
+    });
+  }
+
+  /** BEGIN IMMEDIATE, `body`, COMMIT, in this process's queue of writes; ROLLBACK on a throw. */
+  private writeTransaction<T>(body: (db: Database.Database) => Promise<T>): Promise<T> {
     return this.writeQueue.run(async () => {
       const db = this.writes.db;
       await this.lock.begin();
-      this.writer.begin();
       try {
-        const result = await fn(this.writer.tx);
+        const result = await body(db);
         // In WAL, COMMIT of a transaction that holds the write lock is not refused as busy;
         // the retry is for the rollback-journal case of an old board.
         await this.lock.whenUnlocked(() => db.exec("COMMIT"), null);
@@ -180,35 +187,24 @@ export class SqliteStore implements Store {
    * database is full, an I/O error) fails every operation of the batch: none was committed.
    */
   transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
-    return this.writeQueue.run(async () => {
-      const db = this.writes.db;
-      await this.lock.begin();
+    return this.writeTransaction(async (db) => {
       const outcomes: PromiseSettledResult<T>[] = [];
-      try {
-        for (const fn of fns) {
-          // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
-          this.writer.begin();
-          db.exec("SAVEPOINT baton_op");
-          try {
-            const value = await fn(this.writer.tx);
-            db.exec("RELEASE baton_op");
-            outcomes.push({ status: "fulfilled", value });
-          } catch (reason) {
-            if (!db.inTransaction) throw reason;
-            db.exec("ROLLBACK TO baton_op");
-            db.exec("RELEASE baton_op");
-            outcomes.push({ status: "rejected", reason });
-          }
+      for (const fn of fns) {
+        // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
+        this.writer.begin();
+        db.exec("SAVEPOINT baton_op");
+        try {
+          const value = await fn(this.writer.tx);
+          db.exec("RELEASE baton_op");
+          outcomes.push({ status: "fulfilled", value });
+        } catch (reason) {
+          if (!db.inTransaction) throw reason;
+          db.exec("ROLLBACK TO baton_op");
+          db.exec("RELEASE baton_op");
+          outcomes.push({ status: "rejected", reason });
         }
-        await this.lock.whenUnlocked(() => db.exec("COMMIT"), null);
-        return outcomes;
-      } catch (error) {
-        if (db.inTransaction) db.exec("ROLLBACK");
-        this.afterDiskFull(error);
-        throw error;
-      } finally {
-        this.lock.ended();
       }
+      return outcomes;
     });
   }
 
