@@ -7,7 +7,7 @@
  * each page of pending tasks in creation order costs SQLite a pass over its pending indexes,
  * so the pages are large and few; smaller pages of 500 made that case 2–3 s).
  *
- * Pending tasks are walked in creation order (the stores' list order, an index walk). A task's
+ * Pending tasks are walked in creation order (the stores' list order, keyset pages). A task's
  * last change is never before its creation, so once the walk reaches a task created at or
  * after the best candidate's last change, no later task can have waited longer: the answer
  * is exact. The walk reads at most `most` tasks; a board whose oldest tasks are all blocked
