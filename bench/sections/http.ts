@@ -7,6 +7,9 @@
  * - the mean group commit batch (store transactions' operations) in serve at each client count;
  * - CPU per cycle, µs: the library processes', serve's, and the HTTP client processes' (on 2
  *   cores the clients take CPU from the server they measure, so both are printed);
+ * - the same clients at the largest count against serve's HTTP layer with a board that answers
+ *   at once (bench/http/instant-board-serve.ts): the most any store behind serve could give on
+ *   this machine in this run;
  * - stream delivery latency from commit to 50 SSE clients, p50/p99.
  *
  * "N concurrent clients" is N concurrent keep-alive connections, each an agent looping claim →
@@ -36,6 +39,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, "..", "..", "src", "cli", "main.js");
 const CLIENT = join(here, "..", "http", "client-worker.js");
 const STREAMER = join(here, "..", "http", "stream-worker.js");
+const INSTANT_SERVE = join(here, "..", "http", "instant-board-serve.js");
 const TOKEN = "bench-token-0123456789abcdef";
 /** Enough tasks that no configuration runs dry. */
 const TASKS = 60_000;
@@ -54,9 +58,13 @@ interface Server {
 }
 
 async function startServer(dbPath: string): Promise<Server> {
-  const dir = dirname(dbPath);
-  mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--json", "--store", `sqlite:${dbPath}`], {
+  mkdirSync(dirname(dbPath), { recursive: true });
+  return startProcess([CLI, "serve", "--port", "0", "--json", "--store", `sqlite:${dbPath}`]);
+}
+
+/** A process that prints `{"url": …}` on its first line once it listens (serve --json, or the instant board). */
+async function startProcess(args: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, BATON_TOKEN: TOKEN },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -117,7 +125,7 @@ function processCpuMicros(pid: number | undefined): number | undefined {
 }
 
 /** Cycles/s with `clients` concurrent HTTP agents, spread over up to 4 client processes. */
-async function httpCycles(server: Server, clients: number, shape: Shape): Promise<HttpResult> {
+async function httpCycles(server: Server, clients: number, shape: Shape, groupCommit = true): Promise<HttpResult> {
   const { url } = server;
   const processes = Math.min(4, clients);
   const children = Array.from({ length: processes }, (_, p) => {
@@ -149,7 +157,7 @@ async function httpCycles(server: Server, clients: number, shape: Shape): Promis
     for (const c of children) c.kill("SIGKILL");
     throw error;
   });
-  const before = await groupCommitCounts(url);
+  const before = groupCommit ? await groupCommitCounts(url) : { batches: 0, operations: 0 };
   const startAt = Date.now() + 100;
   for (const c of children) c.send({ type: "go", startAt, warmupMs, windowMs });
   // serve's CPU at the two ends of the window the clients count cycles in.
@@ -161,7 +169,7 @@ async function httpCycles(server: Server, clients: number, shape: Shape): Promis
     clearTimeout(windowStart);
     clearTimeout(windowEnd);
   });
-  const after = await groupCommitCounts(url);
+  const after = groupCommit ? await groupCommitCounts(url) : before;
   const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
   const cycles = Math.max(1, results.reduce((n, r) => n + r.cycles, 0));
   return {
@@ -201,6 +209,16 @@ async function httpRun(clients: number, shape: Shape): Promise<HttpResult> {
   const server = await startServer(httpPath);
   try {
     return await httpCycles(server, clients, shape);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** The clients against serve's HTTP layer with nothing behind it (bench/http/instant-board-serve.ts). */
+async function instantBoardRun(clients: number, shape: Shape): Promise<HttpResult> {
+  const server = await startProcess([INSTANT_SERVE]);
+  try {
+    return await httpCycles(server, clients, shape, false);
   } finally {
     await stopServer(server);
   }
@@ -249,8 +267,27 @@ async function measure(): Promise<BenchSection> {
     columns: ["agents", "library", "serve, 2 req", "clients, 2 req", "serve, 1 req", "clients, 1 req"],
     rows: cpuRows,
   });
+  const largest = Math.max(...clientCounts);
+  const instant = { two: await instantBoardRun(largest, "two"), one: await instantBoardRun(largest, "one") };
+  tables.push({
+    title: `serve's HTTP layer alone at ${largest} clients: the same app and clients, a board that answers at once (no store); the ceiling any store behind serve could reach in this run`,
+    columns: ["shape", "cycles/s", "serve CPU µs/cycle", "clients CPU µs/cycle", "p50 ms", "p99 ms"],
+    rows: (["two", "one"] as const).map((shape) => [
+      shape === "two" ? "2 req/cycle" : "1 req/cycle",
+      instant[shape].cyclesPerSecond,
+      micros(instant[shape].serverMicrosPerCycle),
+      micros(instant[shape].clientMicrosPerCycle),
+      instant[shape].p50,
+      instant[shape].p99,
+    ]),
+  });
   const one = library.get(1);
   const lib64 = library.get(64);
+  if (one) {
+    for (const [shape, label] of [["two", "two requests per cycle"], ["one", "one request per cycle"]] as const) {
+      ratios.push({ name: `HTTP layer alone (instant board) at ${largest} clients, ${label} ÷ library at 1 process (below 1: out of reach of store work here)`, value: instant[shape].cyclesPerSecond / one });
+    }
+  }
   for (const [shape, label] of [["two", "two requests per cycle"], ["one", "one request per cycle (claim_next)"]] as const) {
     const http64 = overHttp.get(shape)?.get(64);
     if (one && http64 !== undefined) {

@@ -57,21 +57,12 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.onError((error) => respond(answerFor(error, options.log)));
   app.notFound((c) => respond(errorAnswer(HttpCode.ROUTE_NOT_FOUND, `no route ${c.req.method} ${c.req.path}; see docs/http.md for the routes`)));
 
+  // One middleware for every guard (each middleware is a dispatch and a closure per request):
+  // Host and Origin on every path; on /api/ also the body size and who asks.
   app.use("*", async (c, next) => {
-    const host = (c.req.header("host") ?? "").toLowerCase();
-    if (!hosts.has(host)) {
-      throw new HttpRefusal(
-        HttpCode.FORBIDDEN,
-        `Host ${JSON.stringify(host)} is not this server's name (a guard against DNS rebinding); behind a proxy, start serve with --allow-host ${host || "NAME"}`,
-      );
-    }
-    const origin = c.req.header("origin")?.toLowerCase();
-    if (origin !== undefined && !origins.has(origin) && origin !== `http://${host}` && origin !== `https://${host}`) {
-      throw new HttpRefusal(
-        HttpCode.FORBIDDEN,
-        `cross-origin request from ${origin} refused; only pages of this server may call it (or start serve with --allow-origin ${origin})`,
-      );
-    }
+    checkHostAndOrigin(c, hosts, origins);
+    const path = c.req.path;
+    if (path === "/api" || path.startsWith("/api/")) c.set("identity", identify(c, options));
     await next();
   });
 
@@ -85,32 +76,6 @@ export function createApp(options: AppOptions): Hono<Env> {
       status: 303,
       headers: { location: "/", "set-cookie": sessionCookieHeader(redeemed.sessionId), "cache-control": "no-store", ...SECURITY_HEADERS },
     });
-  });
-
-  // Body size, then who asks: one middleware for both (each middleware is a dispatch and a
-  // closure per request). A declared body that is too large is refused before anything reads
-  // it; one without a length (chunked) is counted as it is read (readJson). Not
-  // hono/body-limit: it touches `c.req.raw.body`, which makes @hono/node-server build a full
-  // web Request and stream for every request (9% of the server's CPU at 64 clients) instead
-  // of reading the body directly.
-  app.use("/api/*", async (c, next) => {
-    const declared = c.req.header("content-length");
-    if (declared !== undefined && Number(declared) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
-    const token = bearerToken(c.req.header("authorization"));
-    const session = sessionCookie(c.req.header("cookie"));
-    const identity =
-      token !== undefined ? options.credentials.byToken(token) : session !== undefined ? options.credentials.bySession(session) : undefined;
-    if (!identity) {
-      throw new HttpRefusal(
-        HttpCode.UNAUTHENTICATED,
-        token !== undefined || session !== undefined
-          ? "that token or session is not valid here"
-          : "this server needs a token: send Authorization: Bearer TOKEN (BATON_TOKEN or one of --token-file), or sign in through the link serve printed",
-        { "www-authenticate": 'Bearer realm="baton"' },
-      );
-    }
-    c.set("identity", identity);
-    await next();
   });
 
   for (const route of ROUTES) {
@@ -133,6 +98,50 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   if (options.assets) serveAssets(app, options.assets);
   return app;
+}
+
+/** Refuses a Host that is not this server's (DNS rebinding) and an Origin of another site. */
+function checkHostAndOrigin(c: Context<Env>, hosts: ReadonlySet<string>, origins: ReadonlySet<string>): void {
+  const host = (c.req.header("host") ?? "").toLowerCase();
+  if (!hosts.has(host)) {
+    throw new HttpRefusal(
+      HttpCode.FORBIDDEN,
+      `Host ${JSON.stringify(host)} is not this server's name (a guard against DNS rebinding); behind a proxy, start serve with --allow-host ${host || "NAME"}`,
+    );
+  }
+  const origin = c.req.header("origin")?.toLowerCase();
+  if (origin !== undefined && !origins.has(origin) && origin !== `http://${host}` && origin !== `https://${host}`) {
+    throw new HttpRefusal(
+      HttpCode.FORBIDDEN,
+      `cross-origin request from ${origin} refused; only pages of this server may call it (or start serve with --allow-origin ${origin})`,
+    );
+  }
+}
+
+/**
+ * Body size, then who asks. A declared body that is too large is refused before anything
+ * reads it; one without a length (chunked) is counted as it is read (readJson). Not
+ * hono/body-limit: it touches `c.req.raw.body`, which makes @hono/node-server build a full web
+ * Request and stream for every request (9% of the server's CPU at 64 clients) instead of
+ * reading the body directly.
+ */
+function identify(c: Context<Env>, options: AppOptions): Identity {
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && Number(declared) > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
+  const token = bearerToken(c.req.header("authorization"));
+  const session = sessionCookie(c.req.header("cookie"));
+  const identity =
+    token !== undefined ? options.credentials.byToken(token) : session !== undefined ? options.credentials.bySession(session) : undefined;
+  if (!identity) {
+    throw new HttpRefusal(
+      HttpCode.UNAUTHENTICATED,
+      token !== undefined || session !== undefined
+        ? "that token or session is not valid here"
+        : "this server needs a token: send Authorization: Bearer TOKEN (BATON_TOKEN or one of --token-file), or sign in through the link serve printed",
+      { "www-authenticate": 'Bearer realm="baton"' },
+    );
+  }
+  return identity;
 }
 
 function routeContext(c: Context<Env>, options: AppOptions, identity: Identity): RouteContext {
