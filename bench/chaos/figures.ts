@@ -37,3 +37,53 @@ export function outcome(title: string, figures: [string, number][], invariants: 
 function shown(value: number): string | number {
   return Number.isInteger(value) ? String(value) : value;
 }
+
+/** What a stopped-holder scenario counts (stoppedHolder in scenarios.ts, httpStoppedHolder in http-stopped.ts). */
+export interface StoppedHolderTally {
+  /** Holders stopped, one task each. */
+  rounds: number;
+  attempted: number;
+  fenced: number;
+  accepted: number;
+  takenOver: number;
+  stillHeldByTaker: number;
+}
+
+export function stoppedHolderTally(rounds: number): StoppedHolderTally {
+  return { rounds, attempted: 0, fenced: 0, accepted: 0, takenOver: 0, stillHeldByTaker: 0 };
+}
+
+/** Adds one holder's report of its late writes (test/workers/stalled-holder.ts, http-stalled-holder.ts). */
+export function countLateWrites(tally: StoppedHolderTally, report: unknown): void {
+  const late = report as { attempted: number; fenced: number; accepted: number };
+  tally.attempted += late.attempted;
+  tally.fenced += late.fenced;
+  tally.accepted += late.accepted;
+}
+
+/**
+ * The outcome of holders SIGSTOPped past their lease, then SIGCONTed, on any face: every late
+ * write fenced (`fencedAs` says how the face refuses one), every task kept by its new holder.
+ * `notCompleted`: where the scenario also checks every task was completed at the end.
+ */
+export function stoppedHolderOutcome(
+  title: string,
+  tally: StoppedHolderTally,
+  checks: { fencedAs?: string; notCompleted?: number; doubleHolds: number },
+): ScenarioOutcome {
+  return outcome(
+    title,
+    [
+      ["holders stopped", tally.rounds],
+      ["late writes attempted with the stale token", tally.attempted],
+    ],
+    [
+      { name: "tasks taken over after the lease ran out", value: tally.takenOver, must: tally.rounds },
+      { name: `late writes fenced${checks.fencedAs ? ` (${checks.fencedAs})` : ""}`, value: tally.fenced, must: tally.attempted },
+      { name: "late writes accepted", value: tally.accepted, must: 0 },
+      { name: "tasks still held by the new holder after the late writes", value: tally.stillHeldByTaker, must: tally.rounds },
+      ...(checks.notCompleted === undefined ? [] : [{ name: "tasks not completed at the end", value: checks.notCompleted, must: 0 }]),
+      { name: "double holds (single-holder check)", value: checks.doubleHolds, must: 0 },
+    ],
+  );
+}

@@ -4,10 +4,12 @@
  * of how many follow and the cursor for the next page, the cursor gives exactly the next
  * page, and `--all` streams the whole board with a 64 MB heap (it would not fit in memory).
  *
+ * `health` names the oldest ready task without reading every pending task (src/board/oldest-ready.ts).
+ *
  * The board is generated in SQL, in the store's own schema, in about a second: adding 450k
  * tasks through the board would take minutes.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createReadStream, mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,6 +82,20 @@ test(`ready --json on ${TASKS} tasks prints the best 20, not the whole board`, (
   const lines = next.stdout.trimEnd().split("\n");
   expect(lines.slice(1, 3).map((l) => l.split(" ")[0])).toEqual(["T-21", "T-22"]);
   expect(lines[3]).toMatch(/^more ready tasks follow; use --cursor \S+ for the next page, or --limit N \/ --all$/);
+}, 120_000);
+
+test(`health on ${TASKS} tasks names the oldest ready task and counts the pending without reading them all (64 MB heap)`, () => {
+  // With every pending task read (as before), health needed ~1.3 GB here; the walk reads a page.
+  const health = spawnSync(process.execPath, ["--max-old-space-size=64", CLI, "health", "--json", "--no-integrity", "--store", store], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  expect(health.stderr).toBe("");
+  expect(health.status).toBe(0);
+  const report = JSON.parse(health.stdout) as { healthy: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+  expect(report.healthy).toBe(true);
+  const oldest = report.checks.find((check) => check.name === "oldest ready task");
+  expect(oldest).toEqual({ name: "oldest ready task", ok: true, detail: `T-1 has waited 0s (${TASKS} pending)` });
 }, 120_000);
 
 test(`ready --all --json streams all ${TASKS} ready tasks in claim order with a 64 MB heap`, async () => {

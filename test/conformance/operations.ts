@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { formatDuration } from "../../src/core/duration.js";
 import { expectRefusedUnchanged, refusal, snapshot } from "./harness.js";
 import type { Conformance } from "./harness.js";
 
@@ -26,6 +27,7 @@ export function operationTests(c: Conformance): void {
     const { board, clock } = await c.open({ policy: { maxAttempts: 1 } });
     const fresh = await board.health();
     expect(fresh.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(fresh.checks.find((check) => check.name === "oldest ready task")?.detail).toBe("nothing is ready");
     expect(fresh.healthy).toBe(true);
     const storeChecks = await board.store.inspect!();
     expect(storeChecks.length).toBeGreaterThan(0);
@@ -45,6 +47,29 @@ export function operationTests(c: Conformance): void {
       ["expired leases", `1 expired lease(s) not yet recovered: ${held.id} (held by B)`],
       ["poison pills", `1 task(s) failed every attempt: ${pill.id} (disk full)`],
     ]);
+  });
+
+  c.test("health: the oldest ready task is the one waiting longest since its last change, never a blocked one; the pending are counted", async () => {
+    const { board, clock } = await c.open();
+    const oldest = async (): Promise<string | undefined> =>
+      (await board.health({ integrity: false })).checks.find((check) => check.name === "oldest ready task")?.detail;
+    const upstream = await board.add({ title: "upstream" });
+    const upstreamClaim = await board.claim({ agent: "A", ids: [upstream.id] });
+    clock.advanceSeconds(10);
+    const blocked = await board.add({ title: "blocked", dependsOn: [upstream.id] });
+    clock.advanceSeconds(10);
+    const released = await board.add({ title: "released later" });
+    clock.advanceSeconds(10);
+    const waiting = await board.add({ title: "waiting" });
+    clock.advanceSeconds(10);
+    const claim = await board.claim({ agent: "B", ids: [released.id] });
+    await board.release(released.id, { token: claim.leaseToken });
+    clock.advanceSeconds(60);
+    // Created before `waiting`, but released (changed) after it: `waiting` has waited longest.
+    expect(await oldest()).toBe(`${waiting.id} has waited ${formatDuration(70_000)} (3 pending)`);
+    await board.complete(upstream.id, { token: upstreamClaim.leaseToken });
+    // Ready now, and waiting since it was added: a dependency completing is not a change of its own.
+    expect(await oldest()).toBe(`${blocked.id} has waited ${formatDuration(90_000)} (3 pending)`);
   });
 }
 

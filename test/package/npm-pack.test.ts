@@ -90,10 +90,11 @@ it("the packed package installs and runs: baton --version, init, add, claim, and
   expect(run("node", ["use.mjs"]).trim()).toBe('"completed"');
 }, 120_000);
 
-it("the tarball holds what a user runs (the compiled library and CLI, the dashboard, README, docs), not the tests, benchmarks or source maps", () => {
+it("the tarball holds what a user runs (the compiled library and CLI, the dashboard, README, LICENSE, docs), not the tests, benchmarks or source maps", () => {
   for (const needed of [
     "package.json",
     "README.md",
+    "LICENSE",
     "docs/cli.md",
     "dist/src/index.js",
     "dist/src/index.d.ts",
@@ -107,7 +108,7 @@ it("the tarball holds what a user runs (the compiled library and CLI, the dashbo
   ]) {
     expect(packedPaths, needed).toContain(needed);
   }
-  const extra = packedPaths.filter((path) => !/^(package\.json|README\.md|docs\/[^/]+\.md|dist\/src\/.+|dist\/dashboard\/.+)$/.test(path));
+  const extra = packedPaths.filter((path) => !/^(package\.json|README\.md|LICENSE|docs\/[^/]+\.md|dist\/src\/.+|dist\/dashboard\/.+)$/.test(path));
   expect(extra).toEqual([]);
   expect(packedPaths.filter((path) => path.endsWith(".map"))).toEqual([]);
 });

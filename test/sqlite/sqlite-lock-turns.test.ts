@@ -141,32 +141,29 @@ describe("waiting in turns (busy.ts)", () => {
     } as unknown as Doorbell;
   }
 
-  it("a waiter marks the -waiting file before its last try and keeps the rings (no drain)", async () => {
-    const log: string[] = [];
+  /** A try at the lock that finds it busy twice, then takes it; each try is logged. */
+  function busyTwice(log: string[]): () => string {
     let tries = 0;
-    const attempt = (): string => {
+    return () => {
       log.push("try");
       if (++tries < 3) throw busyError();
       return "locked";
     };
+  }
+
+  it("a waiter marks the -waiting file before its last try and keeps the rings (no drain)", async () => {
+    const log: string[] = [];
     const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true };
-    expect(await retryWhileBusyAsync(attempt, policy, timedOut)).toBe("locked");
+    expect(await retryWhileBusyAsync(busyTwice(log), policy, timedOut)).toBe("locked");
     expect(log).toEqual(["try", "mark", "try", "wait", "try"]);
     log.length = 0;
-    tries = 0;
-    expect(retryWhileBusy(attempt, policy, timedOut)).toBe("locked");
+    expect(retryWhileBusy(busyTwice(log), policy, timedOut)).toBe("locked");
     expect(log).toEqual(["try", "mark", "try", "wait", "try"]);
   });
 
   it("hand-over ring drains stale rings instead", async () => {
     const log: string[] = [];
-    let tries = 0;
-    const attempt = (): string => {
-      log.push("try");
-      if (++tries < 3) throw busyError();
-      return "locked";
-    };
-    expect(await retryWhileBusyAsync(attempt, { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
+    expect(await retryWhileBusyAsync(busyTwice(log), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
     expect(log).toEqual(["try", "drain", "try", "wait", "try"]);
   });
 

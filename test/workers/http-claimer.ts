@@ -4,6 +4,8 @@
  * With `claimNext`, each completion asks for the next task in the same request (`claim_next`).
  */
 import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
+import { postJson } from "./http-client.js";
+import type { JsonAnswer } from "./http-client.js";
 
 interface Spec {
   url: string;
@@ -15,14 +17,7 @@ interface Spec {
 
 async function main(): Promise<void> {
   const spec = workerSpec<Spec>();
-  const post = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${spec.url}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${spec.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const post = (path: string, body: unknown): Promise<JsonAnswer> => postJson(spec, path, body);
   await waitForGo();
   const completed: string[] = [];
   const refused: string[] = [];

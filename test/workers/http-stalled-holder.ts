@@ -8,6 +8,8 @@
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { exitOnError, reportResult, waitForGo, workerSpec } from "./barrier.js";
+import { postJson } from "./http-client.js";
+import type { JsonAnswer } from "./http-client.js";
 
 interface Spec {
   url: string;
@@ -19,15 +21,7 @@ interface Spec {
 
 async function main(): Promise<void> {
   const spec = workerSpec<Spec>();
-  const post = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`${spec.url}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${spec.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const post = (path: string, body: unknown): Promise<JsonAnswer> => postJson(spec, path, body, 60_000);
   await waitForGo();
   const claim = await post("/api/claims", { agent: spec.agent, lease_seconds: spec.leaseSeconds });
   if (claim.status !== 200) throw new Error(`claim answered ${claim.status}: ${JSON.stringify(claim.body)}`);

@@ -14,6 +14,7 @@ import { BATON_DIR, DEFAULT_DB, absoluteStoreUrl, configPath, connectionUrl, def
 import { storeUrlPassword, storeUrlWithoutPassword } from "../../store/open.js";
 import { decimal, durationSeconds, list, wholeNumber } from "../options.js";
 import { printable } from "../escape.js";
+import { isSystemError, storeError } from "../../store/json/regular-files.js";
 import { action, verb } from "../verb.js";
 import type { BoardPolicyInput } from "../../core/policy.js";
 import type { VerbOptions } from "../verb.js";
@@ -37,7 +38,7 @@ export function registerInit(program: Command): void {
           throw invalidInput(`invalid --password-env "${o.passwordEnv as string}": expected a variable name like BATON_PG_PASSWORD`);
         }
         parseInput(policySchema, flags, "board policy");
-        const madeDir = mkdirSync(dir, { recursive: true }) !== undefined;
+        const madeDir = makeBoardDir(root, dir);
         // Concurrent inits in one directory take turns: each reads the config the one before
         // wrote and merges its flags into it (unlocked, 8 of 20 racing trials lost flags).
         return withConfigLock(root, async () => {
@@ -96,6 +97,37 @@ export function registerInit(program: Command): void {
         });
       }),
     );
+}
+
+/**
+ * Makes `.baton/` (true if it was not there). In a directory baton may not write, the refusal
+ * names the directory and the way out, instead of an INTERNAL EACCES; nothing was made.
+ */
+function makeBoardDir(root: string, dir: string): boolean {
+  try {
+    return mkdirSync(dir, { recursive: true }) !== undefined;
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    const code = error.code ?? "";
+    if (["EACCES", "EPERM", "EROFS"].includes(code)) {
+      const why = code === "EROFS" ? "its file system is read-only (EROFS)" : `permission denied (${code})`;
+      throw new BatonError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `cannot create the board directory ${dir}: ${why}; nothing was created. ` +
+          `Run \`baton init\` in a directory you can write, or make ${root} writable (e.g. chmod u+w ${root})`,
+        { location: dir, errno: code },
+      );
+    }
+    if (code === "EEXIST" || code === "ENOTDIR") {
+      throw new BatonError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `cannot create the board directory ${dir}: a file that is not a directory is in the way (${code}); ` +
+          "nothing was created. Move it aside and run `baton init` again",
+        { location: dir, errno: code },
+      );
+    }
+    throw storeError(dir, error, "write", "nothing was created");
+  }
 }
 
 function policyFlags(o: VerbOptions): BoardPolicyInput {

@@ -6,21 +6,17 @@
  * writer, not even one of this process that waits for the lock.
  *
  * Files: connection.ts (a connection and SQLite's failures mapped to baton's), reads.ts and
- * writes.ts (the StoreReader / StoreWriter over a connection), busy.ts and doorbell.ts (waiting
- * for the write lock), migrations.ts, rows.ts.
+ * writes.ts (the StoreReader / StoreWriter over a connection), write-lock.ts (taking and handing
+ * on the write lock, with busy.ts, doorbell.ts and turn.ts), migrations.ts, rows.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BatonError, ErrorCode } from "../../core/errors.js";
-import { RAISE_LOCK_TIMEOUT } from "../../core/policy.js";
 import { idOrderKey } from "../../core/selection.js";
 import { SerialQueue } from "../serial-queue.js";
-import { retryWhileBusy, retryWhileBusyAsync } from "./busy.js";
-import type { BusyPolicy } from "./busy.js";
 import { Connection } from "./connection.js";
 import { checkpointPages, isDiskFull } from "./disk-space.js";
-import { Doorbell } from "./doorbell.js";
-import { WriteTurn } from "./turn.js";
+import { WriteLock } from "./write-lock.js";
 import { checkBoardSchema, inspectBoardFile, restoreSidecarModes } from "./board-file.js";
 import { backupSqlite, restoreSqlite } from "./backup.js";
 import { inspectSqlite } from "./inspection.js";
@@ -29,10 +25,9 @@ import { sqliteReads } from "./reads.js";
 import { SqliteWebhooks } from "./webhooks.js";
 import { sqliteWriter } from "./writes.js";
 import type Database from "better-sqlite3";
-import type { LockWait, Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
+import type { Store, StoreCheck, StoreOptions, StoreReader, StoreWriter, WebhookStore } from "../store.js";
 import type { SqlRunner } from "./webhooks.js";
 import type { SqliteWriter } from "./writes.js";
-import type { LockHandOver } from "./turn.js";
 
 export function openSqliteStore(path: string, options: StoreOptions = {}): SqliteStore {
   return new SqliteStore(path, options);
@@ -47,26 +42,19 @@ export class SqliteStore implements Store {
   private readonly writeQueue = new SerialQueue();
   /** Opened by the first read; for ":memory:" (one database per connection) the write connection. */
   private reads: { conn: Connection; reader: StoreReader; queue: SerialQueue } | null = null;
-  private readonly lockTimeoutMs: number;
-  private readonly lockWait: LockWait;
-  private readonly lockHandOver: LockHandOver;
-  /** Opened by the first write transaction; null where the board cannot have one. */
-  private doorbell: Doorbell | null | undefined;
-  /** This process's turn at the write lock (turn.ts); made with the doorbell. */
-  private turn = new WriteTurn(null, "ring");
+  /** Taking and handing on the write lock, on the write connection (write-lock.ts). */
+  private readonly lock: WriteLock;
 
   constructor(
     readonly location: string,
     options: StoreOptions = {},
   ) {
-    this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
-    this.lockWait = options.lockWait ?? "async";
-    this.lockHandOver = options.lockHandOver ?? "ring";
     const create = options.create ?? true;
     const file = location === ":memory:" ? "absent" : inspectBoardFile(location, create);
     if (file === "absent" && location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
     else if (file !== "absent") restoreSidecarModes(location);
     this.writes = new Connection(location, { setUp: (db) => this.setUpWrites(db, create, options.durability === "full") });
+    this.lock = new WriteLock(this.writes, options);
     try {
       void this.writes.db;
     } catch (error) {
@@ -93,8 +81,8 @@ export class SqliteStore implements Store {
 
   private setUpWrites(db: Database.Database, create: boolean, durable: boolean): void {
     // Before anything is written: another application's database stays as it is.
-    this.retry(() => checkBoardSchema(db, this.location, create, MIGRATIONS.length));
-    this.retry(() => db.pragma("journal_mode = WAL"));
+    this.lock.retry(() => checkBoardSchema(db, this.location, create, MIGRATIONS.length));
+    this.lock.retry(() => db.pragma("journal_mode = WAL"));
     db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
     db.pragma("foreign_keys = OFF");
     // A checkpoint (copy the WAL into the database, two fsyncs) every 10,000 pages instead of
@@ -150,7 +138,7 @@ export class SqliteStore implements Store {
     }
     if (version() >= MIGRATIONS.length) return;
     // Synchronous even for lockWait "async": it runs once, while the board is being opened.
-    this.retry(() => db.exec("BEGIN IMMEDIATE"));
+    this.lock.retry(() => db.exec("BEGIN IMMEDIATE"));
     try {
       for (let v = version(); v < MIGRATIONS.length; v++) {
         db.exec(MIGRATIONS[v] as string);
@@ -163,69 +151,23 @@ export class SqliteStore implements Store {
     }
   }
 
-  private lockTimedOut = (waited: number): never => {
-    throw new BatonError(
-      ErrorCode.LOCK_TIMEOUT,
-      `the board ${this.location} stayed locked by other writers for ${Math.round(waited)} ms ` +
-        `(lockTimeoutSeconds is ${this.lockTimeoutMs / 1000}); retry, or ${RAISE_LOCK_TIMEOUT}`,
-      { location: this.location, waitedMs: Math.round(waited), lockTimeoutSeconds: this.lockTimeoutMs / 1000 },
-    );
-  };
-
-  private retry<T>(fn: () => T, doorbell: Doorbell | null = null): T {
-    return retryWhileBusy(fn, { timeoutMs: this.lockTimeoutMs, doorbell }, this.lockTimedOut);
-  }
-
-  /** Runs `fn` until the write lock is free, waiting as `lockWait` says (see busy.ts). */
-  private async whenUnlocked(
-    fn: () => void,
-    doorbell: Doorbell | null,
-    turn: Pick<BusyPolicy, "queueFirst" | "onAcquired"> = {},
-  ): Promise<void> {
-    const attempt = (): void => this.writes.guard(fn);
-    const policy: BusyPolicy = {
-      timeoutMs: this.lockTimeoutMs,
-      doorbell,
-      ordered: this.lockHandOver === "turns",
-      commitMark: this.dataVersion,
-      ...turn,
-    };
-    if (this.lockWait === "blocking") retryWhileBusy(attempt, policy, this.lockTimedOut);
-    else await retryWhileBusyAsync(attempt, policy, this.lockTimedOut);
-  }
-
-  /**
-   * Changes whenever another connection committed (SQLite's data_version: a read of the
-   * WAL-index header, a few microseconds): how a process that handed its turn on sees that
-   * the waiter it woke has taken the lock (busy.ts).
-   */
-  private dataVersion = (): number => this.writes.get<{ data_version: number }>("PRAGMA data_version")?.data_version ?? 0;
-
-  /** BEGIN IMMEDIATE, in this process's turn (turn.ts). */
-  private async begin(): Promise<void> {
-    if (this.doorbell === undefined) {
-      this.doorbell =
-        this.location === ":memory:" ? null : Doorbell.open(this.location, { watchProgress: this.lockHandOver === "turns" });
-      this.turn = new WriteTurn(this.doorbell, this.lockHandOver);
-    }
-    const db = this.writes.db;
-    const turn = this.turn;
-    await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, {
-      queueFirst: turn.queueFirst,
-      onAcquired: (waited) => turn.began(waited),
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    return this.writeTransaction(async () => {
+      this.writer.begin();
+      return fn(this.writer.tx);
     });
   }
 
-  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  /** BEGIN IMMEDIATE, `body`, COMMIT, in this process's queue of writes; ROLLBACK on a throw. */
+  private writeTransaction<T>(body: (db: Database.Database) => Promise<T>): Promise<T> {
     return this.writeQueue.run(async () => {
       const db = this.writes.db;
-      await this.begin();
-      this.writer.begin();
+      await this.lock.begin();
       try {
-        const result = await fn(this.writer.tx);
+        const result = await body(db);
         // In WAL, COMMIT of a transaction that holds the write lock is not refused as busy;
         // the retry is for the rollback-journal case of an old board.
-        await this.whenUnlocked(() => db.exec("COMMIT"), null);
+        await this.lock.whenUnlocked(() => db.exec("COMMIT"), null);
         return result;
       } catch (error) {
         if (db.inTransaction) db.exec("ROLLBACK");
@@ -233,7 +175,7 @@ export class SqliteStore implements Store {
         throw error;
       } finally {
         // The write lock is free: hand it on now or at the end of this turn (turn.ts).
-        this.turn.ended();
+        this.lock.ended();
       }
     });
   }
@@ -245,35 +187,24 @@ export class SqliteStore implements Store {
    * database is full, an I/O error) fails every operation of the batch: none was committed.
    */
   transactionBatch<T>(fns: readonly ((tx: StoreWriter) => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
-    return this.writeQueue.run(async () => {
-      const db = this.writes.db;
-      await this.begin();
+    return this.writeTransaction(async (db) => {
       const outcomes: PromiseSettledResult<T>[] = [];
-      try {
-        for (const fn of fns) {
-          // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
-          this.writer.begin();
-          db.exec("SAVEPOINT baton_op");
-          try {
-            const value = await fn(this.writer.tx);
-            db.exec("RELEASE baton_op");
-            outcomes.push({ status: "fulfilled", value });
-          } catch (reason) {
-            if (!db.inTransaction) throw reason;
-            db.exec("ROLLBACK TO baton_op");
-            db.exec("RELEASE baton_op");
-            outcomes.push({ status: "rejected", reason });
-          }
+      for (const fn of fns) {
+        // Each operation takes its tokens as it would alone (see writes.ts nextLeaseToken).
+        this.writer.begin();
+        db.exec("SAVEPOINT baton_op");
+        try {
+          const value = await fn(this.writer.tx);
+          db.exec("RELEASE baton_op");
+          outcomes.push({ status: "fulfilled", value });
+        } catch (reason) {
+          if (!db.inTransaction) throw reason;
+          db.exec("ROLLBACK TO baton_op");
+          db.exec("RELEASE baton_op");
+          outcomes.push({ status: "rejected", reason });
         }
-        await this.whenUnlocked(() => db.exec("COMMIT"), null);
-        return outcomes;
-      } catch (error) {
-        if (db.inTransaction) db.exec("ROLLBACK");
-        this.afterDiskFull(error);
-        throw error;
-      } finally {
-        this.turn.ended();
       }
+      return outcomes;
     });
   }
 
@@ -316,7 +247,7 @@ export class SqliteStore implements Store {
       setUp: (db) => {
         if (options.alone) db.pragma("locking_mode = EXCLUSIVE");
         db.pragma("query_only = ON");
-        this.retry(() => checkBoardSchema(db, this.location, false, MIGRATIONS.length));
+        this.lock.retry(() => checkBoardSchema(db, this.location, false, MIGRATIONS.length));
       },
     });
     void conn.db;
@@ -372,7 +303,7 @@ export class SqliteStore implements Store {
       } else {
         await restoreSqlite(file, this.location);
       }
-      await this.whenUnlocked(
+      await this.lock.whenUnlocked(
         () => this.writes.run("UPDATE meta SET value = max(value, ?) WHERE key = 'lease_token'", floor),
         null,
       );
@@ -384,8 +315,7 @@ export class SqliteStore implements Store {
       const reads = this.reads;
       if (reads && reads.conn !== this.writes) await reads.queue.run(async () => reads.conn.close());
       this.writes.close();
-      this.turn.close();
-      this.doorbell?.close();
+      this.lock.close();
     });
   }
 }
