@@ -7,9 +7,10 @@
  * - the mean group commit batch (store transactions' operations) in serve at each client count;
  * - CPU per cycle, µs: the library processes', serve's, and the HTTP client processes' (on 2
  *   cores the clients take CPU from the server they measure, so both are printed);
- * - the same clients at the largest count against serve's HTTP layer with a board that answers
- *   at once (bench/http/instant-board-serve.ts): the most any store behind serve could give on
- *   this machine in this run;
+ * - at the largest count, serve with --no-writer-thread (the board's writes on its main
+ *   thread, as before src/http/writer-thread.ts), and the same clients against serve's HTTP
+ *   layer with a board that answers at once (bench/http/instant-board-serve.ts): what the
+ *   HTTP layer alone costs and reaches in this run;
  * - stream delivery latency from commit to 50 SSE clients, p50/p99.
  *
  * "N concurrent clients" is N concurrent keep-alive connections, each an agent looping claim →
@@ -57,9 +58,9 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(dbPath: string): Promise<Server> {
+async function startServer(dbPath: string, flags: readonly string[] = []): Promise<Server> {
   mkdirSync(dirname(dbPath), { recursive: true });
-  return startProcess([CLI, "serve", "--port", "0", "--json", "--store", `sqlite:${dbPath}`]);
+  return startProcess([CLI, "serve", "--port", "0", "--json", "--store", `sqlite:${dbPath}`, ...flags]);
 }
 
 /** A process that prints `{"url": …}` on its first line once it listens (serve --json, or the instant board). */
@@ -203,10 +204,10 @@ async function streamLatency(dbPath: string, url: string): Promise<{ p50: number
 }
 
 /** A fresh board of TASKS tasks behind its own serve, measured with `clients` agents in one shape. */
-async function httpRun(clients: number, shape: Shape): Promise<HttpResult> {
+async function httpRun(clients: number, shape: Shape, flags: readonly string[] = []): Promise<HttpResult> {
   const httpPath = freshBoardPath();
   await fillBoard(`sqlite:${httpPath}`, TASKS);
-  const server = await startServer(httpPath);
+  const server = await startServer(httpPath, flags);
   try {
     return await httpCycles(server, clients, shape);
   } finally {
@@ -222,6 +223,23 @@ async function instantBoardRun(clients: number, shape: Shape): Promise<HttpResul
   } finally {
     await stopServer(server);
   }
+}
+
+/** One row per shape: cycles/s, CPU per cycle of serve and its clients, latency, batch. */
+function shapesTable(title: string, results: Record<Shape, HttpResult>): BenchTable {
+  return {
+    title,
+    columns: ["shape", "cycles/s", "serve CPU µs/cycle", "clients CPU µs/cycle", "p50 ms", "p99 ms", "batch"],
+    rows: (["two", "one"] as const).map((shape) => [
+      shape === "two" ? "2 req/cycle" : "1 req/cycle",
+      results[shape].cyclesPerSecond,
+      micros(results[shape].serverMicrosPerCycle),
+      micros(results[shape].clientMicrosPerCycle),
+      results[shape].p50,
+      results[shape].p99,
+      results[shape].meanBatch || "—",
+    ]),
+  };
 }
 
 const micros = (value: number | undefined): number | string => (value === undefined ? "n/a" : Math.round(value));
@@ -268,23 +286,21 @@ async function measure(): Promise<BenchSection> {
     rows: cpuRows,
   });
   const largest = Math.max(...clientCounts);
+  // The same serve with agents' writes on its main thread (before src/http/writer-thread.ts).
+  const oneThread = { two: await httpRun(largest, "two", ["--no-writer-thread"]), one: await httpRun(largest, "one", ["--no-writer-thread"]) };
+  tables.push(shapesTable(`serve with --no-writer-thread at ${largest} clients (the board's writes on serve's main thread, beside HTTP)`, oneThread));
   const instant = { two: await instantBoardRun(largest, "two"), one: await instantBoardRun(largest, "one") };
-  tables.push({
-    title: `serve's HTTP layer alone at ${largest} clients: the same app and clients, a board that answers at once (no store); the ceiling any store behind serve could reach in this run`,
-    columns: ["shape", "cycles/s", "serve CPU µs/cycle", "clients CPU µs/cycle", "p50 ms", "p99 ms"],
-    rows: (["two", "one"] as const).map((shape) => [
-      shape === "two" ? "2 req/cycle" : "1 req/cycle",
-      instant[shape].cyclesPerSecond,
-      micros(instant[shape].serverMicrosPerCycle),
-      micros(instant[shape].clientMicrosPerCycle),
-      instant[shape].p50,
-      instant[shape].p99,
-    ]),
-  });
+  tables.push(
+    shapesTable(
+      `serve's HTTP layer alone at ${largest} clients: the same app and clients, a board that answers at once (no store); the ceiling any store behind serve could reach in this run`,
+      instant,
+    ),
+  );
   const one = library.get(1);
   const lib64 = library.get(64);
   if (one) {
     for (const [shape, label] of [["two", "two requests per cycle"], ["one", "one request per cycle"]] as const) {
+      ratios.push({ name: `serve --no-writer-thread at ${largest} clients, ${label} ÷ library at 1 process`, value: oneThread[shape].cyclesPerSecond / one });
       ratios.push({ name: `HTTP layer alone (instant board) at ${largest} clients, ${label} ÷ library at 1 process (below 1: out of reach of store work here)`, value: instant[shape].cyclesPerSecond / one });
     }
   }

@@ -153,6 +153,7 @@ function routeContext(c: Context<Env>, options: AppOptions, identity: Identity):
     board: options.board,
     events: options.events,
     stream: options.stream,
+    ...(options.groupCommitCounts && { groupCommitCounts: options.groupCommitCounts }),
     identity,
     // On first use only: most hot routes (claims, completions) read neither.
     get params() {

@@ -11,6 +11,7 @@ import type { Board } from "../board.js";
 import type { Task } from "../core/task.js";
 import type { Identity, Role } from "./auth.js";
 import type { EventFanout } from "./event-fanout.js";
+import type { GroupCommitCounts } from "./writer-thread.js";
 import type { Query } from "./input.js";
 import type * as z from "zod/mini";
 
@@ -30,6 +31,8 @@ export interface RouteDeps {
   board: Board;
   events: EventFanout;
   stream: StreamOptions;
+  /** serve's group commit so far, over all its writers (GET /api/health); absent elsewhere. */
+  groupCommitCounts?: () => Promise<GroupCommitCounts>;
 }
 
 export interface RouteContext extends RouteDeps {

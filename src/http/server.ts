@@ -13,10 +13,13 @@ import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth
 import { EventFanout } from "./event-fanout.js";
 import { loadDashboardAssets } from "./dashboard/assets.js";
 import { listen } from "./node.js";
+import { WriterThread } from "./writer-thread.js";
+import type { GroupCommitCounts } from "./writer-thread.js";
 import { untilSignal } from "../until-signal.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StaticAsset } from "./app.js";
 import type { Identity, TokenEntry } from "./auth.js";
+import type { Store } from "../store/store.js";
 
 export interface ServeOptions {
   storeUrl: string;
@@ -34,6 +37,8 @@ export interface ServeOptions {
   log(message: string): void;
   /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
   stopped?: Promise<void>;
+  /** Agents' writes in a writer thread on SQLite (default true; writer-thread.ts). */
+  writerThread?: boolean;
 }
 
 export const DEFAULT_PORT = 7420;
@@ -89,20 +94,31 @@ export async function runServer(options: ServeOptions): Promise<void> {
   const signIn: Identity = entries.find((e) => e.role === "write") ?? (entries[0] as TokenEntry);
 
   // Writes from many clients that arrive together share one store transaction (group commit).
-  const store = new GroupCommitStore(await openStore(options.storeUrl, { create: false }));
-  const board = new Board(store, { ...(options.policy && { policy: options.policy }) });
-  const events = new EventFanout(board, 20, options.log);
+  const inner = await openStore(options.storeUrl, { create: false });
+  const store = new GroupCommitStore(inner);
+  const local = new Board(store, { ...(options.policy && { policy: options.policy }) });
+  let writer: WriterThread | null = null;
+  try {
+    if (options.writerThread !== false && hasWriterThread(inner)) writer = await WriterThread.start(options.storeUrl, options.policy, options.log);
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+  const board = writer ? writer.boardFor(local) : local;
+  const events = new EventFanout(local, 20, options.log);
   let app: { fetch(request: Request): Response | Promise<Response> } | null = null;
   let listening;
   try {
     listening = await listen((request) => (app as NonNullable<typeof app>).fetch(request), options.host, options.port);
   } catch (error) {
-    await board.close();
+    await writer?.close();
+    await local.close();
     throw error;
   }
   app = createApp({
     board,
     events,
+    groupCommitCounts: async () => (writer ? added(store.counts, await writer.counts()) : { ...store.counts }),
     credentials,
     allowedHosts: allowedHosts(options.host, listening.port, options.allowHosts ?? []),
     allowedOrigins: options.allowOrigins ?? [],
@@ -129,5 +145,18 @@ export async function runServer(options: ServeOptions): Promise<void> {
   await deliverer.stop();
   events.close();
   await listening.close();
-  await board.close();
+  await writer?.close();
+  await local.close();
+}
+
+/**
+ * Only a SQLite board on a file has one: group commit batches there (the other stores run
+ * each write in its own transaction), and ":memory:" is a database per connection.
+ */
+function hasWriterThread(store: Store): boolean {
+  return store.kind === "sqlite" && store.location !== ":memory:";
+}
+
+function added(a: GroupCommitCounts, b: GroupCommitCounts): GroupCommitCounts {
+  return { batches: a.batches + b.batches, operations: a.operations + b.operations, largest: Math.max(a.largest, b.largest) };
 }

@@ -14,6 +14,7 @@ export function registerServeVerb(program: Command): void {
     .option("--allow-host <host:port>", "also answer to this Host header (a reverse proxy's name); repeatable", collect)
     .option("--allow-origin <origin>", "also accept requests from pages of this origin; repeatable", collect)
     .option("--max-body <bytes>", "refuse request bodies larger than this (413)", "1048576")
+    .option("--no-writer-thread", "on SQLite, run agents' writes on the main thread too (docs/http.md)")
     .action(
       action(async (ctx, _args, o) => {
         const { url: storeUrl, policy } = ctx.location();
@@ -29,6 +30,7 @@ export function registerServeVerb(program: Command): void {
           allowHosts: (o.allowHost as string[] | undefined) ?? [],
           allowOrigins: (o.allowOrigin as string[] | undefined) ?? [],
           maxBodyBytes,
+          writerThread: o.writerThread !== false,
           announce: (info) => {
             if (ctx.json) {
               process.stdout.write(

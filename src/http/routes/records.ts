@@ -79,7 +79,8 @@ export const recordRoutes: Route[] = [
       const [last] = await ctx.board.audit({ recent: 1 });
       const store = ctx.board.store;
       // Behind `baton serve`: how many store transactions carried how many writes.
-      const grouped = store instanceof GroupCommitStore ? { group_commit: { ...store.counts } } : {};
+      const counts = ctx.groupCommitCounts ? await ctx.groupCommitCounts() : store instanceof GroupCommitStore ? { ...store.counts } : undefined;
+      const grouped = counts ? { group_commit: counts } : {};
       return { body: { status: "ok", store: store.kind, last_seq: last?.seq ?? 0, ...grouped } };
     },
   },
