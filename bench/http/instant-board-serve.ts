@@ -28,10 +28,15 @@ let claimed = 0;
 /** A task as the real board answers a claim: every field set, a fresh id and token each time. */
 function claimedTask(): Claim {
   claimed++;
+  return { task: { ...answeredTask(`T-${claimed}`), title: `task ${claimed}`, leaseToken: claimed }, leaseToken: claimed };
+}
+
+/** A held task with every field set, as the board's answers carry them. */
+function answeredTask(id: string): Task {
   const at = new Date().toISOString();
-  const task: Task = {
-    id: `T-${claimed}`,
-    title: `task ${claimed}`,
+  return {
+    id,
+    title: `task ${id}`,
     description: "",
     metadata: {},
     result: null,
@@ -40,7 +45,7 @@ function claimedTask(): Claim {
     needs: [],
     dependsOn: [],
     assignedTo: "http-agent",
-    leaseToken: claimed,
+    leaseToken: 1,
     leaseExpiresAt: at,
     attempts: 1,
     maxAttempts: 3,
@@ -51,10 +56,10 @@ function claimedTask(): Claim {
     createdBy: "bench",
     version: 2,
   };
-  return { task, leaseToken: claimed };
 }
 
-const completed = (id: string): Task => ({ ...claimedTask().task, id, status: "completed", assignedTo: null, leaseToken: null, leaseExpiresAt: null, version: 3 });
+/** A completion's answer; it claims nothing, so the claim count stays the claims'. */
+const completed = (id: string): Task => ({ ...answeredTask(id), status: "completed", assignedTo: null, leaseToken: null, leaseExpiresAt: null, version: 3 });
 
 const instantBoard = {
   claim: async () => claimedTask(),

@@ -11,7 +11,7 @@ import type { Board } from "../board.js";
 import type { Task } from "../core/task.js";
 import type { Identity, Role } from "./auth.js";
 import type { EventFanout } from "./event-fanout.js";
-import type { GroupCommitCounts } from "./writer-thread.js";
+import type { GroupCommitCounts } from "../store/group-commit.js";
 import type { Query } from "./input.js";
 import type * as z from "zod/mini";
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { invalidInput } from "../core/errors.js";
 import { Board } from "../board.js";
-import { GroupCommitStore } from "../store/group-commit.js";
+import { GroupCommitStore, addedCounts } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
 import { createApp } from "./app.js";
 import { Credentials, environmentToken, newSecret, parseTokenFile } from "./auth.js";
@@ -14,7 +14,6 @@ import { EventFanout } from "./event-fanout.js";
 import { loadDashboardAssets } from "./dashboard/assets.js";
 import { listen } from "./node.js";
 import { WriterThread } from "./writer-thread.js";
-import type { GroupCommitCounts } from "./writer-thread.js";
 import { untilSignal } from "../until-signal.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StaticAsset } from "./app.js";
@@ -118,7 +117,7 @@ export async function runServer(options: ServeOptions): Promise<void> {
   app = createApp({
     board,
     events,
-    groupCommitCounts: async () => (writer ? added(store.counts, await writer.counts()) : { ...store.counts }),
+    groupCommitCounts: async () => (writer ? addedCounts(store.counts, await writer.counts()) : { ...store.counts }),
     credentials,
     allowedHosts: allowedHosts(options.host, listening.port, options.allowHosts ?? []),
     allowedOrigins: options.allowOrigins ?? [],
@@ -157,6 +156,3 @@ function hasWriterThread(store: Store): boolean {
   return store.kind === "sqlite" && store.location !== ":memory:";
 }
 
-function added(a: GroupCommitCounts, b: GroupCommitCounts): GroupCommitCounts {
-  return { batches: a.batches + b.batches, operations: a.operations + b.operations, largest: Math.max(a.largest, b.largest) };
-}

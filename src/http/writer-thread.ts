@@ -16,6 +16,7 @@ import { Worker } from "node:worker_threads";
 import { BatonError, ErrorCode } from "../core/errors.js";
 import type { Board } from "../board.js";
 import type { BoardPolicyInput } from "../core/policy.js";
+import type { GroupCommitCounts } from "../store/group-commit.js";
 
 /** The Board methods the writer thread runs: an agent's loop, the requests that come by the thousand. */
 export const WRITER_THREAD_METHODS: ReadonlySet<string> = new Set([
@@ -28,14 +29,11 @@ export const WRITER_THREAD_METHODS: ReadonlySet<string> = new Set([
   "release",
 ]);
 
-export interface GroupCommitCounts {
-  batches: number;
-  operations: number;
-  largest: number;
-}
-
 /** What crosses to the thread: a call, or a question about its group commit. */
 export type WriterCall = { id: number; method: string; args: unknown[] } | { id: number; method: "$counts" } | { id: number; method: "$close" };
+
+/** A call before it is numbered (each member of the union without its id). */
+type UnnumberedCall = WriterCall extends infer C ? (C extends WriterCall ? Omit<C, "id"> : never) : never;
 
 /** What comes back. */
 export type WriterAnswer = { id: number; value: unknown } | { id: number; error: SentError } | { started: true } | { startFailed: SentError };
@@ -112,25 +110,25 @@ export class WriterThread {
     return new Proxy(local, {
       get: (target, property, receiver) =>
         typeof property === "string" && WRITER_THREAD_METHODS.has(property) && !this.stopped
-          ? (...args: unknown[]) => this.call({ id: 0, method: property, args })
+          ? (...args: unknown[]) => this.call({ method: property, args })
           : Reflect.get(target, property, receiver),
     });
   }
 
   /** The thread's group commit so far. */
   counts(): Promise<GroupCommitCounts> {
-    return this.call({ id: 0, method: "$counts" }) as Promise<GroupCommitCounts>;
+    return this.call({ method: "$counts" }) as Promise<GroupCommitCounts>;
   }
 
   /** Waits for the writes under way, closes the thread's board and ends the thread. */
   async close(): Promise<void> {
     if (this.stopped) return;
-    await this.call({ id: 0, method: "$close" }).catch(() => {});
+    await this.call({ method: "$close" }).catch(() => {});
     this.closing = true;
     await this.worker.terminate();
   }
 
-  private call(call: WriterCall): Promise<unknown> {
+  private call(call: UnnumberedCall): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

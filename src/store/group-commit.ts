@@ -19,6 +19,19 @@
  */
 import type { Store, StoreReader, StoreWriter, TransactionIntent } from "./store.js";
 
+/** How many store transactions carried how many writes (GET /api/health, the bench). */
+export interface GroupCommitCounts {
+  batches: number;
+  operations: number;
+  /** The most operations one transaction carried. */
+  largest: number;
+}
+
+/** Two writers' counts as one (serve's main thread and its writer thread). */
+export function addedCounts(a: GroupCommitCounts, b: GroupCommitCounts): GroupCommitCounts {
+  return { batches: a.batches + b.batches, operations: a.operations + b.operations, largest: Math.max(a.largest, b.largest) };
+}
+
 interface Queued {
   fn: (tx: StoreWriter) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -27,7 +40,7 @@ interface Queued {
 
 export class GroupCommitStore implements Store {
   /** Batches committed, and operations in them (for the bench and tests). */
-  readonly counts = { batches: 0, operations: 0, largest: 0 };
+  readonly counts: GroupCommitCounts = { batches: 0, operations: 0, largest: 0 };
   private readonly queued: Queued[] = [];
   private committing: Promise<void> | null = null;
   /** A commit is due at the end of this event-loop turn. */

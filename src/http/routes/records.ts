@@ -3,7 +3,6 @@ import { agentActivityToWire, eventToWire } from "../../core/wire-shape.js";
 import { agentIdSchema, checkQuery, eventTypeParam, intParam, reservationBody, taskIdSchema } from "../input.js";
 import { pageToWire } from "../../core/wire-shape.js";
 import { DEFAULT_LIMIT, MAX_LIMIT, eventCursor } from "../paging.js";
-import { GroupCommitStore } from "../../store/group-commit.js";
 import { parseInput } from "../route.js";
 import type { BoardEvent } from "../../core/task.js";
 import type { Query } from "../input.js";
@@ -77,11 +76,9 @@ export const recordRoutes: Route[] = [
     async run(ctx) {
       checkQuery(ctx.query, []);
       const [last] = await ctx.board.audit({ recent: 1 });
-      const store = ctx.board.store;
       // Behind `baton serve`: how many store transactions carried how many writes.
-      const counts = ctx.groupCommitCounts ? await ctx.groupCommitCounts() : store instanceof GroupCommitStore ? { ...store.counts } : undefined;
-      const grouped = counts ? { group_commit: counts } : {};
-      return { body: { status: "ok", store: store.kind, last_seq: last?.seq ?? 0, ...grouped } };
+      const grouped = ctx.groupCommitCounts ? { group_commit: await ctx.groupCommitCounts() } : {};
+      return { body: { status: "ok", store: ctx.board.store.kind, last_seq: last?.seq ?? 0, ...grouped } };
     },
   },
   {
