@@ -71,8 +71,11 @@ async function measure(): Promise<BenchSection> {
       // elsewhere on the machine then hits them alike.
       for (const handOver of handOvers) {
         for (const lockWait of lockWaits) {
-          // Enough tasks that no configuration runs dry: the physical limit over the whole run.
-          const tasks = 3 * processes + Math.ceil((((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
+          // Enough tasks that no configuration runs dry: three times the physical limit over the
+          // whole run, since the bare rate is one short sample (with durability full a run's
+          // bare figure came out at 1,345 commits/s while one process did 904 cycles, 1,808
+          // commits, a second, and the board ran dry).
+          const tasks = 3 * processes + Math.ceil((3 * ((bare.get(mode) as number) / 2) * (warmupMs + windowMs + 500)) / 1000) + 2000;
           const url = boardUrl(freshBoardPath(), mode);
           await fillBoard(url, tasks);
           results.push({ lockWait, handOver, ...(await contention(url, processes, { warmupMs, windowMs }, lockWait, handOver)) });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { TURN_MS, WriteTurn } from "../../src/store/sqlite/turn.js";
-import { retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
+import { HEAD_POLL_MS, retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
 import type { Doorbell } from "../../src/store/sqlite/doorbell.js";
 import { spawn } from "node:child_process";
 import { spawnWorker, workerScript } from "../support/processes.js";
@@ -159,6 +159,61 @@ describe("waiting in turns (busy.ts)", () => {
     log.length = 0;
     expect(retryWhileBusy(busyTwice(log), policy, timedOut)).toBe("locked");
     expect(log).toEqual(["try", "mark", "try", "wait", "try"]);
+  });
+
+  /** A try at the lock that finds it busy `busy` times, then takes it. */
+  function busyFor(log: string[], busy: number): () => string {
+    let tries = 0;
+    return () => {
+      log.push("try");
+      if (++tries <= busy) throw busyError();
+      return "locked";
+    };
+  }
+
+  it("a woken waiter that finds the lock taken tries again at once instead of queueing at the back", async () => {
+    const policy = (log: string[]) => ({ timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true });
+    // Busy 4 times: before the mark, before the wait, then twice after the wake (polls).
+    const expected = ["try", "mark", "try", "wait", "try", "mark", "try", "try"];
+    const asyncLog: string[] = [];
+    expect(await retryWhileBusyAsync(busyFor(asyncLog, 4), policy(asyncLog), timedOut)).toBe("locked");
+    expect(asyncLog).toEqual(expected);
+    const blockingLog: string[] = [];
+    expect(retryWhileBusy(busyFor(blockingLog, 4), policy(blockingLog), timedOut)).toBe("locked");
+    expect(blockingLog).toEqual(expected);
+  });
+
+  it("a woken waiter that polled HEAD_POLL_MS without the lock queues again", async () => {
+    for (const wait of ["async", "blocking"] as const) {
+      const log: string[] = [];
+      let wokeAt = 0;
+      const doorbell = fakeDoorbell(log);
+      const waited = (): void => {
+        log.push("wait");
+        wokeAt = performance.now();
+      };
+      Object.assign(doorbell, { wait: waited, waitAsync: async () => waited() });
+      // Busy until the second wait: the polls after the first wake must give up on their own.
+      const attempt = (): string => {
+        log.push("try");
+        if (log.filter((entry) => entry === "wait").length < 2) throw busyError();
+        return "locked";
+      };
+      const policy = { timeoutMs: 10_000, doorbell, ordered: true };
+      const started = performance.now();
+      expect(wait === "async" ? await retryWhileBusyAsync(attempt, policy, timedOut) : retryWhileBusy(attempt, policy, timedOut)).toBe("locked");
+      const firstWake = log.indexOf("wait");
+      const polls = log.slice(firstWake + 1, log.lastIndexOf("wait")).filter((entry) => entry === "try").length;
+      expect(polls).toBeGreaterThan(1);
+      expect(wokeAt - started).toBeGreaterThanOrEqual(HEAD_POLL_MS);
+      expect(log.at(-1)).toBe("try");
+    }
+  });
+
+  it("hand-over ring never polls: a waiter woken to a taken lock waits for the next ring", async () => {
+    const log: string[] = [];
+    expect(await retryWhileBusyAsync(busyFor(log, 3), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "drain", "try", "wait", "try", "wait", "try"]);
   });
 
   it("hand-over ring drains stale rings instead", async () => {

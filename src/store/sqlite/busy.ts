@@ -30,10 +30,9 @@ function sleepMicros(micros: number): void {
   Atomics.wait(sleeper, 0, 0, micros / 1000);
 }
 
-/** Bench-only (turn.ts turnTrace): when the wait ended, and the CPU spent while blocked. */
+/** Bench-only (turn.ts turnTrace): the CPU spent while blocked. */
 function turnTraced(cpuBefore: NodeJS.CpuUsage): void {
   const cpu = process.cpuUsage(cpuBefore);
-  turnTrace.wokeAt = performance.timeOrigin + performance.now();
   turnTrace.blockedCpuMicros += cpu.user + cpu.system;
 }
 
@@ -70,6 +69,18 @@ const LOOK_MS = 1;
 const LOOK_MICROS = 250;
 
 /**
+ * How long a waiter the doorbell woke keeps trying a lock it finds taken before it queues
+ * again ("turns"). It was at the head of the queue: the lock went to a releaser that saw no
+ * commit from it within LET_IN_MS (it was still waiting for a core), or to another waiter a
+ * watchdog's ring woke. Queued again, it would wait a whole round at the back (at 64
+ * processes on an overloaded machine, seconds; 0.20 of turns at load 39, docs/guarantees.md),
+ * once per round: the likeliest way to a LOCK_TIMEOUT. Polling, it takes the lock when the
+ * taker's turn ends. Rings are not needed for that, so a poll is a try every HEAD_POLL_STEP_MS.
+ */
+export const HEAD_POLL_MS = 100;
+const HEAD_POLL_STEP_MS = 1;
+
+/**
  * This process's lock waits, counted for the bench (bench/sqlite/cycle-worker.ts): tries that
  * found the lock busy, blocking waits on the doorbell, the time spent waiting, and rings of
  * the waiters' watchdogs (doorbell.ts).
@@ -82,6 +93,9 @@ class Acquisition {
   /** Stale rings drained (ring) or the `-waiting` file marked (turns), then tried once more. */
   prepared = false;
   capMicros = 100;
+  /** When the last doorbell wait returned (0: none yet), and whether this wake's polls were marked. */
+  private wokeAt = 0;
+  private pollMarked = false;
 
   constructor(
     readonly policy: BusyPolicy,
@@ -99,8 +113,15 @@ class Acquisition {
     return value;
   }
 
+  /** A doorbell wait returned: this process was next (or a watchdog rang). */
+  woke(): void {
+    this.wokeAt = performance.now();
+    this.pollMarked = false;
+    if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + this.wokeAt;
+  }
+
   /** After a busy try: what to do before the next one. */
-  step(error: unknown): "retry" | "block" | "sleep" {
+  step(error: unknown): "retry" | "block" | "sleep" | "poll" {
     if (!isBusy(error)) throw error;
     lockWaitCounts.busyTries++;
     if (this.started === 0) this.started = performance.now();
@@ -108,7 +129,6 @@ class Acquisition {
     if (waited >= this.policy.timeoutMs) this.onTimeout(waited);
     const doorbell = this.policy.doorbell;
     if (!doorbell) return "sleep";
-    if (this.prepared && turnTrace.on) turnTrace.busyAfterWait++;
     if (!this.prepared) {
       // "ring": stale rings would wake us for nothing; after draining, one more try before
       // blocking, since a ring we drained may have been the release we are waiting for.
@@ -119,6 +139,17 @@ class Acquisition {
       else doorbell.drain();
       this.prepared = true;
       return "retry";
+    }
+    if (this.policy.ordered && this.wokeAt !== 0) {
+      if (performance.now() - this.wokeAt < HEAD_POLL_MS) {
+        // Marked, so the taker ends its turn for us (turn.ts someoneWaiting).
+        if (!this.pollMarked) doorbell.markWaiting();
+        this.pollMarked = true;
+        return "poll";
+      }
+      // Polled a whole HEAD_POLL_MS without the lock: queue again, at the back.
+      if (turnTrace.on) turnTrace.busyAfterWait++;
+      this.wokeAt = 0;
     }
     return "block";
   }
@@ -143,7 +174,7 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
       a.prepared = true;
       lockWaitCounts.doorbellWaits++;
       doorbell.wait();
-      if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+      a.woke();
     }
   }
   for (;;) {
@@ -152,10 +183,12 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
     } catch (error) {
       const step = a.step(error);
       if (step === "retry") continue;
-      if (step === "block" && doorbell?.ready) {
+      if (step === "poll") {
+        sleepMicros(HEAD_POLL_STEP_MS * 1000);
+      } else if (step === "block" && doorbell?.ready) {
         lockWaitCounts.doorbellWaits++;
         doorbell.wait();
-        if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
+        a.woke();
       } else {
         sleepMicros(a.capMicros / 2 + random() * a.capMicros);
         a.capMicros = Math.min(a.capMicros * 1.5, 4000);
@@ -189,6 +222,7 @@ export async function retryWhileBusyAsync<T>(
       lockWaitCounts.doorbellWaits++;
       const cpu = turnTrace.on ? process.cpuUsage() : null;
       await doorbell.waitAsync();
+      a.woke();
       if (cpu) turnTraced(cpu);
     }
   }
@@ -198,10 +232,13 @@ export async function retryWhileBusyAsync<T>(
     } catch (error) {
       const step = a.step(error);
       if (step === "retry") continue;
-      if (step === "block" && doorbell) {
+      if (step === "poll") {
+        await sleepMs(HEAD_POLL_STEP_MS);
+      } else if (step === "block" && doorbell) {
         lockWaitCounts.doorbellWaits++;
         const cpu = turnTrace.on ? process.cpuUsage() : null;
         await doorbell.waitAsync();
+        a.woke();
         if (cpu) turnTraced(cpu);
       } else {
         await sleepMs(capMs / 2 + random() * capMs);

@@ -21,11 +21,14 @@
  * once the board shows no commit for a PROGRESS_WATCH_MS period (doorbell.ts), and a woken
  * waiter that died is passed over by the releaser after LET_IN_MS (busy.ts).
  *
- * Hand-over "ring" (ring after every write, then barge back in) stays the default: on the
- * shared, overloaded 2-core machine "turns" did not win consistently (docs/guarantees.md,
- * every attempt with its figures): there a hand-over costs the woken process's wait for a
- * core, ~40 ms at load 30-70, which a barging releaser hides and an ordered one cannot. The
- * bench measures both in one run, so the default can follow the figures.
+ * "turns" is the default; hand-over "ring" (ring after every write, then barge back in) stays
+ * as an option. In two runs of the bench on a quiet 2-core machine (docs/guarantees.md, "A
+ * fourth round") "turns" did as well or better at 1, 4 and 16 processes and 2-3× better at 64,
+ * fairer everywhere. On an overloaded machine a hand-over costs the woken process's wait for a
+ * core (~40 ms at load 30-70), which a barging releaser hides and an ordered one cannot; a
+ * woken waiter that then finds the lock taken polls for it rather than queueing again at the
+ * back (busy.ts HEAD_POLL_MS). The bench measures both in one run, so the default can follow
+ * the figures.
  */
 import type { Doorbell } from "./doorbell.js";
 
@@ -65,8 +68,8 @@ export interface TurnRecord {
  * Bench-only trace of this process's turns (bench/sqlite/cycle-worker.ts switches it on with
  * BENCH_SQLITE_TRACE); off, it costs one test of a flag per transaction.
  */
-// longestWaitMs: this process's longest wait for the lock; busyAfterWait: tries that found the
-// lock busy after a doorbell wait or a sleep (a woken waiter that lost the lock queues again).
+// longestWaitMs: this process's longest wait for the lock; busyAfterWait: times a woken waiter
+// found the lock taken for a whole HEAD_POLL_MS and queued again (busy.ts).
 export const turnTrace = { on: false, turns: [] as TurnRecord[], wokeAt: 0, current: null as TurnRecord | null, watchTicks: 0, blockedCpuMicros: 0, longestWaitMs: 0, busyAfterWait: 0 };
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
