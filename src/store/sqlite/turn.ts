@@ -21,14 +21,16 @@
  * once the board shows no commit for a PROGRESS_WATCH_MS period (doorbell.ts), and a woken
  * waiter that died is passed over by the releaser after LET_IN_MS (busy.ts).
  *
- * "turns" is the default; hand-over "ring" (ring after every write, then barge back in) stays
- * as an option. In two runs of the bench on a quiet 2-core machine (docs/guarantees.md, "A
- * fourth round") "turns" did as well or better at 1, 4 and 16 processes and 2-3× better at 64,
- * fairer everywhere. On an overloaded machine a hand-over costs the woken process's wait for a
- * core (~40 ms at load 30-70), which a barging releaser hides and an ordered one cannot; a
- * woken waiter that then finds the lock taken polls for it rather than queueing again at the
- * back (busy.ts HEAD_POLL_MS). The bench measures both in one run, so the default can follow
- * the figures.
+ * Hand-over "ring" (ring after every write, then barge back in) is the default. "turns" won at
+ * 4-64 processes writing back to back in three runs of the bench (docs/guarantees.md, "A
+ * fourth round"), but agents that pause between writes (claim, work, complete) lose to it
+ * badly: 4 processes pausing 10 ms between claim and complete did ~45 cycles each in 5 s
+ * against ~360 with "ring", nearly every completion waiting over 50 ms. The likely cause, from
+ * the code (not yet traced): a process that handed on
+ * because the `-waiting` file was marked within the last 200 ms (by a waiter that may have
+ * had its turn since) lets "the woken waiter" in first at its next write: it waits up to
+ * LET_IN_MS for a commit that, with nobody left waiting, never comes. The bench measures both
+ * hand-overs in one run, so the default can follow the figures once that is fixed.
  */
 import type { Doorbell } from "./doorbell.js";
 

@@ -32,7 +32,7 @@ export class WriteLock {
     this.location = writes.location;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.lockWait = options.lockWait ?? "async";
-    this.lockHandOver = options.lockHandOver ?? "turns";
+    this.lockHandOver = options.lockHandOver ?? "ring";
   }
 
   private lockTimedOut = (waited: number): never => {
