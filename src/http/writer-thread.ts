@@ -29,11 +29,11 @@ export const WRITER_THREAD_METHODS: ReadonlySet<string> = new Set([
   "release",
 ]);
 
-/** What crosses to the thread: a call, or a question about its group commit. */
-export type WriterCall = { id: number; method: string; args: unknown[] } | { id: number; method: "$counts" } | { id: number; method: "$close" };
+/** What the thread is asked: a call, or a question about its group commit. */
+type WriterRequest = { method: string; args: unknown[] } | { method: "$counts" } | { method: "$close" };
 
-/** A call before it is numbered (each member of the union without its id). */
-type UnnumberedCall = WriterCall extends infer C ? (C extends WriterCall ? Omit<C, "id"> : never) : never;
+/** What crosses to the thread: a request, numbered so its answer finds it. */
+export type WriterCall = WriterRequest & { id: number };
 
 /** What comes back. */
 export type WriterAnswer = { id: number; value: unknown } | { id: number; error: SentError } | { started: true } | { startFailed: SentError };
@@ -128,7 +128,7 @@ export class WriterThread {
     await this.worker.terminate();
   }
 
-  private call(call: UnnumberedCall): Promise<unknown> {
+  private call(call: WriterRequest): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

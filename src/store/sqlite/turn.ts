@@ -26,10 +26,10 @@
  * fourth round"), but agents that pause between writes (claim, work, complete) lose to it
  * badly: 4 processes pausing 10 ms between claim and complete did ~45 cycles each in 5 s
  * against ~360 with "ring", nearly every completion waiting over 50 ms. The likely cause, from
- * the code (not yet traced): a process that handed on
- * because the `-waiting` file was marked within the last 200 ms (by a waiter that may have
- * had its turn since) lets "the woken waiter" in first at its next write: it waits up to
- * LET_IN_MS for a commit that, with nobody left waiting, never comes. The bench measures both
+ * the code (not yet traced): a process that handed on because the `-waiting` file was marked
+ * within the last 200 ms (by a waiter that may have had its turn since) lets "the woken
+ * waiter" in first at its next write: it waits up to LET_IN_MS for a commit that, with nobody
+ * left waiting, never comes. The bench measures both
  * hand-overs in one run, so the default can follow the figures once that is fixed.
  */
 import type { Doorbell } from "./doorbell.js";
