@@ -104,8 +104,10 @@ test("outcomes and the final board equal the unbatched ones", async () => {
 /**
  * Requests that arrive together reach the store each from its own I/O callback, and a SQLite
  * commit is synchronous: committed at once, the first was done before the second was even
- * read, and every batch held one write. Timers of one instant fire as separate callbacks of
- * one event-loop turn (microtasks run between them), as socket reads do.
+ * read, and every batch held one write. Immediates queued together run as separate callbacks
+ * of one event-loop turn (microtasks run between them), as socket reads do; one queued while
+ * they run waits for the next turn. (Timers would not do: eight setTimeout(0) calls that
+ * straddle a millisecond fire in two turns, which failed this test once in CI.)
  */
 test("writes started from separate callbacks of one event-loop turn share one batch", async () => {
   const clock = { ms: Date.parse("2030-01-01T00:00:00.000Z") };
@@ -114,7 +116,7 @@ test("writes started from separate callbacks of one event-loop turn share one ba
   await board.addMany(Array.from({ length: 8 }, (_, i) => ({ title: `t${i + 1}` })));
   const before = { ...store.counts };
   const claims = await Promise.all(
-    Array.from({ length: 8 }, (_, i) => new Promise<string>((resolve, reject) => setTimeout(() => board.claim({ agent: `agent-${i}` }).then((c) => resolve(c.task.id), reject), 0))),
+    Array.from({ length: 8 }, (_, i) => new Promise<string>((resolve, reject) => setImmediate(() => board.claim({ agent: `agent-${i}` }).then((c) => resolve(c.task.id), reject)))),
   );
   expect(claims.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `T-${i + 1}`).sort());
   expect({ batches: store.counts.batches - before.batches, operations: store.counts.operations - before.operations }).toEqual({ batches: 1, operations: 8 });
