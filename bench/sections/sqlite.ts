@@ -6,6 +6,8 @@
  *   "blocking": the thread blocks; "async": the event loop keeps turning; see busy.ts) and
  *   both ways of handing the lock on (lockHandOver "ring", the earlier rule, and "turns";
  *   see src/store/sqlite/turn.ts), with fairness and the lock-wait counts behind them,
+ * - the same with agents that pause between claim and complete (at work), with each hand-over:
+ *   back-to-back writers alone hid that "turns" lost to "ring" there (docs/guarantees.md),
  * - the event-loop delay of a process whose write waits on a board locked by another process,
  *   with each way of waiting (target: p99 <= 10 ms with "async"),
  * - claim latency on a 100k-task board ÷ on a 1k-task board.
@@ -23,6 +25,9 @@
  *   BENCH_SQLITE_MODES [normal,full]
  *   BENCH_SQLITE_LOCK_WAITS [blocking,async]
  *   BENCH_SQLITE_HAND_OVERS [ring,turns]
+ *   BENCH_SQLITE_PAUSE_MS [10]      agents that pause between claim and complete: how long
+ *                                  (0 skips that table; durability normal, lock wait async)
+ *   BENCH_SQLITE_PAUSE_PROCS [4,16,64] their process counts
  *   BENCH_SQLITE_HOLD_MS [2000]     how long the lock is held for the event-loop figure
  *   BENCH_SQLITE_BIG [100000]      size of the big board (0 skips the size test)
  *   BENCH_SQLITE_TRACE [0]         1: also trace every turn at the lock (bench/sqlite/turn-split.ts)
@@ -40,6 +45,8 @@ const modes = (env.BENCH_SQLITE_MODES ?? MODES.join(",")).split(",") as Durabili
 const lockWaits = (env.BENCH_SQLITE_LOCK_WAITS ?? LOCK_WAITS.join(",")).split(",") as LockWait[];
 const handOvers = (env.BENCH_SQLITE_HAND_OVERS ?? HAND_OVERS.join(",")).split(",") as HandOver[];
 const holdMs = Number(env.BENCH_SQLITE_HOLD_MS ?? 2000);
+const pauseMs = Number(env.BENCH_SQLITE_PAUSE_MS ?? 10);
+const pauseCounts = (env.BENCH_SQLITE_PAUSE_PROCS ?? "4,16,64").split(",").map(Number);
 const bigBoard = Number(env.BENCH_SQLITE_BIG ?? 100_000);
 const SMALL_BOARD = 1000;
 /** The fewest cycles/s a board is filled for (see `tasks` below): twice the most seen with durability full. */
@@ -181,6 +188,8 @@ async function measure(): Promise<BenchSection> {
     }
   }
 
+  if (pauseMs > 0) await pausingAgents(tables, ratios, bare.get("normal") ?? bare.get(modes[0] as Durability) ?? MIN_LIMIT);
+
   if (holdMs > 0) {
     const waits: LockedWaitResult[] = [];
     for (const lockWait of lockWaits) {
@@ -212,4 +221,42 @@ async function measure(): Promise<BenchSection> {
   }
   notes.push("2 shared cores: figures move between runs; compare ratios from the same run.");
   return { title: "sqlite", tables, ratios, notes };
+}
+
+/**
+ * Agents at work: each cycle pauses pauseMs between claim and complete, so a process holds the
+ * lock for one write and then goes idle, at every write. Durability normal, lock wait async
+ * (the library's default), each hand-over at each count back to back.
+ */
+async function pausingAgents(tables: BenchTable[], ratios: BenchRatio[], bareCommits: number): Promise<void> {
+  const results: (ContentionResult & { handOver: HandOver })[] = [];
+  for (const processes of pauseCounts) {
+    for (const handOver of handOvers) {
+      // At most one cycle per pause per process, and never more than the disk allows.
+      const limit = Math.min(Math.max(bareCommits / 2, MIN_LIMIT), (processes * 1000) / pauseMs);
+      const tasks = 3 * processes + Math.ceil((limit * (warmupMs + windowMs + 500)) / 1000) + 2000;
+      const url = boardUrl(freshBoardPath(), "normal");
+      await fillBoard(url, tasks);
+      results.push({ handOver, ...(await contention(url, processes, { warmupMs, windowMs, pauseMs }, "async", handOver)) });
+    }
+  }
+  tables.push({
+    title: `claim → ${pauseMs} ms at work → complete, durability=normal, lock wait async (window ${windowMs} ms; at most ${Math.round(1000 / pauseMs)} cycles/s per process)`,
+    columns: ["processes", "hand-over", "cycles/s", "of the pauses' limit", "claim p50 ms", "claim p99 ms", "fairness (min/max)", "cycles per process", "doorbell waits / lock"],
+    rows: results.map((r) => [
+      String(r.processes),
+      r.handOver,
+      r.cyclesPerSecond,
+      `${((100 * r.cyclesPerSecond * pauseMs) / (1000 * r.processes)).toFixed(0)} %${r.exhausted ? " (board ran dry)" : ""}`,
+      r.claimP50Ms,
+      r.claimP99Ms,
+      r.fairness,
+      `${r.cyclesMin}–${r.cyclesMax}`,
+      r.doorbellWaitsPerLock,
+    ]),
+  });
+  for (const processes of pauseCounts) {
+    const [ring, turns] = (["ring", "turns"] as const).map((h) => results.find((r) => r.processes === processes && r.handOver === h));
+    if (ring && turns) ratios.push({ name: `pausing ${pauseMs} ms, ${processes} processes: turns ÷ ring (cycles/s)`, value: turns.cyclesPerSecond / ring.cyclesPerSecond });
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * One agent process of the contention bench: `node dist/bench/sqlite/cycle-worker.js URL AGENT
  * LOCK_WAIT HAND_OVER` (forked with IPC by bench/sections/sqlite.ts). Opens the board with openBoard, as
- * any agent would, and loops claim → complete until the measured window closes.
+ * any agent would, and loops claim → complete until the measured window closes, pausing
+ * between the two when the go message says so (an agent at work).
  */
 import { isBatonError, openBoard } from "../../src/index.js";
 import type { LockWait } from "../../src/index.js";
@@ -73,6 +74,7 @@ for (;;) {
     throw error;
   }
   const claimedAt = performance.now();
+  if (go.pauseMs) await new Promise((resolve) => setTimeout(resolve, go.pauseMs));
   await board.complete(claimed.task.id, { token: claimed.leaseToken });
   const finished = performance.now();
   if (started >= measureFrom) claimLatencies.push(claimedAt - started);

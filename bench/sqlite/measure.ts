@@ -106,7 +106,7 @@ const LOCKED_WAITER = new URL("./locked-waiter.js", import.meta.url);
 export async function contention(
   url: string,
   processes: number,
-  timing: { warmupMs: number; windowMs: number },
+  timing: { warmupMs: number; windowMs: number; pauseMs?: number },
   lockWait: LockWait,
   handOver: HandOver = "turns",
 ): Promise<ContentionResult> {

@@ -10,6 +10,8 @@ export interface GoMessage {
   /** Cycles completed before startAt + warmupMs are not counted (JIT warm-up, cold cache). */
   warmupMs: number;
   windowMs: number;
+  /** Each cycle waits this long between claim and complete (an agent at work), ms; 0: none. */
+  pauseMs?: number;
 }
 
 export interface ReadyMessage {

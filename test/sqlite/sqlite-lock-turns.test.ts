@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { TURN_MS, WriteTurn } from "../../src/store/sqlite/turn.js";
-import { HEAD_POLL_MS, retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
+import { retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
 import type { Doorbell } from "../../src/store/sqlite/doorbell.js";
 import { spawn } from "node:child_process";
 import { spawnWorker, workerScript } from "../support/processes.js";
@@ -126,6 +126,39 @@ describe("WriteTurn: who it rings for", () => {
   });
 });
 
+describe("the commit mark at a hand-on", () => {
+  it("a turn handed on with a ring keeps the commit mark of that moment; without a ring there is none", async () => {
+    let mark = 7;
+    const bell = fakeBell(true);
+    const turn = new WriteTurn(bell, "turns", () => 0, () => mark);
+    turn.began();
+    turn.ended();
+    await nextTurnOfTheLoop();
+    expect(turn.queueFirst).toBe(true);
+    expect(turn.handedOnAtMark).toBe(7);
+    mark = 8; // later commits elsewhere do not change what the hand-on saw
+    expect(turn.handedOnAtMark).toBe(7);
+    turn.began(true);
+    expect(turn.handedOnAtMark).toBeUndefined();
+    bell.waiting = false;
+    turn.ended();
+    await nextTurnOfTheLoop();
+    expect(turn.queueFirst).toBe(false);
+    expect(turn.handedOnAtMark).toBeUndefined();
+  });
+
+  it("closing hands a held turn on without reading the mark (the connection is gone)", () => {
+    const bell = fakeBell(true);
+    const turn = new WriteTurn(bell, "turns", () => 0, () => {
+      throw new Error("The database connection is not open");
+    });
+    turn.began();
+    turn.ended();
+    expect(() => turn.close()).not.toThrow();
+    expect(bell.rings).toBe(1);
+  });
+});
+
 describe("waiting in turns (busy.ts)", () => {
   const busyError = (): Error => Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
   const timedOut = (waited: number): never => {
@@ -171,55 +204,16 @@ describe("waiting in turns (busy.ts)", () => {
     };
   }
 
-  it("a woken waiter that finds the lock taken tries again at once instead of queueing at the back", async () => {
+  it("a woken waiter that finds the lock taken queues again (no polling: it cost agents that pause)", async () => {
     const policy = (log: string[]) => ({ timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true });
-    // Busy 4 times: before the mark, before the wait, then twice after the wake (polls).
-    const expected = ["try", "mark", "try", "wait", "try", "mark", "try", "try"];
+    // Busy 3 times: before the mark, before the wait, then once after the wake.
+    const expected = ["try", "mark", "try", "wait", "try", "wait", "try"];
     const asyncLog: string[] = [];
-    expect(await retryWhileBusyAsync(busyFor(asyncLog, 4), policy(asyncLog), timedOut)).toBe("locked");
+    expect(await retryWhileBusyAsync(busyFor(asyncLog, 3), policy(asyncLog), timedOut)).toBe("locked");
     expect(asyncLog).toEqual(expected);
     const blockingLog: string[] = [];
-    expect(retryWhileBusy(busyFor(blockingLog, 4), policy(blockingLog), timedOut)).toBe("locked");
+    expect(retryWhileBusy(busyFor(blockingLog, 3), policy(blockingLog), timedOut)).toBe("locked");
     expect(blockingLog).toEqual(expected);
-  });
-
-  it("a woken waiter that polled HEAD_POLL_MS without the lock queues again", async () => {
-    for (const wait of ["async", "blocking"] as const) {
-      const log: string[] = [];
-      let wokeAt = 0;
-      const doorbell = fakeDoorbell(log);
-      const waited = (): void => {
-        log.push("wait");
-        wokeAt = performance.now();
-      };
-      Object.assign(doorbell, { wait: waited, waitAsync: async () => waited() });
-      // Busy until the second wait: the polls after the first wake must give up on their own.
-      const attempt = (): string => {
-        log.push("try");
-        if (log.filter((entry) => entry === "wait").length < 2) throw busyError();
-        return "locked";
-      };
-      const policy = { timeoutMs: 10_000, doorbell, ordered: true };
-      const started = performance.now();
-      expect(wait === "async" ? await retryWhileBusyAsync(attempt, policy, timedOut) : retryWhileBusy(attempt, policy, timedOut)).toBe("locked");
-      const firstWake = log.indexOf("wait");
-      const polls = log.slice(firstWake + 1, log.lastIndexOf("wait")).filter((entry) => entry === "try").length;
-      expect(polls).toBeGreaterThan(1);
-      expect(wokeAt - started).toBeGreaterThanOrEqual(HEAD_POLL_MS);
-      expect(log.at(-1)).toBe("try");
-    }
-  });
-
-  it("hand-over ring never polls: a waiter woken to a taken lock waits for the next ring", async () => {
-    const log: string[] = [];
-    expect(await retryWhileBusyAsync(busyFor(log, 3), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
-    expect(log).toEqual(["try", "drain", "try", "wait", "try", "wait", "try"]);
-  });
-
-  it("hand-over ring drains stale rings instead", async () => {
-    const log: string[] = [];
-    expect(await retryWhileBusyAsync(busyTwice(log), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
-    expect(log).toEqual(["try", "drain", "try", "wait", "try"]);
   });
 
   it("a process that handed its turn on tries nothing until another process committed, then queues at the back", async () => {
@@ -238,6 +232,33 @@ describe("waiting in turns (busy.ts)", () => {
       expect(log).toEqual(["mark", "wait", `try after ${looks} looks`]);
       expect(looks).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  it("a process that handed its turn on and paused tries at once when another process committed since the hand-on", async () => {
+    for (const wait of ["async", "blocking"] as const) {
+      const log: string[] = [];
+      let looks = 0;
+      // The woken waiter committed during this process's pause: the mark is 1, the hand-on saw 0.
+      const commitMark = (): number => (looks++, 1);
+      const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true, queueFirst: true, handOnMark: 0, commitMark };
+      const started = performance.now();
+      const attempt = (): string => (log.push("try"), "locked");
+      expect(wait === "async" ? await retryWhileBusyAsync(attempt, policy, timedOut) : retryWhileBusy(attempt, policy, timedOut)).toBe("locked");
+      // No wait for yet another commit (that waited LET_IN_MS at nearly every completion) and no queueing.
+      expect(log).toEqual(["try"]);
+      expect(looks).toBe(1);
+      expect(performance.now() - started).toBeLessThan(50);
+    }
+  });
+
+  it("with no commit since the hand-on it still lets the woken waiter in first", async () => {
+    const log: string[] = [];
+    let looks = 0;
+    // The hand-on saw 5; the woken waiter commits at the third look.
+    const commitMark = (): number => (++looks >= 3 ? 6 : 5);
+    const policy = { timeoutMs: 10_000, doorbell: fakeDoorbell(log), ordered: true, queueFirst: true, handOnMark: 5, commitMark };
+    expect(await retryWhileBusyAsync(() => (log.push("try"), "locked"), policy, timedOut)).toBe("locked");
+    expect(log).toEqual(["mark", "wait", "try"]);
   });
 
   it("with no commit from anyone (the woken waiter died) it tries the lock itself in the end", async () => {

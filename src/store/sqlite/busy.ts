@@ -18,7 +18,14 @@
  * ring wakes the oldest. A process that handed its turn on lets the woken one in first: it
  * waits for another connection's commit before it queues at the back, without a try. (Had
  * it read the pipe at once, it could take its own ring before the woken waiter ran, and the
- * waiter would go back to sleep at the tail of the kernel's queue.)
+ * waiter would go back to sleep at the tail of the kernel's queue.) If another connection
+ * committed since the hand-on, as when the process paused between two writes (claim, work,
+ * complete), the woken one has been in, and it tries at once: waiting there for yet another
+ * commit left 4 processes pausing 10 ms waiting LET_IN_MS at nearly every completion, each
+ * for the others' (~45 cycles each in 5 s against ~360 with "ring"; docs/guarantees.md).
+ * A woken waiter that finds the lock taken queues again at the back: polling for it instead
+ * (tried, 1 to 16 ms apart for 100 ms) cost more than it saved (docs/guarantees.md, "A fifth
+ * round").
  */
 import type { Doorbell } from "./doorbell.js";
 import { turnTrace } from "./turn.js";
@@ -54,6 +61,12 @@ export interface BusyPolicy {
   queueFirst?: boolean;
   /** Changes when another connection commits (PRAGMA data_version); for queueFirst. */
   commitMark?: () => number;
+  /**
+   * commitMark when this process handed its turn on (turn.ts). Another process committed
+   * since: the woken waiter has been in already (this process paused between writes), so
+   * there is nobody to let in, and the tries start at once.
+   */
+  handOnMark?: number;
   /** Told whether the lock was taken at the first try, or after a wait (turn.ts). */
   onAcquired?: (waited: boolean) => void;
 }
@@ -69,18 +82,6 @@ const LOOK_MS = 1;
 const LOOK_MICROS = 250;
 
 /**
- * How long a waiter the doorbell woke keeps trying a lock it finds taken before it queues
- * again ("turns"). It was at the head of the queue: the lock went to a releaser that saw no
- * commit from it within LET_IN_MS (it was still waiting for a core), or to another waiter a
- * watchdog's ring woke. Queued again, it would wait a whole round at the back (at 64
- * processes on an overloaded machine, seconds; 0.20 of turns at load 39, docs/guarantees.md),
- * once per round: the likeliest way to a LOCK_TIMEOUT. Polling, it takes the lock when the
- * taker's turn ends. Rings are not needed for that, so a poll is a try every HEAD_POLL_STEP_MS.
- */
-export const HEAD_POLL_MS = 100;
-const HEAD_POLL_STEP_MS = 1;
-
-/**
  * This process's lock waits, counted for the bench (bench/sqlite/cycle-worker.ts): tries that
  * found the lock busy, blocking waits on the doorbell, the time spent waiting, and rings of
  * the waiters' watchdogs (doorbell.ts).
@@ -93,9 +94,8 @@ class Acquisition {
   /** Stale rings drained (ring) or the `-waiting` file marked (turns), then tried once more. */
   prepared = false;
   capMicros = 100;
-  /** When the last doorbell wait returned (0: none yet), and whether this wake's polls were marked. */
-  private wokeAt = 0;
-  private pollMarked = false;
+  /** A doorbell wait returned, and no try has found the lock busy since. */
+  private woken = false;
 
   constructor(
     readonly policy: BusyPolicy,
@@ -115,13 +115,12 @@ class Acquisition {
 
   /** A doorbell wait returned: this process was next (or a watchdog rang). */
   woke(): void {
-    this.wokeAt = performance.now();
-    this.pollMarked = false;
-    if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + this.wokeAt;
+    this.woken = true;
+    if (turnTrace.on) turnTrace.wokeAt = performance.timeOrigin + performance.now();
   }
 
   /** After a busy try: what to do before the next one. */
-  step(error: unknown): "retry" | "block" | "sleep" | "poll" {
+  step(error: unknown): "retry" | "block" | "sleep" {
     if (!isBusy(error)) throw error;
     lockWaitCounts.busyTries++;
     if (this.started === 0) this.started = performance.now();
@@ -140,17 +139,10 @@ class Acquisition {
       this.prepared = true;
       return "retry";
     }
-    if (this.policy.ordered && this.wokeAt !== 0) {
-      if (performance.now() - this.wokeAt < HEAD_POLL_MS) {
-        // Marked, so the taker ends its turn for us (turn.ts someoneWaiting).
-        if (!this.pollMarked) doorbell.markWaiting();
-        this.pollMarked = true;
-        return "poll";
-      }
-      // Polled a whole HEAD_POLL_MS without the lock: queue again, at the back.
-      if (turnTrace.on) turnTrace.busyAfterWait++;
-      this.wokeAt = 0;
-    }
+    // Woken, and the lock went to someone else (the releaser saw no commit from this process
+    // within LET_IN_MS, or a watchdog's ring woke another): queue again, at the back.
+    if (this.woken && turnTrace.on && this.policy.ordered) turnTrace.busyAfterWait++;
+    this.woken = false;
     return "block";
   }
 }
@@ -164,17 +156,20 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
   const doorbell = policy.doorbell;
   const a = new Acquisition(policy, onTimeout);
   if (policy.queueFirst && doorbell && policy.commitMark) {
-    a.started = performance.now();
     const mark = policy.commitMark;
-    const before = mark();
-    while (mark() === before && performance.now() - a.started < LET_IN_MS) sleepMicros(LOOK_MICROS);
-    if (mark() !== before && doorbell.ready) {
-      // The next one has the lock: queue behind the others without a try (no barging).
-      doorbell.markWaiting();
-      a.prepared = true;
-      lockWaitCounts.doorbellWaits++;
-      doorbell.wait();
-      a.woke();
+    const before = policy.handOnMark ?? mark();
+    // A commit since the hand-on: the woken one has been in already; nobody to let in.
+    if (mark() === before) {
+      a.started = performance.now();
+      while (mark() === before && performance.now() - a.started < LET_IN_MS) sleepMicros(LOOK_MICROS);
+      if (mark() !== before && doorbell.ready) {
+        // The next one has the lock: queue behind the others without a try (no barging).
+        doorbell.markWaiting();
+        a.prepared = true;
+        lockWaitCounts.doorbellWaits++;
+        doorbell.wait();
+        a.woke();
+      }
     }
   }
   for (;;) {
@@ -183,9 +178,7 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
     } catch (error) {
       const step = a.step(error);
       if (step === "retry") continue;
-      if (step === "poll") {
-        sleepMicros(HEAD_POLL_STEP_MS * 1000);
-      } else if (step === "block" && doorbell?.ready) {
+      if (step === "block" && doorbell?.ready) {
         lockWaitCounts.doorbellWaits++;
         doorbell.wait();
         a.woke();
@@ -212,18 +205,20 @@ export async function retryWhileBusyAsync<T>(
   const a = new Acquisition(policy, onTimeout);
   let capMs = 1;
   if (policy.queueFirst && doorbell && policy.commitMark) {
-    a.started = performance.now();
     const mark = policy.commitMark;
-    const before = mark();
-    while (mark() === before && performance.now() - a.started < LET_IN_MS) await sleepMs(LOOK_MS);
-    if (mark() !== before) {
-      doorbell.markWaiting();
-      a.prepared = true;
-      lockWaitCounts.doorbellWaits++;
-      const cpu = turnTrace.on ? process.cpuUsage() : null;
-      await doorbell.waitAsync();
-      a.woke();
-      if (cpu) turnTraced(cpu);
+    const before = policy.handOnMark ?? mark();
+    if (mark() === before) {
+      a.started = performance.now();
+      while (mark() === before && performance.now() - a.started < LET_IN_MS) await sleepMs(LOOK_MS);
+      if (mark() !== before) {
+        doorbell.markWaiting();
+        a.prepared = true;
+        lockWaitCounts.doorbellWaits++;
+        const cpu = turnTrace.on ? process.cpuUsage() : null;
+        await doorbell.waitAsync();
+        a.woke();
+        if (cpu) turnTraced(cpu);
+      }
     }
   }
   for (;;) {
@@ -232,9 +227,7 @@ export async function retryWhileBusyAsync<T>(
     } catch (error) {
       const step = a.step(error);
       if (step === "retry") continue;
-      if (step === "poll") {
-        await sleepMs(HEAD_POLL_STEP_MS);
-      } else if (step === "block" && doorbell) {
+      if (step === "block" && doorbell) {
         lockWaitCounts.doorbellWaits++;
         const cpu = turnTrace.on ? process.cpuUsage() : null;
         await doorbell.waitAsync();

@@ -71,7 +71,7 @@ export interface TurnRecord {
  * BENCH_SQLITE_TRACE); off, it costs one test of a flag per transaction.
  */
 // longestWaitMs: this process's longest wait for the lock; busyAfterWait: times a woken waiter
-// found the lock taken for a whole HEAD_POLL_MS and queued again (busy.ts).
+// found the lock taken and queued again (busy.ts).
 export const turnTrace = { on: false, turns: [] as TurnRecord[], wokeAt: 0, current: null as TurnRecord | null, watchTicks: 0, blockedCpuMicros: 0, longestWaitMs: 0, busyAfterWait: 0 };
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
@@ -92,15 +92,25 @@ export class WriteTurn {
   private releaseScheduled = false;
   private closed = false;
 
+  /** commitMark() when the turn was handed on (busy.ts BusyPolicy.handOnMark). */
+  private handOnMark: number | undefined;
+
+  /** `commitMark`: changes when another connection commits (write-lock.ts dataVersion). */
   constructor(
     private readonly doorbell: TurnBell | null,
     private readonly handOver: LockHandOver,
     private readonly now: () => number = () => performance.now(),
+    private readonly commitMark?: () => number,
   ) {}
 
   /** The next BEGIN should let the waiter this process rang take the lock first. */
   get queueFirst(): boolean {
     return this.handedOn;
+  }
+
+  /** The commit mark when this process handed its turn on, if it rang. */
+  get handedOnAtMark(): number | undefined {
+    return this.handedOn ? this.handOnMark : undefined;
   }
 
   /**
@@ -145,8 +155,9 @@ export class WriteTurn {
 
   /** The store closes: hand on a turn still held, and never ring a closed doorbell. */
   close(): void {
-    if (this.heldSince !== null && !this.writing && !this.closed) this.handOn();
+    const held = this.heldSince !== null && !this.writing && !this.closed;
     this.closed = true;
+    if (held) this.handOn();
   }
 
   private traceStart(waited: boolean): void {
@@ -169,6 +180,8 @@ export class WriteTurn {
     if (this.doorbell?.someoneWaiting()) {
       this.doorbell.ring();
       this.handedOn = true;
+      // Closed, the connection is gone, and no later write needs the mark.
+      this.handOnMark = this.closed ? undefined : this.commitMark?.();
     }
   }
 }

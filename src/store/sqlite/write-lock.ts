@@ -53,7 +53,7 @@ export class WriteLock {
   async whenUnlocked(
     fn: () => void,
     doorbell: Doorbell | null,
-    turn: Pick<BusyPolicy, "queueFirst" | "onAcquired"> = {},
+    turn: Pick<BusyPolicy, "queueFirst" | "handOnMark" | "onAcquired"> = {},
   ): Promise<void> {
     const attempt = (): void => this.writes.guard(fn);
     const policy: BusyPolicy = {
@@ -79,12 +79,13 @@ export class WriteLock {
     if (this.doorbell === undefined) {
       this.doorbell =
         this.location === ":memory:" ? null : Doorbell.open(this.location, { watchProgress: this.lockHandOver === "turns" });
-      this.turn = new WriteTurn(this.doorbell, this.lockHandOver);
+      this.turn = new WriteTurn(this.doorbell, this.lockHandOver, undefined, this.dataVersion);
     }
     const db = this.writes.db;
     const turn = this.turn;
     await this.whenUnlocked(() => db.exec("BEGIN IMMEDIATE"), this.doorbell, {
       queueFirst: turn.queueFirst,
+      ...(turn.handedOnAtMark !== undefined && { handOnMark: turn.handedOnAtMark }),
       onAcquired: (waited) => turn.began(waited),
     });
   }
