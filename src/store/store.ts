@@ -302,11 +302,10 @@ export interface StoreOptions {
   /** Default "async"; see LockWait. */
   lockWait?: LockWait;
   /**
-   * SQLite: how a process hands the write lock on to processes waiting for it. "ring" (the
-   * default) wakes the oldest waiter after every write and may take the lock straight back;
-   * "turns" keeps it for a short turn, then queues behind the waiters (faster for processes
-   * that write back to back, far slower for agents that pause between writes). See
-   * src/store/sqlite/turn.ts; the bench compares both in one run.
+   * SQLite: how a process hands the write lock on to processes waiting for it. "turns" (the
+   * default) keeps it for a short turn, then queues behind the waiters: fair, and faster from
+   * 4 processes up; "ring" wakes the oldest waiter after every write and may take the lock
+   * straight back. See src/store/sqlite/turn.ts; the bench compares both in one run.
    */
   lockHandOver?: "turns" | "ring";
   /** Create the board if it does not exist (`baton init`, library default). */

@@ -21,16 +21,13 @@
  * once the board shows no commit for a PROGRESS_WATCH_MS period (doorbell.ts), and a woken
  * waiter that died is passed over by the releaser after LET_IN_MS (busy.ts).
  *
- * Hand-over "ring" (ring after every write, then barge back in) is the default. "turns" won at
- * 4-64 processes writing back to back in three runs of the bench (docs/guarantees.md, "A
- * fourth round"), but agents that pause between writes (claim, work, complete) lose to it
- * badly: 4 processes pausing 10 ms between claim and complete did ~45 cycles each in 5 s
- * against ~360 with "ring", nearly every completion waiting over 50 ms. The likely cause, from
- * the code (not yet traced): a process that handed on because the `-waiting` file was marked
- * within the last 200 ms (by a waiter that may have had its turn since) lets "the woken
- * waiter" in first at its next write: it waits up to LET_IN_MS for a commit that, with nobody
- * left waiting, never comes. The bench measures both
- * hand-overs in one run, so the default can follow the figures once that is fixed.
+ * Hand-over "turns" is the default. It won at 4-64 processes writing back to back in every
+ * run of the bench since the third round (docs/guarantees.md, "A fourth round" and "A fifth
+ * round"). Agents that pause between writes (claim, work, complete) lost to "ring" 8-10x until
+ * a process that handed on stopped waiting, at its next write, for a waiter that had been in
+ * already (busy.ts); now they are as fast with either (0.97-1.25x "ring" at 4-64 processes
+ * pausing 10 ms). "ring" (ring after every write, then barge back in) stays an option, and
+ * the bench measures both in one run.
  */
 import type { Doorbell } from "./doorbell.js";
 

@@ -32,7 +32,7 @@ export class WriteLock {
     this.location = writes.location;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.lockWait = options.lockWait ?? "async";
-    this.lockHandOver = options.lockHandOver ?? "ring";
+    this.lockHandOver = options.lockHandOver ?? "turns";
   }
 
   private lockTimedOut = (waited: number): never => {
