@@ -216,6 +216,18 @@ describe("waiting in turns (busy.ts)", () => {
     expect(blockingLog).toEqual(expected);
   });
 
+  it("hand-over ring drains stale rings, and a waiter woken to a taken lock waits for the next ring", async () => {
+    const log: string[] = [];
+    expect(await retryWhileBusyAsync(busyFor(log, 3), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "drain", "try", "wait", "try", "wait", "try"]);
+  });
+
+  it("hand-over ring drains stale rings instead", async () => {
+    const log: string[] = [];
+    expect(await retryWhileBusyAsync(busyTwice(log), { timeoutMs: 10_000, doorbell: fakeDoorbell(log) }, timedOut)).toBe("locked");
+    expect(log).toEqual(["try", "drain", "try", "wait", "try"]);
+  });
+
   it("a process that handed its turn on tries nothing until another process committed, then queues at the back", async () => {
     for (const wait of ["async", "blocking"] as const) {
       const log: string[] = [];
