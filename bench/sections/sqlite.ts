@@ -84,10 +84,8 @@ async function measure(): Promise<BenchSection> {
           // at least MIN_LIMIT cycles/s, since the bare rate is one short sample (with
           // durability full a run's came out at 1,345 commits/s while one process then did 904
           // cycles, 1,808 commits, a second, and the board ran dry).
-          const fillLimit = Math.max((bare.get(mode) as number) / 2, MIN_LIMIT);
-          const tasks = 3 * processes + Math.ceil((fillLimit * (warmupMs + windowMs + 500)) / 1000) + 2000;
           const url = boardUrl(freshBoardPath(), mode);
-          await fillBoard(url, tasks);
+          await fillBoard(url, tasksFor(processes, Math.max((bare.get(mode) as number) / 2, MIN_LIMIT)));
           results.push({ lockWait, handOver, ...(await contention(url, processes, { warmupMs, windowMs }, lockWait, handOver)) });
         }
       }
@@ -188,7 +186,7 @@ async function measure(): Promise<BenchSection> {
     }
   }
 
-  if (pauseMs > 0) await pausingAgents(tables, ratios, bare.get("normal") ?? bare.get(modes[0] as Durability) ?? MIN_LIMIT);
+  if (pauseMs > 0) await pausingAgents(tables, ratios);
 
   if (holdMs > 0) {
     const waits: LockedWaitResult[] = [];
@@ -223,20 +221,23 @@ async function measure(): Promise<BenchSection> {
   return { title: "sqlite", tables, ratios, notes };
 }
 
+/** Tasks enough for `processes` doing up to `cyclesPerSecond` together over the whole run, warm-up cycles included. */
+function tasksFor(processes: number, cyclesPerSecond: number): number {
+  return 3 * processes + Math.ceil((cyclesPerSecond * (warmupMs + windowMs + 500)) / 1000) + 2000;
+}
+
 /**
  * Agents at work: each cycle pauses pauseMs between claim and complete, so a process holds the
  * lock for one write and then goes idle, at every write. Durability normal, lock wait async
  * (the library's default), each hand-over at each count back to back.
  */
-async function pausingAgents(tables: BenchTable[], ratios: BenchRatio[], bareCommits: number): Promise<void> {
+async function pausingAgents(tables: BenchTable[], ratios: BenchRatio[]): Promise<void> {
   const results: (ContentionResult & { handOver: HandOver })[] = [];
   for (const processes of pauseCounts) {
     for (const handOver of handOvers) {
-      // At most one cycle per pause per process, and never more than the disk allows.
-      const limit = Math.min(Math.max(bareCommits / 2, MIN_LIMIT), (processes * 1000) / pauseMs);
-      const tasks = 3 * processes + Math.ceil((limit * (warmupMs + windowMs + 500)) / 1000) + 2000;
       const url = boardUrl(freshBoardPath(), "normal");
-      await fillBoard(url, tasks);
+      // A process does at most one cycle per pause.
+      await fillBoard(url, tasksFor(processes, (processes * 1000) / pauseMs));
       results.push({ handOver, ...(await contention(url, processes, { warmupMs, windowMs, pauseMs }, "async", handOver)) });
     }
   }

@@ -114,6 +114,34 @@ class Acquisition {
     return value;
   }
 
+  /** The commit mark a let-in waits to see change (letInFirst). */
+  private letInFrom = 0;
+
+  /**
+   * This process handed its turn on (queueFirst): should its write let the woken waiter in
+   * first? Not when another connection committed since the hand-on: the woken one has been in
+   * already, and the tries start at once. Otherwise the wait for its commit starts now.
+   */
+  letInFirst(): boolean {
+    const mark = this.policy.commitMark;
+    if (!this.policy.queueFirst || !mark) return false;
+    const now = mark();
+    if (this.policy.handOnMark !== undefined && now !== this.policy.handOnMark) return false;
+    this.letInFrom = now;
+    this.started = performance.now();
+    return true;
+  }
+
+  /** During a let-in: the woken one has committed. */
+  letInCommitted(): boolean {
+    return (this.policy.commitMark?.() ?? this.letInFrom) !== this.letInFrom;
+  }
+
+  /** During a let-in: it committed, or LET_IN_MS passed without (it died or gave up). */
+  letInOver(): boolean {
+    return this.letInCommitted() || performance.now() - this.started >= LET_IN_MS;
+  }
+
   /** A doorbell wait returned: this process was next (or a watchdog rang). */
   woke(): void {
     this.woken = true;
@@ -156,21 +184,15 @@ export function retryWhileBusy<T>(attempt: () => T, policy: BusyPolicy, onTimeou
   const random = policy.random ?? Math.random;
   const doorbell = policy.doorbell;
   const a = new Acquisition(policy, onTimeout);
-  if (policy.queueFirst && doorbell && policy.commitMark) {
-    const mark = policy.commitMark;
-    const before = policy.handOnMark ?? mark();
-    // A commit since the hand-on: the woken one has been in already; nobody to let in.
-    if (mark() === before) {
-      a.started = performance.now();
-      while (mark() === before && performance.now() - a.started < LET_IN_MS) sleepMicros(LOOK_MICROS);
-      if (mark() !== before && doorbell.ready) {
-        // The next one has the lock: queue behind the others without a try (no barging).
-        doorbell.markWaiting();
-        a.prepared = true;
-        lockWaitCounts.doorbellWaits++;
-        doorbell.wait();
-        a.woke();
-      }
+  if (doorbell && a.letInFirst()) {
+    while (!a.letInOver()) sleepMicros(LOOK_MICROS);
+    if (a.letInCommitted() && doorbell.ready) {
+      // The next one has the lock: queue behind the others without a try (no barging).
+      doorbell.markWaiting();
+      a.prepared = true;
+      lockWaitCounts.doorbellWaits++;
+      doorbell.wait();
+      a.woke();
     }
   }
   for (;;) {
@@ -205,21 +227,16 @@ export async function retryWhileBusyAsync<T>(
   const doorbell = policy.doorbell;
   const a = new Acquisition(policy, onTimeout);
   let capMs = 1;
-  if (policy.queueFirst && doorbell && policy.commitMark) {
-    const mark = policy.commitMark;
-    const before = policy.handOnMark ?? mark();
-    if (mark() === before) {
-      a.started = performance.now();
-      while (mark() === before && performance.now() - a.started < LET_IN_MS) await sleepMs(LOOK_MS);
-      if (mark() !== before) {
-        doorbell.markWaiting();
-        a.prepared = true;
-        lockWaitCounts.doorbellWaits++;
-        const cpu = turnTrace.on ? process.cpuUsage() : null;
-        await doorbell.waitAsync();
-        a.woke();
-        if (cpu) turnTraced(cpu);
-      }
+  if (doorbell && a.letInFirst()) {
+    while (!a.letInOver()) await sleepMs(LOOK_MS);
+    if (a.letInCommitted()) {
+      doorbell.markWaiting();
+      a.prepared = true;
+      lockWaitCounts.doorbellWaits++;
+      const cpu = turnTrace.on ? process.cpuUsage() : null;
+      await doorbell.waitAsync();
+      a.woke();
+      if (cpu) turnTraced(cpu);
     }
   }
   for (;;) {
