@@ -149,8 +149,8 @@ function identify(c: Context<Env>, options: AppOptions): Identity {
  * What a route sees of its request. A class, not an object literal: a literal with getters
  * and a spread got a hidden class of its own on every request, so every route reading it ran
  * megamorphic. With bench/http/instant-board-serve.ts (serve pinned to one core, 64 clients on
- * the other, two requests per cycle), the literal held the HTTP layer at 3,000–3,650 cycles/s;
- * this class gives 4,140–4,660 (three runs each, alternated).
+ * the other, two requests per cycle), the literal held the HTTP layer at 3,009–3,644 cycles/s;
+ * this class gives 4,257–4,658 (three runs each, alternated).
  */
 class RequestContext implements RouteContext {
   readonly board: RouteDeps["board"];
