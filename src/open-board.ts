@@ -9,10 +9,19 @@ import { openStore, parseStoreUrl } from "./store/open.js";
 import type { BoardOptions } from "./board.js";
 import type { StoreOptions } from "./store/store.js";
 
-export type OpenBoardOptions = BoardOptions & StoreOptions;
+export type OpenBoardOptions = BoardOptions &
+  StoreOptions & {
+    /**
+     * A SQLite board's hot writes (claim, heartbeat, complete, fail, release) go through the
+     * board's local writer, one process per board that commits the writes of many processes
+     * together (src/local-writer/client.ts); started on first use, gone when idle. Not with a
+     * custom clock or random source (the writer runs its own).
+     */
+    localWriter?: boolean;
+  };
 
 export async function openBoard(url: string, options: OpenBoardOptions = {}): Promise<Board> {
-  const { policy, clock, random, ...storeOptions } = options;
+  const { policy, clock, random, localWriter, ...storeOptions } = options;
   const leaseSeconds = policy?.leaseSeconds;
   // Checked before the store opens, so a bad policy opens nothing. The store URL's
   // ?lockTimeoutSeconds (one process's choice) wins over the board policy's.
@@ -23,5 +32,13 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
     ...(lockTimeoutSeconds !== undefined && { lockTimeoutMs: lockTimeoutSeconds * 1000 }),
     ...storeOptions,
   });
-  return new Board(store, { ...(policy && { policy }), ...(clock && { clock }), ...(random && { random }) });
+  const board = new Board(store, { ...(policy && { policy }), ...(clock && { clock }), ...(random && { random }) });
+  if (!localWriter || store.kind !== "sqlite" || clock || random || store.location === ":memory:") return board;
+  const { LocalWriterClient } = await import("./local-writer/client.js");
+  const { writerAddress } = await import("./local-writer/address.js");
+  // The writer opens the board as this process did: durability and lock timeout as given here or in the URL.
+  const location = parseStoreUrl(url);
+  const { durability = location.durability, lockTimeoutMs = location.lockTimeoutMs } = storeOptions;
+  const address = writerAddress({ ...location, ...(durability && { durability }), ...(lockTimeoutMs !== undefined && { lockTimeoutMs }) }, policy);
+  return new LocalWriterClient(address, policy).boardFor(board);
 }

@@ -15,17 +15,24 @@ if (
   !url ||
   !agent ||
   (lockWait !== "async" && lockWait !== "blocking") ||
-  (lockHandOver !== "turns" && lockHandOver !== "ring") ||
+  (lockHandOver !== "turns" && lockHandOver !== "ring" && lockHandOver !== "writer") ||
   !process.send
 ) {
-  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT [async|blocking] [turns|ring]");
+  console.error("usage: forked by the bench with IPC: cycle-worker.js URL AGENT [async|blocking] [turns|ring|writer]");
   process.exit(2);
 }
 
 const send = (message: WorkerMessage): void => void process.send?.(message);
 // BENCH_SQLITE_TRACE=1: record every turn at the lock (turn.ts) for the hand-over split.
 turnTrace.on = process.env.BENCH_SQLITE_TRACE === "1";
-const board = await openBoard(url, { create: false, lockWait: lockWait as LockWait, lockHandOver });
+// "writer": the hot writes go through the board's local writer (src/local-writer/client.ts);
+// the lock, when a write goes to the board itself, is handed on as by default ("turns").
+const board = await openBoard(url, {
+  create: false,
+  lockWait: lockWait as LockWait,
+  lockHandOver: lockHandOver === "writer" ? "turns" : lockHandOver,
+  localWriter: lockHandOver === "writer",
+});
 
 // A few cycles before the barrier: the first claim of a process compiles modules and prepares
 // statements (~50 ms of CPU); 64 processes doing that inside the window measured startup.

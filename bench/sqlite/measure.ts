@@ -16,7 +16,7 @@ import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./pro
 export const MODES = ["normal", "full"] as const satisfies readonly Durability[];
 export const LOCK_WAITS = ["blocking", "async"] as const satisfies readonly LockWait[];
 /** The lock hand-over before (main's "ring") and after ("turns"): src/store/sqlite/turn.ts. */
-export const HAND_OVERS = ["ring", "turns"] as const;
+export const HAND_OVERS = ["ring", "turns", "writer"] as const;
 export type HandOver = (typeof HAND_OVERS)[number];
 
 const boardDirs: string[] = [];

@@ -49,7 +49,7 @@ export function sendableError(error: unknown): SentError {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-function receivedError(sent: SentError): Error {
+export function receivedError(sent: SentError): Error {
   return sent.code !== undefined ? new BatonError(sent.code as ErrorCode, sent.message, sent.details as never) : new Error(sent.message);
 }
 

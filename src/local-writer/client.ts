@@ -1,0 +1,208 @@
+/**
+ * A process's way to its board's local writer (src/local-writer/daemon.ts): `boardFor(local)`
+ * is `local` with an agent's hot writes (WRITER_THREAD_METHODS) sent to the writer instead,
+ * everything else as it was.
+ *
+ * The writer is an accelerator, never a requirement: when there is none, a call runs on
+ * `local` (the board itself) and a writer is started, detached, for the calls after it; a
+ * call never waits for one to start. When the writer goes away with calls under way, those
+ * are refused as STORE_UNAVAILABLE (they may or may not have committed, as when an HTTP
+ * answer is lost), and the next call finds or starts another writer.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { connect, createServer } from "node:net";
+import { BatonError, ErrorCode } from "../core/errors.js";
+import { WRITER_THREAD_METHODS, receivedError } from "../http/writer-thread.js";
+import { ByteLineSplitter } from "./wire.js";
+import type { Socket } from "node:net";
+import type { Board } from "../board.js";
+import type { BoardPolicyInput } from "../core/policy.js";
+import type { WriterAddress } from "./address.js";
+import type { DaemonConfig } from "./daemon.js";
+import type { AnswerLine } from "./wire.js";
+
+/** A writer with no client for this long exits (BATON_LOCAL_WRITER_IDLE_MS overrides it, for tests). */
+const IDLE_MS = 5000;
+/** After a failed connect, calls go to the board itself for this long before the next try. */
+const RETRY_MS = 50;
+/** A writer started less than this ago is not started again (it may still be opening the board). */
+const SPAWN_AGAIN_MS = 2000;
+
+/** Every client's reads land here and are split at once, before the next read (one per process). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The writer's script beside this module; the compiled one when this module runs from its
+ * TypeScript source (the test runner), since the writer is a plain `node` process.
+ */
+const DAEMON_SCRIPT = import.meta.url.endsWith(".ts")
+  ? fileURLToPath(new URL("../../dist/src/local-writer/daemon.js", import.meta.url))
+  : fileURLToPath(new URL("./daemon.js", import.meta.url));
+
+const clients = new WeakMap<Board, LocalWriterClient>();
+
+/** How a board opened with `localWriter` sent its writes so far; undefined for any other board. */
+export function localWriterCounts(board: Board): LocalWriterClient["counts"] | undefined {
+  return clients.get(board)?.counts;
+}
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export class LocalWriterClient {
+  private socket: Socket | null = null;
+  private connecting: Promise<Socket | null> | null = null;
+  private readonly pending = new Map<number, Waiting>();
+  private nextId = 1;
+  private retryAt = 0;
+  private spawnedAt = -Infinity;
+  private closed = false;
+  /** Calls answered by the writer and calls run on the board itself (tests, the bench). */
+  readonly counts = { viaWriter: 0, direct: 0, writersStarted: 0 };
+
+  constructor(
+    private readonly address: WriterAddress,
+    private readonly policy: BoardPolicyInput | undefined,
+  ) {}
+
+  boardFor(local: Board): Board {
+    const board = new Proxy(local, {
+      get: (target, property, receiver) => {
+        if (property === "close") return () => this.closeWith(target);
+        if (typeof property === "string" && WRITER_THREAD_METHODS.has(property)) {
+          const direct = Reflect.get(target, property, receiver) as (...args: unknown[]) => Promise<unknown>;
+          return (...args: unknown[]) => this.call(property, args, () => direct.apply(target, args));
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    clients.set(board, this);
+    return board;
+  }
+
+  private async call(method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
+    const socket = this.socket ?? (await this.connected());
+    if (!socket) {
+      this.counts.direct++;
+      return direct();
+    }
+    const id = this.nextId++;
+    if (this.pending.size === 0) socket.ref();
+    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    socket.write(`${JSON.stringify({ i: id, m: method, a: args })}\n`);
+    return answer;
+  }
+
+  /** The writer's socket, or null (calls go to the board itself) when there is none to reach now. */
+  private connected(): Promise<Socket | null> {
+    if (this.closed || performance.now() < this.retryAt) return Promise.resolve(null);
+    this.connecting ??= new Promise<Socket | null>((resolve) => {
+      const lines = new ByteLineSplitter();
+      // onread: answers are read into one buffer and split here, not through a Readable
+      // stream (the client's per-answer path at 64 processes: see docs/guarantees.md).
+      const socket: Socket = connect({
+        path: this.address.socketPath,
+        onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array): boolean => this.received(socket, lines, buffer as Buffer, bytes) },
+      });
+      socket.once("connect", () => {
+        socket.off("error", onFailure);
+        this.adopt(socket);
+        resolve(socket);
+      });
+      const onFailure = (): void => {
+        socket.destroy();
+        this.retryAt = performance.now() + RETRY_MS;
+        this.startWriter();
+        resolve(null);
+      };
+      socket.once("error", onFailure);
+    }).finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private adopt(socket: Socket): void {
+    this.socket = socket;
+    socket.unref();
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.lost(socket));
+  }
+
+  private received(socket: Socket, lines: ByteLineSplitter, buffer: Buffer, bytes: number): boolean {
+    let whole: string[];
+    try {
+      whole = lines.push(buffer.subarray(0, bytes));
+    } catch {
+      socket.destroy();
+      return false;
+    }
+    for (const line of whole) if (line !== "") this.answered(JSON.parse(line) as AnswerLine);
+    if (this.pending.size === 0) socket.unref();
+    return true;
+  }
+
+  private answered(answer: AnswerLine): void {
+    const waiting = this.pending.get(answer.i);
+    if (!waiting) return;
+    this.pending.delete(answer.i);
+    this.counts.viaWriter++;
+    if ("e" in answer) waiting.reject(receivedError(answer.e));
+    else waiting.resolve(answer.v);
+  }
+
+  private lost(socket: Socket): void {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    // Not at once: a killed writer's connections close before its listening socket does, and
+    // a call sent in that gap would be accepted by a writer already gone.
+    this.retryAt = performance.now() + RETRY_MS;
+    const gone = new BatonError(ErrorCode.STORE_UNAVAILABLE, "the board's local writer went away during this write (it may or may not have committed); retry it");
+    for (const waiting of this.pending.values()) waiting.reject(gone);
+    this.pending.clear();
+  }
+
+  private startWriter(): void {
+    const now = performance.now();
+    if (now - this.spawnedAt < SPAWN_AGAIN_MS) return;
+    this.spawnedAt = now;
+    // Processes that find no writer at the same moment: the one that binds the start name
+    // starts it (binding is atomic), the others go on writing to the board themselves.
+    const starting = createServer();
+    starting.unref();
+    starting.once("error", () => starting.close());
+    starting.listen({ path: this.address.starting }, () => {
+      this.spawnWriter();
+      setTimeout(() => starting.close(), SPAWN_AGAIN_MS).unref();
+    });
+  }
+
+  private spawnWriter(): void {
+    const idleMs = Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) > 0 ? Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) : IDLE_MS;
+    const { election, socketPath, storeUrl } = this.address;
+    const config: DaemonConfig = { election, socketPath, storeUrl, ...(this.policy && { policy: this.policy }), idleMs };
+    try {
+      const child = spawn(process.execPath, [DAEMON_SCRIPT, JSON.stringify(config)], {
+        detached: true,
+        stdio: "ignore",
+      });
+      child.on("error", () => {});
+      child.unref();
+      this.counts.writersStarted++;
+    } catch {
+      // No writer then: every call goes to the board itself.
+    }
+  }
+
+  private async closeWith(local: Board): Promise<void> {
+    this.closed = true;
+    // Answers under way are awaited by their callers; the socket goes once they are in.
+    while (this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    this.socket?.end();
+    this.socket = null;
+    await local.close();
+  }
+}

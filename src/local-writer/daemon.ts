@@ -1,0 +1,132 @@
+/**
+ * A board's local writer: `node dist/src/local-writer/daemon.js CONFIG` (spawned detached by
+ * the first client that finds none, src/local-writer/client.ts). One process in front of one
+ * board, as `baton serve` is: agents' processes on this machine send it their hot writes
+ * (claim, heartbeat, complete, fail, release) over a socket, and it commits the ones that
+ * arrive together in one store transaction (src/store/group-commit.ts) — so 64 processes no
+ * longer hand SQLite's write lock to each other 2 × 64 times a round.
+ *
+ * It wins the board's election name or exits at once (another writer is up); it exits by
+ * itself once no client has been connected for `idleMs`. Correctness stays the store's: the
+ * writer is one more connection to the board, checking the same fencing tokens and writing
+ * the same audit events, and a client that cannot reach it writes to the board itself.
+ */
+import { unlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { Board } from "../board.js";
+import { GroupCommitStore } from "../store/group-commit.js";
+import { openStore } from "../store/open.js";
+import { WRITER_THREAD_METHODS, sendableError } from "../http/writer-thread.js";
+import { ensurePrivateDirectory } from "./address.js";
+import { LineSplitter } from "./wire.js";
+import type { Server, Socket } from "node:net";
+import type { BoardPolicyInput } from "../core/policy.js";
+import type { AnswerLine, CallLine } from "./wire.js";
+
+export interface DaemonConfig {
+  storeUrl: string;
+  policy?: BoardPolicyInput;
+  election: string;
+  socketPath: string;
+  idleMs: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? "null") as DaemonConfig | null;
+if (!config || typeof config.storeUrl !== "string" || typeof config.socketPath !== "string" || typeof config.election !== "string") {
+  console.error("usage: spawned by a baton client: daemon.js CONFIG_JSON");
+  process.exit(2);
+}
+
+function listen(server: Server, path: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(false) : reject(error)));
+    server.listen({ path }, () => resolve(true));
+  });
+}
+
+// Nobody talks on the election name; whoever connects is let go.
+const election = createServer((socket) => socket.destroy());
+if (!(await listen(election, config.election))) process.exit(0);
+
+const store = new GroupCommitStore(await openStore(config.storeUrl, { create: false }));
+const board = new Board(store, { ...(config.policy && { policy: config.policy }) });
+const methods = board as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+ensurePrivateDirectory(config.socketPath);
+// A socket file left by a writer that was killed: the election says it is nobody's now.
+try {
+  unlinkSync(config.socketPath);
+} catch {
+  // absent
+}
+
+let connections = 0;
+let idleTimer: NodeJS.Timeout | null = null;
+const server = createServer(serveClient);
+if (!(await listen(server, config.socketPath))) process.exit(0);
+waitForClients();
+process.once("SIGTERM", () => void shutDown());
+process.once("SIGINT", () => void shutDown());
+
+function waitForClients(): void {
+  idleTimer = setTimeout(() => void shutDown(), config?.idleMs ?? 5000);
+}
+
+function serveClient(socket: Socket): void {
+  connections++;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  socket.setEncoding("utf8");
+  const lines = new LineSplitter();
+  socket.on("data", (text: string) => {
+    let whole: string[];
+    try {
+      whole = lines.push(text);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    for (const line of whole) if (line !== "") void answer(socket, line);
+  });
+  socket.on("error", () => socket.destroy());
+  socket.on("close", () => {
+    if (--connections === 0) waitForClients();
+  });
+}
+
+async function answer(socket: Socket, line: string): Promise<void> {
+  let call: CallLine;
+  try {
+    call = JSON.parse(line) as CallLine;
+  } catch {
+    socket.destroy();
+    return;
+  }
+  if (typeof call !== "object" || call === null || typeof call.i !== "number" || !Array.isArray(call.a)) {
+    socket.destroy();
+    return;
+  }
+  let reply: AnswerLine;
+  try {
+    if (typeof call.m !== "string" || !WRITER_THREAD_METHODS.has(call.m)) throw new Error(`the local writer does not run ${String(call.m)}`);
+    reply = { i: call.i, v: await (methods[call.m] as (...args: unknown[]) => Promise<unknown>).apply(board, call.a) };
+  } catch (error) {
+    reply = { i: call.i, e: sendableError(error) };
+  }
+  if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+}
+
+let shuttingDown = false;
+async function shutDown(): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  server.close();
+  try {
+    unlinkSync(config?.socketPath as string);
+  } catch {
+    // already gone
+  }
+  await board.close();
+  election.close();
+  process.exit(0);
+}

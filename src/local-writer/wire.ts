@@ -1,0 +1,63 @@
+/**
+ * What a client and the board's local writer say on the socket: one JSON object a line.
+ * A call `{"i":7,"m":"claim","a":[{…}]}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
+ * (the error as serve's writer thread sends it, src/http/writer-thread.ts). Answers come in
+ * any order: each names its call.
+ */
+import type { SentError } from "../http/writer-thread.js";
+
+export interface CallLine {
+  i: number;
+  m: string;
+  a: unknown[];
+}
+
+export type AnswerLine = { i: number; v: unknown } | { i: number; e: SentError };
+
+/** A line longer than this ends the connection: no call of an agent's loop comes near it. */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/** Splits a socket's text into lines, holding the unfinished one. */
+export class LineSplitter {
+  private rest = "";
+
+  /** The whole lines in `text` (after what was held); throws when one grows past MAX_LINE_CHARS. */
+  push(text: string): string[] {
+    const joined = this.rest + text;
+    const lines = joined.split("\n");
+    this.rest = lines.pop() as string;
+    if (this.rest.length > MAX_LINE_CHARS) throw new Error(`a line of more than ${MAX_LINE_CHARS} characters`);
+    return lines;
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * The same for bytes read into one reused buffer (a socket's `onread`): a line is cut at the
+ * newline byte, which never occurs inside a UTF-8 character, so it decodes whole.
+ */
+export class ByteLineSplitter {
+  private held: Buffer | null = null;
+
+  push(bytes: Buffer): string[] {
+    const last = bytes.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      this.hold(bytes);
+      return [];
+    }
+    let text: string;
+    if (this.held) {
+      text = Buffer.concat([this.held, bytes.subarray(0, last)]).toString("utf8");
+      this.held = null;
+    } else text = bytes.toString("utf8", 0, last);
+    if (last + 1 < bytes.length) this.hold(bytes.subarray(last + 1));
+    return text.split("\n");
+  }
+
+  private hold(bytes: Buffer): void {
+    // A copy: the bytes live in the socket's buffer, which the next read overwrites.
+    this.held = this.held ? Buffer.concat([this.held, bytes]) : Buffer.from(bytes);
+    if (this.held.length > MAX_LINE_CHARS * 4) throw new Error(`a line of more than ${MAX_LINE_CHARS} characters`);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The board's local writer (src/local-writer/): processes that open a SQLite board with
+ * `localWriter` send their hot writes to one writer process, which commits them together.
+ * Real processes race through it; the writer is SIGKILLed under them; two writers are
+ * started at once; it goes when idle; and a client writes to the board itself whenever no
+ * writer can be reached, so the writer is never needed for correctness.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openBoard } from "../../src/index.js";
+import { writerAddress } from "../../src/local-writer/address.js";
+import { localWriterCounts } from "../../src/local-writer/client.js";
+import { parseStoreUrl } from "../../src/store/open.js";
+import { checkBoard } from "../conformance/checks.js";
+import { repoRoot, spawnWorker } from "../support/processes.js";
+import type { WorkerProcess } from "../support/processes.js";
+
+interface RaceResult {
+  completed: string[];
+  counts: { viaWriter: number; direct: number; writersStarted: number };
+  lostClaims: number;
+  lostCompletions: number;
+}
+
+const DAEMON = join(repoRoot(), "dist", "src", "local-writer", "daemon.js");
+const dirs: string[] = [];
+const workers: WorkerProcess[] = [];
+
+beforeAll(() => {
+  // Writers the tests start go soon after their last client (the default is 5 s).
+  process.env.BATON_LOCAL_WRITER_IDLE_MS = "1500";
+});
+
+afterEach(async () => {
+  for (const w of workers.splice(0)) {
+    w.kill();
+    await w.exited;
+  }
+  for (const pid of writerPids("")) killQuietly(pid);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone already
+  }
+}
+
+/** The writer processes whose board path contains `path` ("" for every one this test suite's boards started). */
+function writerPids(path: string): number[] {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .filter((line) => line.includes("local-writer/daemon.js") && line.includes("baton-local-writer-") && line.includes(path))
+    .map((line) => Number(line.trim().split(/\s+/, 1)[0]));
+}
+
+async function freshBoard(tasks: number): Promise<{ url: string; path: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "baton-local-writer-"));
+  dirs.push(dir);
+  const path = join(dir, "board.db");
+  const url = `sqlite:${path}`;
+  const board = await openBoard(url);
+  await board.addMany(Array.from({ length: tasks }, (_, i) => ({ title: `writer task ${i}` })));
+  await board.close();
+  return { url, path };
+}
+
+function claimer(url: string, agent: string): WorkerProcess {
+  const worker = spawnWorker("race-claimer", { url, agent, leaseSeconds: 600, localWriter: true });
+  workers.push(worker);
+  return worker;
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `agents` claimers, started together. */
+async function race(url: string, agents: number): Promise<WorkerProcess[]> {
+  const started = Array.from({ length: agents }, (_, i) => claimer(url, `agent-${i + 1}`));
+  await Promise.all(started.map((w) => w.ready));
+  for (const w of started) w.go();
+  return started;
+}
+
+async function finish(started: WorkerProcess[]): Promise<RaceResult[]> {
+  const exits = await Promise.all(started.map((w) => w.exited));
+  for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
+  return exits.map((exit) => exit.result as RaceResult);
+}
+
+describe("the local writer", () => {
+  it(
+    "8 processes race through it: every task completed exactly once, one holder at a time, the writes went through the writer",
+    async () => {
+      const { url, path } = await freshBoard(600);
+      const started = await race(url, 8);
+      const results = await finish(started);
+      const completed = results.flatMap((r) => r.completed);
+      expect(completed.length).toBe(600);
+      expect(new Set(completed).size).toBe(600);
+      const viaWriter = results.reduce((a, r) => a + r.counts.viaWriter, 0);
+      const direct = results.reduce((a, r) => a + r.counts.direct, 0);
+      // A writer starts while the first calls go to the board: most, not all, go through it.
+      expect(viaWriter).toBeGreaterThan(direct);
+      expect(results.reduce((a, r) => a + r.lostClaims + r.lostCompletions, 0)).toBe(0);
+      // One writer, started by one process (the others found the start name taken).
+      expect(results.reduce((a, r) => a + r.counts.writersStarted, 0)).toBe(1);
+      expect(writerPids(path).length).toBe(1);
+      const board = await openBoard(url);
+      try {
+        const { tasks, report } = await checkBoard(board);
+        expect(tasks.every((t) => t.status === "completed")).toBe(true);
+        expect(report.violations).toEqual([]);
+      } finally {
+        await board.close();
+      }
+    },
+    60_000,
+  );
+
+  it(
+    "SIGKILLed mid-race, the processes go on (a new writer, or the board itself): no task completed twice, nothing lost beyond the answers that died with it",
+    async () => {
+      const { url, path } = await freshBoard(1500);
+      const started = await race(url, 6);
+      await until("a writer", () => writerPids(path).length === 1);
+      const check = await openBoard(url);
+      try {
+        await until("200 completions", async () => (await check.count({ status: "completed" })) >= 200);
+      } finally {
+        await check.close();
+      }
+      for (const pid of writerPids(path)) process.kill(pid, "SIGKILL");
+      const results = await finish(started);
+      const completed = results.flatMap((r) => r.completed);
+      expect(new Set(completed).size).toBe(completed.length);
+      const lostClaims = results.reduce((a, r) => a + r.lostClaims, 0);
+      const lostCompletions = results.reduce((a, r) => a + r.lostCompletions, 0);
+      const board = await openBoard(url);
+      try {
+        const { tasks, events, report } = await checkBoard(board);
+        expect(report.violations).toEqual([]);
+        const done = tasks.filter((t) => t.status === "completed");
+        const held = tasks.filter((t) => t.status === "in_progress");
+        // Every completion a process was told of is on the board; a completion whose answer
+        // died may have committed (done) or not (still held); a lost claim holds its task.
+        for (const id of completed) expect(tasks.find((t) => t.id === id)?.status).toBe("completed");
+        expect(done.length).toBeGreaterThanOrEqual(completed.length);
+        expect(done.length).toBeLessThanOrEqual(completed.length + lostCompletions);
+        expect(done.length + held.length).toBe(1500);
+        expect(held.length).toBeLessThanOrEqual(lostClaims + lostCompletions);
+        // Each task completed at most once in the audit trail, and the trail has every completion.
+        expect([...report.completions.values()].every((n) => n === 1)).toBe(true);
+        expect(report.completions.size).toBe(done.length);
+        expect(events.length).toBeGreaterThan(0);
+      } finally {
+        await board.close();
+      }
+      // The next process to write finds no writer, starts one, and writes through it again.
+      const next = await openBoard(url, { localWriter: true });
+      try {
+        await until("writes through a new writer", async () => {
+          await next.claim({ agent: "after" }).catch(() => undefined);
+          return (localWriterCounts(next)?.viaWriter ?? 0) > 0;
+        });
+        expect(writerPids(path).length).toBe(1);
+      } finally {
+        await next.close();
+      }
+    },
+    90_000,
+  );
+
+  it("two writers started at once for one board: one stays, the other exits at once", async () => {
+    const { url, path } = await freshBoard(1);
+    const address = writerAddress(parseStoreUrl(url), undefined);
+    const config = JSON.stringify({ ...address, idleMs: 3000 });
+    const exits = [0, 1].map(() => {
+      const child = spawn(process.execPath, [DAEMON, config], { stdio: "ignore" });
+      return new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    });
+    const first = await Promise.race(exits);
+    expect(first).toBe(0);
+    expect(writerPids(path).length).toBe(1);
+    // The one left answers on the socket.
+    await until("the socket", () => canConnect(address.socketPath));
+  }, 20_000);
+
+  it("goes by itself once no client has been connected for its idle time", async () => {
+    const { url, path } = await freshBoard(5);
+    const board = await openBoard(url, { localWriter: true });
+    await board.claim({ agent: "solo" });
+    await until("a writer", () => writerPids(path).length === 1);
+    await until("a claim through the writer", async () => {
+      await board.claim({ agent: "solo" }).catch(() => undefined);
+      return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
+    });
+    await board.close();
+    await until("the idle writer to exit", () => writerPids(path).length === 0, 8000);
+  }, 20_000);
+
+  it("a writer's refusal crosses as the same BatonError, and the board is unchanged", async () => {
+    const { url } = await freshBoard(2);
+    const board = await openBoard(url, { localWriter: true });
+    try {
+      await until("a claim through the writer", async () => {
+        const claim = await board.claim({ agent: "a" });
+        await board.release(claim.task.id, { token: claim.leaseToken });
+        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
+      });
+      const claim = await board.claim({ agent: "a" });
+      const before = await board.get(claim.task.id);
+      await expect(board.complete(claim.task.id, { token: claim.leaseToken + 1000 })).rejects.toMatchObject({ code: "LEASE_LOST" });
+      await expect(board.complete("NOPE-1", { token: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      expect(await board.get(claim.task.id)).toEqual(before);
+    } finally {
+      await board.close();
+    }
+  }, 20_000);
+
+  it("garbage on the socket ends that connection only; other clients are served and the board is untouched", async () => {
+    const { url } = await freshBoard(3);
+    const board = await openBoard(url, { localWriter: true });
+    try {
+      await until("a claim through the writer", async () => {
+        const claim = await board.claim({ agent: "a" });
+        await board.release(claim.task.id, { token: claim.leaseToken });
+        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
+      });
+      const before = await board.list();
+      const { socketPath } = writerAddress(parseStoreUrl(url), undefined);
+      for (const garbage of ["not json\n", '{"i":1,"m":"deleteEverything","a":[]}\n', '{"i":"x"}\n', "\u0000\u00ff\u001b[2J\n"]) {
+        const answer = await talk(socketPath, garbage);
+        // An unknown method is answered with an error; anything unparseable closes the connection.
+        if (answer !== "") expect(JSON.parse(answer)).toMatchObject({ i: 1, e: { message: expect.stringContaining("does not run") } });
+      }
+      expect(await board.list()).toEqual(before);
+      const viaWriter = localWriterCounts(board)?.viaWriter ?? 0;
+      const claim = await board.claim({ agent: "b" });
+      expect(claim.task.assignedTo).toBe("b");
+      expect(localWriterCounts(board)?.viaWriter).toBe(viaWriter + 1);
+    } finally {
+      await board.close();
+    }
+  }, 20_000);
+
+  it("a socket directory open to other users: no writer listens there, and every write goes to the board itself", async () => {
+    const { url } = await freshBoard(4);
+    const dir = mkdtempSync(join(tmpdir(), "baton-local-writer-tmp-"));
+    dirs.push(dir);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+    try {
+      const uid = process.getuid?.() ?? 0;
+      mkdirSync(join(dir, `baton-${uid}`), { mode: 0o755 });
+      chmodSync(join(dir, `baton-${uid}`), 0o755);
+      const board = await openBoard(url, { localWriter: true });
+      try {
+        for (let i = 0; i < 4; i++) {
+          const claim = await board.claim({ agent: "a" });
+          await board.complete(claim.task.id, { token: claim.leaseToken });
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+        expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 8 });
+        expect(await board.count({ status: "completed" })).toBe(4);
+      } finally {
+        await board.close();
+      }
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
+  }, 20_000);
+
+  it("a board opened with a custom clock ignores localWriter (the writer runs its own)", async () => {
+    const { url } = await freshBoard(1);
+    const board = await openBoard(url, { localWriter: true, clock: () => Date.now() });
+    try {
+      expect(localWriterCounts(board)).toBeUndefined();
+      await board.claim({ agent: "a" });
+    } finally {
+      await board.close();
+    }
+  });
+});
+
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Sends `text` and returns the first line answered, or "" once the writer closes the connection. */
+function talk(path: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path });
+    let got = "";
+    socket.setEncoding("utf8");
+    socket.once("connect", () => socket.write(text));
+    socket.on("data", (chunk: string) => {
+      got += chunk;
+      const line = got.indexOf("\n");
+      if (line !== -1) {
+        socket.destroy();
+        resolve(got.slice(0, line));
+      }
+    });
+    socket.once("close", () => resolve(got));
+    socket.once("error", reject);
+  });
+}
