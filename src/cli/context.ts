@@ -50,7 +50,9 @@ export class CliContext {
   async board(): Promise<Board> {
     if (!this.opened) {
       const location = this.location();
-      this.opened = await openBoard(location.url, { policy: location.policy, create: false });
+      // BATON_LOCAL_WRITER=1: the hot writes go through the board's local writer (docs/cli.md).
+      const localWriter = this.env.BATON_LOCAL_WRITER === "1";
+      this.opened = await openBoard(location.url, { policy: location.policy, create: false, ...(localWriter && { localWriter }) });
     }
     return this.opened;
   }

@@ -5,7 +5,7 @@
  * started at once; it goes when idle; and a client writes to the board itself whenever no
  * writer can be reached, so the writer is never needed for correctness.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import { writerAddress } from "../../src/local-writer/address.js";
 import { localWriterCounts } from "../../src/local-writer/client.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
+import { CLI } from "../support/lockers.js";
 import { repoRoot, spawnWorker } from "../support/processes.js";
 import type { WorkerProcess } from "../support/processes.js";
 
@@ -283,6 +284,24 @@ describe("the local writer", () => {
       else process.env.TMPDIR = savedTmp;
     }
   }, 20_000);
+
+  it("the CLI with BATON_LOCAL_WRITER=1: the first call starts a writer, later calls go through it, every answer as without", async () => {
+    const { url, path } = await freshBoard(3);
+    const env = { ...process.env, BATON_STORE: url, BATON_LOCAL_WRITER: "1", BATON_AGENT: "cli-agent" };
+    const cli = (...args: string[]): string => execFileSync(process.execPath, [CLI, ...args], { env, encoding: "utf8" });
+    const first = JSON.parse(cli("claim", "--json")) as { id: string; lease_token: number };
+    await until("a writer", () => writerPids(path).length === 1);
+    const done = JSON.parse(cli("done", first.id, "--token", String(first.lease_token), "--json")) as { status: string };
+    expect(done.status).toBe("completed");
+    const second = JSON.parse(cli("claim", "--json")) as { id: string; assigned_to: string; lease_token: number };
+    expect(second.assigned_to).toBe("cli-agent");
+    expect(second.id).not.toBe(first.id);
+    // A refusal through the writer is the CLI's as without: a wrong token is exit 4 (conflict), LEASE_LOST.
+    const stale = spawnSync(process.execPath, [CLI, "done", second.id, "--token", String(second.lease_token + 1000), "--json"], { env, encoding: "utf8" });
+    expect(stale.status).toBe(4);
+    expect(JSON.parse(stale.stdout || stale.stderr)).toMatchObject({ error: { code: "LEASE_LOST" } });
+    expect(writerPids(path).length).toBe(1);
+  }, 30_000);
 
   it("a board opened with a custom clock ignores localWriter (the writer runs its own)", async () => {
     const { url } = await freshBoard(1);
