@@ -40,5 +40,5 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
   const location = parseStoreUrl(url);
   const { durability = location.durability, lockTimeoutMs = location.lockTimeoutMs } = storeOptions;
   const address = writerAddress({ ...location, ...(durability && { durability }), ...(lockTimeoutMs !== undefined && { lockTimeoutMs }) }, policy);
-  return new LocalWriterClient(address, policy).boardFor(board);
+  return new LocalWriterClient(address, policy, (lockTimeoutMs ?? (policyLockTimeout ?? 30) * 1000) + 2000).boardFor(board);
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run chaos [-- store ... | locks | broken] [--claims N] [--processes N] [--kills N] [--stops N] [--faults N]`:
- * the chaos suite for the SQLite, JSON and PostgreSQL stores, the HTTP face and disk faults;
+ * the chaos suite for the SQLite, JSON and PostgreSQL stores, the HTTP face, the local writer
+ * ("writer": SIGKILLed under a race, bench/chaos/writer-kills.ts) and disk faults;
  * ("locks") the 800-increment race of `baton lock` with hand lockers
  * (bench/chaos/file-lock-race.ts); ("broken") the checks run against a deliberately broken
  * store, which they must flag (bench/chaos/broken-store.ts). Prints a table of figures per scenario (like the bench,
@@ -15,12 +16,13 @@ import { diskFaults } from "./disk-faults.js";
 import { httpChaos } from "./http-faults.js";
 import { httpStoppedHolder } from "./http-stopped.js";
 import { serverFaults } from "./postgres-faults.js";
+import { writerKills } from "./writer-kills.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "./scenarios.js";
 import type { ScenarioOutcome } from "./figures.js";
 import type { ChaosStore } from "./boards.js";
 
-type Target = ChaosStore | "http" | "disk";
-const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http", "disk"];
+type Target = ChaosStore | "http" | "writer" | "disk";
+const STORES: readonly Target[] = ["sqlite", "json", "postgres", "http", "writer", "disk"];
 /** Sections that are not stores: run with the stores by default, or alone when named. */
 const EXTRAS = ["locks", "broken"] as const;
 type Section = Target | (typeof EXTRAS)[number];
@@ -29,7 +31,7 @@ type Section = Target | (typeof EXTRAS)[number];
  * 10,000 claims on a quiet machine, far longer on a loaded one), so a run cut short has already
  * printed every other section.
  */
-const ORDER: readonly Section[] = ["sqlite", "postgres", "http", "disk", "locks", "broken", "json"];
+const ORDER: readonly Section[] = ["sqlite", "postgres", "http", "writer", "disk", "locks", "broken", "json"];
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(`--${name}`);
@@ -107,6 +109,7 @@ async function brokenStore(): Promise<void> {
 
 async function runStore(store: Target): Promise<void> {
   if (store === "disk") return diskChaos();
+  if (store === "writer") return localWriter();
   const outcomes: ScenarioOutcome[] = store === "http" ? await httpFace() : [
     await racingClaims(store, claims, processes),
     // Enough tasks that the lanes never run dry before the last kill (JSON works ~20× slower).
@@ -131,6 +134,16 @@ async function httpFace(): Promise<ScenarioOutcome[]> {
     await httpChaos(claims, httpClients, Math.max(1, kills - serverKills), serverKills),
     await httpStoppedHolder(stops),
   ];
+}
+
+/**
+ * The local writer (src/local-writer/) on a SQLite board: a race of 64 processes (or
+ * --processes) through it with faults × 2 writer SIGKILLs (24 by default).
+ */
+async function localWriter(): Promise<void> {
+  const outcome = await writerKills(claims, processesGiven ? processes : 64, faults * 2);
+  printSection({ title: "chaos: the local writer", tables: [outcome.table], ratios: [] });
+  failures.push(...broken(outcome.table.title, outcome));
 }
 
 /** Disk faults on SQLite and JSON boards; printed as skipped (with the reason) where this machine cannot mount. */

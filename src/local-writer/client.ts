@@ -26,8 +26,11 @@ import type { AnswerLine } from "./wire.js";
 const IDLE_MS = 5000;
 /** After a failed connect, calls go to the board itself for this long before the next try. */
 const RETRY_MS = 50;
-/** A writer started less than this ago is not started again (it may still be opening the board). */
-const SPAWN_AGAIN_MS = 2000;
+/**
+ * A writer started less than this ago is not started again: it may still be opening the board
+ * (~150–300 ms here). Also how long a killed writer's board waits at most for the next one.
+ */
+const SPAWN_AGAIN_MS = 1000;
 
 /** Every client's reads land here and are split at once, before the next read (one per process). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -50,7 +53,12 @@ export function localWriterCounts(board: Board): LocalWriterClient["counts"] | u
 interface Waiting {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  /** performance.now() when the call was sent. */
+  sentAt: number;
 }
+
+/** How often calls under way are checked for an answer overdue (one timer per connection, not one per call). */
+const OVERDUE_CHECK_MS = 1000;
 
 export class LocalWriterClient {
   private socket: Socket | null = null;
@@ -66,6 +74,12 @@ export class LocalWriterClient {
   constructor(
     private readonly address: WriterAddress,
     private readonly policy: BoardPolicyInput | undefined,
+    /**
+     * A call unanswered this long means a writer that stopped (SIGSTOP, a hung disk): it is
+     * refused, and calls go to the board itself for as long again. The writer itself waits
+     * at most the lock timeout for SQLite's lock, so openBoard gives that plus 2 s.
+     */
+    private readonly answerTimeoutMs: number,
   ) {}
 
   boardFor(local: Board): Board {
@@ -91,7 +105,7 @@ export class LocalWriterClient {
     }
     const id = this.nextId++;
     if (this.pending.size === 0) socket.ref();
-    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now() }));
     socket.write(`${JSON.stringify({ i: id, m: method, a: args })}\n`);
     return answer;
   }
@@ -128,8 +142,32 @@ export class LocalWriterClient {
   private adopt(socket: Socket): void {
     this.socket = socket;
     socket.unref();
+    const overdue = setInterval(() => this.checkOverdue(socket), OVERDUE_CHECK_MS);
+    overdue.unref();
     socket.on("error", () => socket.destroy());
-    socket.on("close", () => this.lost(socket));
+    socket.on("close", () => {
+      clearInterval(overdue);
+      this.lost(socket);
+    });
+  }
+
+  /** The oldest call under way (a Map keeps the order sent) waited past answerTimeoutMs: the writer is stuck. */
+  private checkOverdue(socket: Socket): void {
+    const oldest = this.pending.values().next().value as Waiting | undefined;
+    if (!oldest || performance.now() - oldest.sentAt < this.answerTimeoutMs) return;
+    const stuck = new BatonError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `the board's local writer did not answer within ${Math.round(this.answerTimeoutMs / 1000)} s (it may or may not commit this write); retry it`,
+    );
+    this.failPending(stuck);
+    this.socket = null;
+    this.retryAt = performance.now() + this.answerTimeoutMs;
+    socket.destroy();
+  }
+
+  private failPending(error: BatonError): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
   }
 
   private received(socket: Socket, lines: ByteLineSplitter, buffer: Buffer, bytes: number): boolean {
@@ -160,9 +198,7 @@ export class LocalWriterClient {
     // Not at once: a killed writer's connections close before its listening socket does, and
     // a call sent in that gap would be accepted by a writer already gone.
     this.retryAt = performance.now() + RETRY_MS;
-    const gone = new BatonError(ErrorCode.STORE_UNAVAILABLE, "the board's local writer went away during this write (it may or may not have committed); retry it");
-    for (const waiting of this.pending.values()) waiting.reject(gone);
-    this.pending.clear();
+    this.failPending(new BatonError(ErrorCode.STORE_UNAVAILABLE, "the board's local writer went away during this write (it may or may not have committed); retry it"));
   }
 
   private startWriter(): void {

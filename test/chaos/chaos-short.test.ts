@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { broken } from "../../bench/chaos/figures.js";
 import { handAgentsMixedIn, racingClaims, randomKills, stoppedHolder } from "../../bench/chaos/scenarios.js";
+import { writerKills } from "../../bench/chaos/writer-kills.js";
 import type { ScenarioOutcome } from "../../bench/chaos/figures.js";
 import type { ChaosStore } from "../../bench/chaos/scenarios.js";
 
@@ -43,3 +44,15 @@ describe("chaos (short): json with seed-001 hand agents", () => {
     expectSound(await handAgentsMixedIn(2, 2, 10));
   });
 });
+
+describe("chaos (short): the local writer", () => {
+  it("3,000 claims raced by 12 processes through it while it is SIGKILLed 3 times: nothing acknowledged lost, nothing done twice", { timeout: TIMEOUT_MS }, async () => {
+    const result = await writerKills(3000, 12, 3);
+    expectSound(result);
+    const figure = (name: string): string | number | undefined => result.table.rows.find((r) => r[0] === name)?.[1];
+    // The race went through writers, and they were killed under it.
+    expect(Number(figure("calls answered by a writer"))).toBeGreaterThan(0);
+    expect(Number(figure("writer SIGKILLs"))).toBeGreaterThan(0);
+  });
+});
+

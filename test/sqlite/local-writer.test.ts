@@ -303,6 +303,41 @@ describe("the local writer", () => {
     expect(writerPids(path).length).toBe(1);
   }, 30_000);
 
+  it("a writer SIGSTOPped: the call under way is refused as STORE_UNAVAILABLE after the lock timeout + 2 s, and the next calls go to the board itself", async () => {
+    const { path } = await freshBoard(4);
+    const url = `sqlite:${path}?lockTimeoutSeconds=1`;
+    const board = await openBoard(url, { localWriter: true });
+    let stopped: number[] = [];
+    try {
+      await until("a claim through the writer", async () => {
+        const claim = await board.claim({ agent: "a" });
+        await board.release(claim.task.id, { token: claim.leaseToken });
+        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
+      });
+      stopped = writerPids(path);
+      expect(stopped.length).toBe(1);
+      for (const pid of stopped) process.kill(pid, "SIGSTOP");
+      const started = performance.now();
+      await expect(board.claim({ agent: "a" })).rejects.toMatchObject({ code: "STORE_UNAVAILABLE", message: expect.stringContaining("did not answer within 3 s") });
+      // Refused after 3 s (checked once a second), never before: nothing here bounds it above.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2900);
+      const direct = localWriterCounts(board)?.direct ?? 0;
+      const claim = await board.claim({ agent: "b" });
+      expect(claim.task.assignedTo).toBe("b");
+      expect(localWriterCounts(board)?.direct).toBe(direct + 1);
+    } finally {
+      for (const pid of stopped) process.kill(pid, "SIGCONT");
+      await board.close();
+    }
+    const check = await openBoard(url);
+    try {
+      const { report } = await checkBoard(check);
+      expect(report.violations).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  }, 30_000);
+
   it("a board opened with a custom clock ignores localWriter (the writer runs its own)", async () => {
     const { url } = await freshBoard(1);
     const board = await openBoard(url, { localWriter: true, clock: () => Date.now() });
