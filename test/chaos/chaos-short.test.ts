@@ -52,7 +52,7 @@ describe("chaos (short): the local writer", () => {
     const figure = (name: string): string | number | undefined => result.table.rows.find((r) => r[0] === name)?.[1];
     // The race went through writers, and they were killed under it.
     expect(Number(figure("calls answered by a writer"))).toBeGreaterThan(0);
-    expect(Number(figure("writer SIGKILLs"))).toBeGreaterThan(0);
+    expect(Number(figure("writer SIGKILLs (at most 3, while the race lasts)"))).toBeGreaterThan(0);
   });
 });
 
