@@ -18,6 +18,7 @@ import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
 import { CLI } from "../support/lockers.js";
 import { repoRoot, spawnWorker } from "../support/processes.js";
+import type { Board } from "../../src/index.js";
 import type { WorkerProcess } from "../support/processes.js";
 
 interface RaceResult {
@@ -85,6 +86,15 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Claims and releases until a call went through the writer (the first calls start it and go to the board itself). */
+async function untilThroughTheWriter(board: Board): Promise<void> {
+  await until("a claim through the writer", async () => {
+    const claim = await board.claim({ agent: "a" });
+    await board.release(claim.task.id, { token: claim.leaseToken });
+    return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
+  });
 }
 
 /** `agents` claimers, started together. */
@@ -216,11 +226,7 @@ describe("the local writer", () => {
     const { url } = await freshBoard(2);
     const board = await openBoard(url, { localWriter: true });
     try {
-      await until("a claim through the writer", async () => {
-        const claim = await board.claim({ agent: "a" });
-        await board.release(claim.task.id, { token: claim.leaseToken });
-        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
-      });
+      await untilThroughTheWriter(board);
       const claim = await board.claim({ agent: "a" });
       const before = await board.get(claim.task.id);
       await expect(board.complete(claim.task.id, { token: claim.leaseToken + 1000 })).rejects.toMatchObject({ code: "LEASE_LOST" });
@@ -235,11 +241,7 @@ describe("the local writer", () => {
     const { url } = await freshBoard(3);
     const board = await openBoard(url, { localWriter: true });
     try {
-      await until("a claim through the writer", async () => {
-        const claim = await board.claim({ agent: "a" });
-        await board.release(claim.task.id, { token: claim.leaseToken });
-        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
-      });
+      await untilThroughTheWriter(board);
       const before = await board.list();
       const { socketPath } = writerAddress(parseStoreUrl(url), undefined);
       for (const garbage of ["not json\n", '{"i":1,"m":"deleteEverything","a":[]}\n', '{"i":"x"}\n', "\u0000\u00ff\u001b[2J\n"]) {
@@ -309,11 +311,7 @@ describe("the local writer", () => {
     const board = await openBoard(url, { localWriter: true });
     let stopped: number[] = [];
     try {
-      await until("a claim through the writer", async () => {
-        const claim = await board.claim({ agent: "a" });
-        await board.release(claim.task.id, { token: claim.leaseToken });
-        return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
-      });
+      await untilThroughTheWriter(board);
       stopped = writerPids(path);
       expect(stopped.length).toBe(1);
       for (const pid of stopped) process.kill(pid, "SIGSTOP");
