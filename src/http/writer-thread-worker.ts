@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { Board } from "../board.js";
 import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
-import { WRITER_THREAD_METHODS, sendableError } from "./writer-thread.js";
+import { runWriterCall, sendableError } from "./writer-thread.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { WriterAnswer, WriterCall } from "./writer-thread.js";
 
@@ -41,9 +41,8 @@ async function answer(board: Board, store: GroupCommitStore, call: WriterCall): 
       await board.close();
       return send({ id: call.id, value: null });
     }
-    if (!("args" in call) || !WRITER_THREAD_METHODS.has(call.method)) throw new Error(`the writer thread does not run ${call.method}`);
-    const method = (board as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[call.method] as (...args: unknown[]) => Promise<unknown>;
-    send({ id: call.id, value: await method.apply(board, call.args) });
+    if (!("args" in call)) throw new Error(`the writer thread does not run ${call.method}`);
+    send({ id: call.id, value: await runWriterCall(board, call.method, call.args, "the writer thread") });
   } catch (error) {
     send({ id: call.id, error: sendableError(error) });
   }

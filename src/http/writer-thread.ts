@@ -29,6 +29,16 @@ export const WRITER_THREAD_METHODS: ReadonlySet<string> = new Set([
   "release",
 ]);
 
+/**
+ * Runs one of WRITER_THREAD_METHODS on `board` for a call that crossed from another thread or
+ * process; any other method is refused, naming `runner` (serve's writer thread, the local writer).
+ */
+export function runWriterCall(board: Board, method: string, args: unknown[], runner: string): Promise<unknown> {
+  if (!WRITER_THREAD_METHODS.has(method)) throw new Error(`${runner} does not run ${method}`);
+  const run = (board as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method] as (...args: unknown[]) => Promise<unknown>;
+  return run.apply(board, args);
+}
+
 /** What the thread is asked: a call, or a question about its group commit. */
 type WriterRequest = { method: string; args: unknown[] } | { method: "$counts" } | { method: "$close" };
 

@@ -17,7 +17,7 @@ import { Board } from "../board.js";
 import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore, parseStoreUrl } from "../store/open.js";
 import { resolvePolicy } from "../core/policy.js";
-import { WRITER_THREAD_METHODS, sendableError } from "../http/writer-thread.js";
+import { runWriterCall, sendableError } from "../http/writer-thread.js";
 import { ensurePrivateDirectory } from "./address.js";
 import { LineSplitter } from "./wire.js";
 import type { Server, Socket } from "node:net";
@@ -55,7 +55,6 @@ const store = new GroupCommitStore(
   await openStore(config.storeUrl, { create: false, ...(lockTimeoutSeconds !== undefined && { lockTimeoutMs: lockTimeoutSeconds * 1000 }) }),
 );
 const board = new Board(store, { ...(config.policy && { policy: config.policy }) });
-const methods = board as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 ensurePrivateDirectory(config.socketPath);
 // A socket file left by a writer that was killed: the election says it is nobody's now.
@@ -113,8 +112,7 @@ async function answer(socket: Socket, line: string): Promise<void> {
   }
   let reply: AnswerLine;
   try {
-    if (typeof call.m !== "string" || !WRITER_THREAD_METHODS.has(call.m)) throw new Error(`the local writer does not run ${String(call.m)}`);
-    reply = { i: call.i, v: await (methods[call.m] as (...args: unknown[]) => Promise<unknown>).apply(board, call.a) };
+    reply = { i: call.i, v: await runWriterCall(board, String(call.m), call.a, "the local writer") };
   } catch (error) {
     reply = { i: call.i, e: sendableError(error) };
   }
