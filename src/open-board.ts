@@ -36,9 +36,11 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
   if (!localWriter || store.kind !== "sqlite" || clock || random || store.location === ":memory:") return board;
   const { LocalWriterClient } = await import("./local-writer/client.js");
   const { writerAddress } = await import("./local-writer/address.js");
-  // The writer opens the board as this process did: durability and lock timeout as given here or in the URL.
+  // The writer opens the board as this process did: durability and lock timeout (as given
+  // here, else the URL's, else the policy's) go into the URL it opens.
   const location = parseStoreUrl(url);
-  const { durability = location.durability, lockTimeoutMs = location.lockTimeoutMs } = storeOptions;
+  const { durability = location.durability } = storeOptions;
+  const lockTimeoutMs = storeOptions.lockTimeoutMs ?? location.lockTimeoutMs ?? (policyLockTimeout !== undefined ? policyLockTimeout * 1000 : undefined);
   const address = writerAddress({ ...location, ...(durability && { durability }), ...(lockTimeoutMs !== undefined && { lockTimeoutMs }) }, policy);
-  return new LocalWriterClient(address, policy, (lockTimeoutMs ?? (policyLockTimeout ?? 30) * 1000) + 2000).boardFor(board);
+  return new LocalWriterClient(address, policy, (lockTimeoutMs ?? 30_000) + 2000).boardFor(board);
 }

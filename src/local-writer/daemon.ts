@@ -15,8 +15,7 @@ import { unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { Board } from "../board.js";
 import { GroupCommitStore } from "../store/group-commit.js";
-import { openStore, parseStoreUrl } from "../store/open.js";
-import { resolvePolicy } from "../core/policy.js";
+import { openStore } from "../store/open.js";
 import { runWriterCall, sendableError } from "../http/writer-thread.js";
 import { ensurePrivateDirectory } from "./address.js";
 import { LineSplitter } from "./wire.js";
@@ -49,11 +48,8 @@ function listen(server: Server, path: string): Promise<boolean> {
 const election = createServer((socket) => socket.destroy());
 if (!(await listen(election, config.election))) process.exit(0);
 
-// The lock timeout as openBoard gives it (src/open-board.ts): the URL's, else the policy's.
-const lockTimeoutSeconds = parseStoreUrl(config.storeUrl).lockTimeoutMs === undefined ? resolvePolicy(config.policy).lockTimeoutSeconds : undefined;
-const store = new GroupCommitStore(
-  await openStore(config.storeUrl, { create: false, ...(lockTimeoutSeconds !== undefined && { lockTimeoutMs: lockTimeoutSeconds * 1000 }) }),
-);
+// The URL carries the client's durability and lock timeout (src/open-board.ts).
+const store = new GroupCommitStore(await openStore(config.storeUrl, { create: false }));
 const board = new Board(store, { ...(config.policy && { policy: config.policy }) });
 
 ensurePrivateDirectory(config.socketPath);
