@@ -5,10 +5,9 @@
  * process was told of must be on the board, written by it, and none twice; a call whose answer
  * died with a writer (STORE_UNAVAILABLE) may have committed or not, and nothing else may be off.
  */
-import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { raceScripts, workerScript } from "../../test/support/processes.js";
+import { localWriterPids, raceScripts, workerScript } from "../../test/support/processes.js";
 import { freshUrl, patientUrl } from "./boards.js";
 import { outcome } from "./figures.js";
 import { readBack } from "./read-back.js";
@@ -22,15 +21,6 @@ interface RaceResult {
   lostCompletions: number;
 }
 
-/** The writer processes of the board at `path` (its real path is in their command line). */
-function writerPids(path: string): number[] {
-  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((line) => line.includes("local-writer/daemon.js") && line.includes(path))
-    .map((line) => Number(line.trim().split(/\s+/, 1)[0]));
-}
-
 export async function writerKills(claims: number, processes: number, kills: number): Promise<ScenarioOutcome> {
   const url = await freshUrl("sqlite");
   const ids = await seed(url, claims);
@@ -42,7 +32,7 @@ export async function writerKills(claims: number, processes: number, kills: numb
   // 150–500 ms here, more under load), then lets it serve for 0–700 ms more.
   const killer = (async () => {
     while (racing && killed < kills) {
-      const pids = writerPids(path);
+      const pids = localWriterPids(path);
       if (pids.length === 0) {
         await sleep(20);
         continue;
@@ -68,7 +58,7 @@ export async function writerKills(claims: number, processes: number, kills: numb
   }
   const { results, raceMs } = race;
   // A writer left idle after the race goes by itself; this one is done with.
-  for (const pid of writerPids(path)) process.kill(pid, "SIGKILL");
+  for (const pid of localWriterPids(path)) process.kill(pid, "SIGKILL");
   const back = await readBack(url);
   const reported = results.flatMap((r, i) => r.completed.map((id) => ({ id, agent: `racer-${i}` })));
   const byId = new Map(back.tasks.map((t) => [t.id, t]));

@@ -17,7 +17,7 @@ import { localWriterCounts } from "../../src/local-writer/client.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
 import { CLI } from "../support/lockers.js";
-import { repoRoot, spawnWorker } from "../support/processes.js";
+import { localWriterPids, repoRoot, spawnWorker } from "../support/processes.js";
 import type { Board } from "../../src/index.js";
 import type { WorkerProcess } from "../support/processes.js";
 
@@ -42,7 +42,7 @@ afterEach(async () => {
     w.kill();
     await w.exited;
   }
-  for (const pid of writerPids("")) killQuietly(pid);
+  for (const pid of localWriterPids("baton-local-writer-")) killQuietly(pid);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -52,15 +52,6 @@ function killQuietly(pid: number): void {
   } catch {
     // gone already
   }
-}
-
-/** The writer processes whose board path contains `path` ("" for every one this test suite's boards started). */
-function writerPids(path: string): number[] {
-  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((line) => line.includes("local-writer/daemon.js") && line.includes("baton-local-writer-") && line.includes(path))
-    .map((line) => Number(line.trim().split(/\s+/, 1)[0]));
 }
 
 async function freshBoard(tasks: number): Promise<{ url: string; path: string }> {
@@ -128,7 +119,7 @@ describe("the local writer", () => {
       expect(results.reduce((a, r) => a + r.lostClaims + r.lostCompletions, 0)).toBe(0);
       // One writer, started by one process (the others found the start name taken).
       expect(results.reduce((a, r) => a + r.counts.writersStarted, 0)).toBe(1);
-      expect(writerPids(path).length).toBe(1);
+      expect(localWriterPids(path).length).toBe(1);
       const board = await openBoard(url);
       try {
         const { tasks, report } = await checkBoard(board);
@@ -146,14 +137,14 @@ describe("the local writer", () => {
     async () => {
       const { url, path } = await freshBoard(1500);
       const started = await race(url, 6);
-      await until("a writer", () => writerPids(path).length === 1);
+      await until("a writer", () => localWriterPids(path).length === 1);
       const check = await openBoard(url);
       try {
         await until("200 completions", async () => (await check.count({ status: "completed" })) >= 200);
       } finally {
         await check.close();
       }
-      for (const pid of writerPids(path)) process.kill(pid, "SIGKILL");
+      for (const pid of localWriterPids(path)) process.kill(pid, "SIGKILL");
       const results = await finish(started);
       const completed = results.flatMap((r) => r.completed);
       expect(new Set(completed).size).toBe(completed.length);
@@ -186,7 +177,7 @@ describe("the local writer", () => {
           await next.claim({ agent: "after" }).catch(() => undefined);
           return (localWriterCounts(next)?.viaWriter ?? 0) > 0;
         });
-        expect(writerPids(path).length).toBe(1);
+        expect(localWriterPids(path).length).toBe(1);
       } finally {
         await next.close();
       }
@@ -204,7 +195,7 @@ describe("the local writer", () => {
     });
     const first = await Promise.race(exits);
     expect(first).toBe(0);
-    expect(writerPids(path).length).toBe(1);
+    expect(localWriterPids(path).length).toBe(1);
     // The one left answers on the socket.
     await until("the socket", () => canConnect(address.socketPath));
   }, 20_000);
@@ -213,13 +204,13 @@ describe("the local writer", () => {
     const { url, path } = await freshBoard(5);
     const board = await openBoard(url, { localWriter: true });
     await board.claim({ agent: "solo" });
-    await until("a writer", () => writerPids(path).length === 1);
+    await until("a writer", () => localWriterPids(path).length === 1);
     await until("a claim through the writer", async () => {
       await board.claim({ agent: "solo" }).catch(() => undefined);
       return (localWriterCounts(board)?.viaWriter ?? 0) > 0;
     });
     await board.close();
-    await until("the idle writer to exit", () => writerPids(path).length === 0, 8000);
+    await until("the idle writer to exit", () => localWriterPids(path).length === 0, 8000);
   }, 20_000);
 
   it("a writer's refusal crosses as the same BatonError, and the board is unchanged", async () => {
@@ -292,7 +283,7 @@ describe("the local writer", () => {
     const env = { ...process.env, BATON_STORE: url, BATON_LOCAL_WRITER: "1", BATON_AGENT: "cli-agent" };
     const cli = (...args: string[]): string => execFileSync(process.execPath, [CLI, ...args], { env, encoding: "utf8" });
     const first = JSON.parse(cli("claim", "--json")) as { id: string; lease_token: number };
-    await until("a writer", () => writerPids(path).length === 1);
+    await until("a writer", () => localWriterPids(path).length === 1);
     const done = JSON.parse(cli("done", first.id, "--token", String(first.lease_token), "--json")) as { status: string };
     expect(done.status).toBe("completed");
     const second = JSON.parse(cli("claim", "--json")) as { id: string; assigned_to: string; lease_token: number };
@@ -302,7 +293,7 @@ describe("the local writer", () => {
     const stale = spawnSync(process.execPath, [CLI, "done", second.id, "--token", String(second.lease_token + 1000), "--json"], { env, encoding: "utf8" });
     expect(stale.status).toBe(4);
     expect(JSON.parse(stale.stdout || stale.stderr)).toMatchObject({ error: { code: "LEASE_LOST" } });
-    expect(writerPids(path).length).toBe(1);
+    expect(localWriterPids(path).length).toBe(1);
   }, 30_000);
 
   it("a writer SIGSTOPped: the call under way is refused as STORE_UNAVAILABLE after the lock timeout + 2 s, and the next calls go to the board itself", async () => {
@@ -312,7 +303,7 @@ describe("the local writer", () => {
     let stopped: number[] = [];
     try {
       await untilThroughTheWriter(board);
-      stopped = writerPids(path);
+      stopped = localWriterPids(path);
       expect(stopped.length).toBe(1);
       for (const pid of stopped) process.kill(pid, "SIGSTOP");
       const started = performance.now();

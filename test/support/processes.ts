@@ -3,7 +3,7 @@
  * (dist/test/workers/NAME.js, built by `npm run build`), hold them at a start line until all
  * have booted, then let them go together.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,3 +125,13 @@ export async function raceScripts<R>(
   }
   return { results: exits.map((e) => e.result as R), raceMs };
 }
+
+/** The pids of the local writers (src/local-writer/daemon.ts) whose command line contains `text`: a board's path, or a prefix of test boards' directories. */
+export function localWriterPids(text: string): number[] {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .filter((line) => line.includes("local-writer/daemon.js") && line.includes(text))
+    .map((line) => Number(line.trim().split(/\s+/, 1)[0]));
+}
+
