@@ -83,12 +83,19 @@ export class LocalWriterClient {
   ) {}
 
   boardFor(local: Board): Board {
+    // One wrapper per method, made once: an agent's loop calls these thousands of times.
+    const wrapped = new Map<string, (...args: unknown[]) => Promise<unknown>>();
     const board = new Proxy(local, {
       get: (target, property, receiver) => {
         if (property === "close") return () => this.closeWith(target);
         if (typeof property === "string" && WRITER_THREAD_METHODS.has(property)) {
-          const direct = Reflect.get(target, property, receiver) as (...args: unknown[]) => Promise<unknown>;
-          return (...args: unknown[]) => this.call(property, args, () => direct.apply(target, args));
+          let wrapper = wrapped.get(property);
+          if (!wrapper) {
+            const direct = Reflect.get(target, property, receiver) as (...args: unknown[]) => Promise<unknown>;
+            wrapper = (...args: unknown[]) => this.call(property, args, () => direct.apply(target, args));
+            wrapped.set(property, wrapper);
+          }
+          return wrapper;
         }
         return Reflect.get(target, property, receiver);
       },
@@ -97,16 +104,33 @@ export class LocalWriterClient {
     return board;
   }
 
-  private async call(method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
-    const socket = this.socket ?? (await this.connected());
-    if (!socket) {
+  /**
+   * Not async: with a writer connected (the usual call) the answer's promise is returned as
+   * it is, without the extra promise and turns an async function wraps it in. At 64
+   * processes each client runs mostly unoptimized code (~40 calls/s each), so every step
+   * of this path costs (docs/guarantees.md).
+   */
+  private call(method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
+    if (this.socket) return this.send(this.socket, method, args);
+    return this.connected().then((socket) => {
+      if (socket) return this.send(socket, method, args);
       this.counts.direct++;
       return direct();
-    }
+    });
+  }
+
+  private send(socket: Socket, method: string, args: unknown[]): Promise<unknown> {
     const id = this.nextId++;
+    let line: string;
+    try {
+      line = `${JSON.stringify({ i: id, m: method, a: args })}\n`;
+    } catch (error) {
+      // Arguments JSON cannot carry (a cycle, a BigInt): refused as a promise, as an async call would.
+      return Promise.reject(error as Error);
+    }
     if (this.pending.size === 0) socket.ref();
     const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now() }));
-    socket.write(`${JSON.stringify({ i: id, m: method, a: args })}\n`);
+    socket.write(line);
     return answer;
   }
 
@@ -173,7 +197,7 @@ export class LocalWriterClient {
   private received(socket: Socket, lines: ByteLineSplitter, buffer: Buffer, bytes: number): boolean {
     let whole: string[];
     try {
-      whole = lines.push(buffer.subarray(0, bytes));
+      whole = lines.push(buffer, bytes);
     } catch {
       socket.destroy();
       return false;

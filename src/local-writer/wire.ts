@@ -40,18 +40,22 @@ const NEWLINE = 0x0a;
 export class ByteLineSplitter {
   private held: Buffer | null = null;
 
-  push(bytes: Buffer): string[] {
-    const last = bytes.lastIndexOf(NEWLINE);
+  /** The whole lines in the first `length` bytes of `buffer` (after what was held). */
+  push(buffer: Buffer, length: number): string[] {
+    // The usual read: whole lines and nothing held (a client has one call under way, so
+    // one answer a read): decoded straight from the buffer, no view or copy made.
+    if (!this.held && length > 0 && buffer[length - 1] === NEWLINE) return buffer.toString("utf8", 0, length - 1).split("\n");
+    const last = buffer.lastIndexOf(NEWLINE, length - 1);
     if (last === -1) {
-      this.hold(bytes);
+      this.hold(buffer.subarray(0, length));
       return [];
     }
     let text: string;
     if (this.held) {
-      text = Buffer.concat([this.held, bytes.subarray(0, last)]).toString("utf8");
+      text = Buffer.concat([this.held, buffer.subarray(0, last)]).toString("utf8");
       this.held = null;
-    } else text = bytes.toString("utf8", 0, last);
-    if (last + 1 < bytes.length) this.hold(bytes.subarray(last + 1));
+    } else text = buffer.toString("utf8", 0, last);
+    if (last + 1 < length) this.hold(buffer.subarray(last + 1, length));
     return text.split("\n");
   }
 
