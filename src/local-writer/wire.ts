@@ -42,10 +42,11 @@ export class ByteLineSplitter {
 
   /** The whole lines in the first `length` bytes of `buffer` (after what was held). */
   push(buffer: Buffer, length: number): string[] {
-    // The usual read: whole lines and nothing held (a client has one call under way, so
-    // one answer a read): decoded straight from the buffer, no view or copy made.
-    if (!this.held && length > 0 && buffer[length - 1] === NEWLINE) return buffer.toString("utf8", 0, length - 1).split("\n");
-    const last = buffer.lastIndexOf(NEWLINE, length - 1);
+    // Not lastIndexOf(…, -1): a negative offset searches from the end of the reused buffer.
+    if (length === 0) return [];
+    // The usual read (a client has one call under way, so one answer a read) ends in its
+    // newline: no search for it, and the text is decoded straight from the buffer.
+    const last = buffer[length - 1] === NEWLINE ? length - 1 : buffer.lastIndexOf(NEWLINE, length - 1);
     if (last === -1) {
       this.hold(buffer.subarray(0, length));
       return [];

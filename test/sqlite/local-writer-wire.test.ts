@@ -39,9 +39,10 @@ describe("ByteLineSplitter", () => {
     expect(lines.push(buffer, read(buffer, bytes.subarray(6)))).toEqual(['"é→🙂"']);
   });
 
-  it("an empty read gives nothing and holds nothing", () => {
+  it("an empty read gives nothing and holds nothing, whatever the buffer still holds from before", () => {
     const buffer = Buffer.alloc(16);
     const lines = new ByteLineSplitter();
+    read(buffer, "stale\n");
     expect(lines.push(buffer, 0)).toEqual([]);
     expect(lines.push(buffer, read(buffer, "x\n"))).toEqual(["x"]);
   });
