@@ -22,10 +22,11 @@
  * BENCH_HTTP_STREAM_EVENTS [200].
  */
 import { fork, spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openBoard } from "../../src/index.js";
+import { processCpuMicros } from "../proc-cpu.js";
 import { boardUrl, contention, fillBoard, freshBoardPath, removeBoards } from "../sqlite/measure.js";
 import type { ChildProcess } from "node:child_process";
 import type { BenchRatio, BenchSection, BenchTable } from "../report.js";
@@ -112,17 +113,6 @@ interface HttpResult {
   serverMicrosPerCycle: number | undefined;
   /** The client processes' CPU over the window per cycle, µs. */
   clientMicrosPerCycle: number;
-}
-
-/** A process's CPU time so far (user + system), µs, from Linux's /proc; undefined elsewhere. */
-function processCpuMicros(pid: number | undefined): number | undefined {
-  try {
-    // Fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (100/s).
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Cycles/s with `clients` concurrent HTTP agents, spread over up to 4 client processes. */

@@ -9,6 +9,9 @@
  *   local writer (openBoard's `localWriter`, src/local-writer/), with fairness and the
  *   lock-wait counts behind them; "writer" at N processes is also compared with one process
  *   writing to the board itself ("turns"), the figure issue 17's target names,
+ * - beside each, the CPU a cycle cost: the agent processes' own and, through the writer, the
+ *   local writer's (read from /proc: it is not the bench's child), and the share of the
+ *   machine's CPU left idle over the window (bench/proc-cpu.ts),
  * - the same with agents that pause between claim and complete (at work), with each hand-over:
  *   back-to-back writers alone hid that "turns" lost to "ring" there (docs/guarantees.md),
  * - the event-loop delay of a process whose write waits on a board locked by another process,
@@ -143,6 +146,8 @@ async function measure(): Promise<BenchSection> {
         "doorbell waits / lock",
         "watchdog rings / lock",
         "time waiting",
+        "CPU µs/cycle: processes + writer",
+        "machine idle",
       ],
       rows: results.map((r) => [
         String(r.processes),
@@ -158,6 +163,8 @@ async function measure(): Promise<BenchSection> {
         r.doorbellWaitsPerLock,
         r.watchdogRingsPerLock,
         `${(100 * r.waitingShare).toFixed(0)} %`,
+        cpuPerCycle(r),
+        r.idleShare === undefined ? "—" : `${(100 * r.idleShare).toFixed(0)} %`,
       ]),
     });
     for (const handOver of handOvers) {
@@ -234,6 +241,13 @@ async function measure(): Promise<BenchSection> {
 }
 
 /** Tasks enough for `processes` doing up to `cyclesPerSecond` together over the whole run, warm-up cycles included. */
+/** Where a cycle's CPU went: the agent processes', and the local writer's when it carried their writes. */
+function cpuPerCycle(r: ContentionResult & { handOver: HandOver }): string {
+  const processes = Math.round(r.cpuMicrosPerCycle);
+  if (r.handOver !== "writer") return String(processes);
+  return r.writerMicrosPerCycle === undefined ? `${processes} + —` : `${processes} + ${Math.round(r.writerMicrosPerCycle)}`;
+}
+
 function tasksFor(processes: number, cyclesPerSecond: number): number {
   return 3 * processes + Math.ceil((cyclesPerSecond * (warmupMs + windowMs + 500)) / 1000) + 2000;
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openBoard } from "../../src/index.js";
 import type { Durability, LockWait } from "../../src/index.js";
+import { findProcess, machineCpuMicros, processCpuMicros } from "../proc-cpu.js";
 import { turnSplit } from "./turn-split.js";
 import type { TurnSplit } from "./turn-split.js";
 import type { DoneMessage, GoMessage, WaiterMessage, WorkerMessage } from "./protocol.js";
@@ -95,6 +96,10 @@ export interface ContentionResult {
   watchdogRingsPerLock: number;
   /** The processes' own CPU time over the window per cycle, µs (user + system). */
   cpuMicrosPerCycle: number;
+  /** Hand-over "writer": the board's local writer's CPU over the window per cycle, µs (undefined without /proc). */
+  writerMicrosPerCycle?: number;
+  /** Share of the machine's CPU time (all cores) left idle over the window (undefined without /proc). */
+  idleShare?: number;
   /** BENCH_SQLITE_TRACE=1: where the turns' time went (turn-split.ts). */
   split?: TurnSplit;
 }
@@ -151,7 +156,8 @@ export async function contention(
   // Every worker is open and idle: the start instant leaves time for the message to arrive.
   const go: GoMessage = { type: "go", startAt: Date.now() + 100 + processes * 5, ...timing };
   for (const child of children) child.send(go);
-  const results = await Promise.all(done);
+  const window = cpuOverWindow(go, handOver === "writer" ? boardPathOf(url) : undefined);
+  const results = await Promise.all(done).finally(() => window.cancel());
   const cycles = results.map((r) => r.cycles);
   const latencies = results.flatMap((r) => r.claimLatencies).sort((a, b) => a - b);
   const total = cycles.reduce((a, b) => a + b, 0);
@@ -172,7 +178,51 @@ export async function contention(
     fairness: Math.min(...cycles) / Math.max(1, Math.max(...cycles)),
     exhausted: results.some((r) => r.exhausted),
     cpuMicrosPerCycle: results.reduce((a, r) => a + (r.cpuMicros ?? 0), 0) / Math.max(1, total),
+    ...window.perCycle(total),
     ...withSplit(turnSplit(results, timing.windowMs)),
+  };
+}
+
+/** The board file a bench URL names (boardUrl): what the local writer's command line holds. */
+const boardPathOf = (url: string): string => url.slice("sqlite:".length).split("?")[0] as string;
+
+/**
+ * The machine's idle share and, through the writer, the local writer's CPU over the window
+ * the workers count cycles in: the writer is not the bench's child, so its CPU comes from
+ * /proc. The writer is looked up at the window's start (the workers started it in their
+ * warm-up); one that is not found leaves its figure out.
+ */
+function cpuOverWindow(go: GoMessage, writerBoard: string | undefined) {
+  let writer: number | undefined;
+  let writerFrom: number | undefined;
+  let writerUntil: number | undefined;
+  let machineFrom: ReturnType<typeof machineCpuMicros>;
+  let machineUntil: ReturnType<typeof machineCpuMicros>;
+  const start = setTimeout(() => {
+    machineFrom = machineCpuMicros();
+    if (writerBoard === undefined) return;
+    writer = findProcess(["local-writer/daemon.js", writerBoard]);
+    writerFrom = processCpuMicros(writer);
+  }, go.startAt + go.warmupMs - Date.now());
+  const end = setTimeout(() => {
+    machineUntil = machineCpuMicros();
+    writerUntil = processCpuMicros(writer);
+  }, go.startAt + go.warmupMs + go.windowMs - Date.now());
+  return {
+    cancel(): void {
+      clearTimeout(start);
+      clearTimeout(end);
+    },
+    perCycle(cycles: number): { writerMicrosPerCycle?: number; idleShare?: number } {
+      const figures: { writerMicrosPerCycle?: number; idleShare?: number } = {};
+      if (writerFrom !== undefined && writerUntil !== undefined) figures.writerMicrosPerCycle = (writerUntil - writerFrom) / Math.max(1, cycles);
+      if (machineFrom && machineUntil) {
+        const busy = machineUntil.busy - machineFrom.busy;
+        const idle = machineUntil.idle - machineFrom.idle;
+        if (busy + idle > 0) figures.idleShare = idle / (busy + idle);
+      }
+      return figures;
+    },
   };
 }
 
