@@ -240,7 +240,6 @@ async function measure(): Promise<BenchSection> {
   return { title: "sqlite", tables, ratios, notes };
 }
 
-/** Tasks enough for `processes` doing up to `cyclesPerSecond` together over the whole run, warm-up cycles included. */
 /** Where a cycle's CPU went: the agent processes', and the local writer's when it carried their writes. */
 function cpuPerCycle(r: ContentionResult & { handOver: HandOver }): string {
   const processes = Math.round(r.cpuMicrosPerCycle);
@@ -248,6 +247,7 @@ function cpuPerCycle(r: ContentionResult & { handOver: HandOver }): string {
   return r.writerMicrosPerCycle === undefined ? `${processes} + —` : `${processes} + ${Math.round(r.writerMicrosPerCycle)}`;
 }
 
+/** Tasks enough for `processes` doing up to `cyclesPerSecond` together over the whole run, warm-up cycles included. */
 function tasksFor(processes: number, cyclesPerSecond: number): number {
   return 3 * processes + Math.ceil((cyclesPerSecond * (warmupMs + windowMs + 500)) / 1000) + 2000;
 }

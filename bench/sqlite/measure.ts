@@ -186,13 +186,20 @@ export async function contention(
 /** The board file a bench URL names (boardUrl): what the local writer's command line holds. */
 const boardPathOf = (url: string): string => url.slice("sqlite:".length).split("?")[0] as string;
 
+interface WindowCpu {
+  /** Stops the readings (the workers are done, or failed). */
+  cancel(): void;
+  /** The figures over the window, per cycle counted in it; each left out when it could not be read. */
+  perCycle(cycles: number): Pick<ContentionResult, "writerMicrosPerCycle" | "idleShare">;
+}
+
 /**
  * The machine's idle share and, through the writer, the local writer's CPU over the window
  * the workers count cycles in: the writer is not the bench's child, so its CPU comes from
  * /proc. The writer is looked up at the window's start (the workers started it in their
  * warm-up); one that is not found leaves its figure out.
  */
-function cpuOverWindow(go: GoMessage, writerBoard: string | undefined) {
+function cpuOverWindow(go: GoMessage, writerBoard: string | undefined): WindowCpu {
   let writer: number | undefined;
   let writerFrom: number | undefined;
   let writerUntil: number | undefined;
@@ -213,8 +220,8 @@ function cpuOverWindow(go: GoMessage, writerBoard: string | undefined) {
       clearTimeout(start);
       clearTimeout(end);
     },
-    perCycle(cycles: number): { writerMicrosPerCycle?: number; idleShare?: number } {
-      const figures: { writerMicrosPerCycle?: number; idleShare?: number } = {};
+    perCycle(cycles) {
+      const figures: ReturnType<WindowCpu["perCycle"]> = {};
       if (writerFrom !== undefined && writerUntil !== undefined) figures.writerMicrosPerCycle = (writerUntil - writerFrom) / Math.max(1, cycles);
       if (machineFrom && machineUntil) {
         const busy = machineUntil.busy - machineFrom.busy;
