@@ -123,7 +123,7 @@ export class LocalWriterClient {
     const id = this.nextId++;
     let line: string;
     try {
-      line = `${JSON.stringify({ i: id, m: method, a: args })}\n`;
+      line = `${JSON.stringify({ i: id, m: method, a: args, d: Date.now() + this.answerTimeoutMs })}\n`;
     } catch (error) {
       // Arguments JSON cannot carry (a cycle, a BigInt): refused as a promise, as an async call would.
       return Promise.reject(error as Error);

@@ -14,6 +14,7 @@
 import { unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { Board } from "../board.js";
+import { BatonError, ErrorCode } from "../core/errors.js";
 import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
 import { runWriterCall, sendableError } from "../http/writer-thread.js";
@@ -59,6 +60,8 @@ try {
 } catch {
   // absent
 }
+
+const LATE_CALL = "the board's local writer read this write after its caller had stopped waiting, and did not run it; retry it";
 
 let connections = 0;
 let idleTimer: NodeJS.Timeout | null = null;
@@ -107,6 +110,12 @@ async function answer(socket: Socket, line: string): Promise<void> {
     return;
   }
   let reply: AnswerLine;
+  if (typeof call.d === "number" && Date.now() > call.d) {
+    // Read after its caller gave up (this writer was stopped, or far behind): see CallLine.d.
+    reply = { i: call.i, e: sendableError(new BatonError(ErrorCode.STORE_UNAVAILABLE, LATE_CALL)) };
+    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
+    return;
+  }
   try {
     reply = { i: call.i, v: await runWriterCall(board, String(call.m), call.a, "the local writer") };
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * What a client and the board's local writer say on the socket: one JSON object a line.
- * A call `{"i":7,"m":"claim","a":[{…}]}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
+ * A call `{"i":7,"m":"claim","a":[{…}],"d":1764770000000}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
  * (the error as serve's writer thread sends it, src/http/writer-thread.ts). Answers come in
  * any order: each names its call.
  */
@@ -10,6 +10,12 @@ export interface CallLine {
   i: number;
   m: string;
   a: unknown[];
+  /**
+   * When the caller stops waiting (Date.now() ms; one machine, one clock). A call the writer
+   * reads after it is refused, not run: its caller was already told the writer did not answer,
+   * and a claim run then would hold a task for an agent that never learns of it.
+   */
+  d: number;
 }
 
 export type AnswerLine = { i: number; v: unknown } | { i: number; e: SentError };
