@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
 import { TURN_MS, WriteTurn } from "../../src/store/sqlite/turn.js";
-import { retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
+import { LET_IN_MS, retryWhileBusy, retryWhileBusyAsync } from "../../src/store/sqlite/busy.js";
 import type { Doorbell } from "../../src/store/sqlite/doorbell.js";
 import { spawn } from "node:child_process";
 import { spawnWorker, workerScript } from "../support/processes.js";
@@ -259,7 +259,8 @@ describe("waiting in turns (busy.ts)", () => {
       // No wait for yet another commit (that waited LET_IN_MS at nearly every completion) and no queueing.
       expect(log).toEqual(["try"]);
       expect(looks).toBe(1);
-      expect(performance.now() - started).toBeLessThan(50);
+      // The let-in it must not wait for is LET_IN_MS; a loaded machine may add tens of ms to the rest.
+      expect(performance.now() - started).toBeLessThan(LET_IN_MS);
     }
   });
 
