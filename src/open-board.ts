@@ -42,5 +42,6 @@ export async function openBoard(url: string, options: OpenBoardOptions = {}): Pr
   const { durability = location.durability } = storeOptions;
   const lockTimeoutMs = storeOptions.lockTimeoutMs ?? location.lockTimeoutMs ?? (policyLockTimeout !== undefined ? policyLockTimeout * 1000 : undefined);
   const address = writerAddress({ ...location, ...(durability && { durability }), ...(lockTimeoutMs !== undefined && { lockTimeoutMs }) }, policy);
+  if (!address) return board;
   return new LocalWriterClient(address, policy, (lockTimeoutMs ?? 30_000) + 2000).boardFor(board);
 }

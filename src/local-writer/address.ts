@@ -36,8 +36,25 @@ function realTarget(target: string): string {
   }
 }
 
-export function writerAddress(location: StoreLocation, policy: BoardPolicyInput | undefined): WriterAddress {
+/**
+ * The longest socket path Linux takes (sun_path is 108 bytes with its NUL). Node does not
+ * refuse a longer one: it cuts it, on listen and on connect alike, so two boards whose names
+ * differ only past the cut shared one writer, and one board's claims took the other's tasks
+ * (a TMPDIR of 98 characters did it: test/sqlite/local-writer.test.ts).
+ */
+export const SOCKET_PATH_MAX_BYTES = 107;
+
+/** Where the socket directory goes when TMPDIR is too long for a socket path under it. */
+const SHORT_TMP = "/tmp";
+
+/**
+ * The board's writer address, or null when it cannot have one: a board path with a "?" (a
+ * store URL ends its path there, so the writer could not be told which file to open), or a
+ * socket path too long even under /tmp. Such a board writes to the file itself.
+ */
+export function writerAddress(location: StoreLocation, policy: BoardPolicyInput | undefined): WriterAddress | null {
   const target = realTarget(location.target);
+  if (target.includes("?")) return null;
   const query = new URLSearchParams();
   if (location.durability) query.set("durability", location.durability);
   if (location.lockTimeoutMs !== undefined) query.set("lockTimeoutSeconds", String(location.lockTimeoutMs / 1000));
@@ -49,12 +66,19 @@ export function writerAddress(location: StoreLocation, policy: BoardPolicyInput 
     .update(JSON.stringify([uid, storeUrl, policy ?? null]))
     .digest("hex")
     .slice(0, 24);
+  const socketName = join(`baton-${uid}`, `w-${key}.sock`);
+  const socketPath = [tmpdir(), SHORT_TMP].map((dir) => join(dir, socketName)).find(fitsSocketPath);
+  if (socketPath === undefined) return null;
   return {
     election: `\0baton-writer-${key}`,
     starting: `\0baton-writer-start-${key}`,
-    socketPath: join(tmpdir(), `baton-${uid}`, `w-${key}.sock`),
+    socketPath,
     storeUrl,
   };
+}
+
+export function fitsSocketPath(path: string): boolean {
+  return Buffer.byteLength(path) <= SOCKET_PATH_MAX_BYTES;
 }
 
 /**

@@ -18,7 +18,7 @@ import { BatonError, ErrorCode } from "../core/errors.js";
 import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
 import { runWriterCall, sendableError } from "../http/writer-thread.js";
-import { ensurePrivateDirectory } from "./address.js";
+import { SOCKET_PATH_MAX_BYTES, ensurePrivateDirectory, fitsSocketPath } from "./address.js";
 import { LineSplitter } from "./wire.js";
 import type { Server, Socket } from "node:net";
 import type { BoardPolicyInput } from "../core/policy.js";
@@ -35,6 +35,11 @@ export interface DaemonConfig {
 const config = JSON.parse(process.argv[2] ?? "null") as DaemonConfig | null;
 if (!config || typeof config.storeUrl !== "string" || typeof config.socketPath !== "string" || typeof config.election !== "string") {
   console.error("usage: spawned by a baton client: daemon.js CONFIG_JSON");
+  process.exit(2);
+}
+if (!fitsSocketPath(config.socketPath)) {
+  // Node would cut it and listen on another board's name (src/local-writer/address.ts).
+  console.error(`the socket path ${config.socketPath} is longer than ${SOCKET_PATH_MAX_BYTES} bytes`);
   process.exit(2);
 }
 

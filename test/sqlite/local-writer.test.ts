@@ -19,6 +19,7 @@ import { checkBoard } from "../conformance/checks.js";
 import { CLI } from "../support/lockers.js";
 import { localWriterPids, repoRoot, spawnWorker } from "../support/processes.js";
 import type { Board } from "../../src/index.js";
+import type { WriterAddress } from "../../src/local-writer/address.js";
 import type { WorkerProcess } from "../support/processes.js";
 
 interface RaceResult {
@@ -228,7 +229,7 @@ describe("the local writer", () => {
 
   it("two writers started at once for one board: one stays, the other exits at once", async () => {
     const { url, path } = await freshBoard(1);
-    const address = writerAddress(parseStoreUrl(url), undefined);
+    const address = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
     const config = JSON.stringify({ ...address, idleMs: 3000 });
     const exits = [0, 1].map(() => {
       const child = spawn(process.execPath, [DAEMON, config], { stdio: "ignore" });
@@ -240,6 +241,47 @@ describe("the local writer", () => {
     // The one left answers on the socket.
     await until("the socket", () => canConnect(address.socketPath));
   }, 20_000);
+
+  it("two boards under a TMPDIR too long for a socket path: each has its own writer, and each board's claims take its own tasks", async () => {
+    const savedTmp = process.env.TMPDIR;
+    // 98 characters: Node would cut the socket path before its board key (about 107 bytes is all
+    // it keeps), so both boards' clients reached one writer and board A's claims took board B's tasks.
+    const base = mkdtempSync(join(tmpdir(), "baton-local-writer-"));
+    dirs.push(base);
+    const longTmp = join(base, "t".repeat(98 - base.length - 1));
+    mkdirSync(longTmp);
+    const boards: { name: string; board: Board; path: string }[] = [];
+    try {
+      process.env.TMPDIR = longTmp;
+      expect(longTmp.length).toBe(98);
+      for (const name of ["A", "B"]) {
+        const { url, path } = await freshBoard(0);
+        const setup = await openBoard(url);
+        await setup.addMany(Array.from({ length: 20 }, () => ({ title: `task of ${name}` })));
+        await setup.close();
+        const address = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
+        expect(address.socketPath.startsWith(`/tmp/baton-`)).toBe(true);
+        expect(Buffer.byteLength(address.socketPath)).toBeLessThanOrEqual(107);
+        boards.push({ name, board: await openBoard(url, { localWriter: true }), path });
+      }
+      for (const { board } of boards) await untilThroughTheWriter(board);
+      for (let round = 0; round < 10; round++) {
+        for (const { name, board } of boards) {
+          const claim = await board.claim({ agent: "a" });
+          expect(claim.task.title).toBe(`task of ${name}`);
+          await board.release(claim.task.id, { token: claim.leaseToken });
+        }
+      }
+      for (const { board, path } of boards) {
+        expect(localWriterCounts(board)?.viaWriter).toBeGreaterThanOrEqual(20);
+        expect(localWriterPids(path).length).toBe(1);
+      }
+    } finally {
+      for (const { board } of boards) await board.close();
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
+  }, 30_000);
 
   it("goes by itself once no client has been connected for its idle time", async () => {
     const { url, path } = await freshBoard(5);
@@ -275,7 +317,7 @@ describe("the local writer", () => {
     try {
       await untilThroughTheWriter(board);
       const before = await board.list();
-      const { socketPath } = writerAddress(parseStoreUrl(url), undefined);
+      const { socketPath } = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
       for (const garbage of ["not json\n", '{"i":1,"m":"deleteEverything","a":[]}\n', '{"i":"x"}\n', "\u0000\u00ff\u001b[2J\n"]) {
         const answer = await talk(socketPath, garbage);
         // An unknown method is answered with an error; anything unparseable closes the connection.
