@@ -18,6 +18,7 @@ import { ByteLineSplitter } from "./wire.js";
 import type { Socket } from "node:net";
 import type { Board } from "../board.js";
 import type { BoardPolicyInput } from "../core/policy.js";
+import { ensurePrivateDirectory } from "./address.js";
 import type { WriterAddress } from "./address.js";
 import type { DaemonConfig } from "./daemon.js";
 import type { AnswerLine } from "./wire.js";
@@ -229,6 +230,13 @@ export class LocalWriterClient {
     const now = performance.now();
     if (now - this.spawnedAt < SPAWN_AGAIN_MS) return;
     this.spawnedAt = now;
+    try {
+      // The writer would check this and exit; a CLI call starting one only to see it fail
+      // cost ~150 ms of CPU, on every call while the directory stays as it is.
+      ensurePrivateDirectory(this.address.socketPath);
+    } catch {
+      return;
+    }
     // Processes that find no writer at the same moment: the one that binds the start name
     // starts it (binding is atomic), the others go on writing to the board themselves.
     const starting = createServer();
