@@ -112,6 +112,18 @@ async function finish(started: WorkerProcess[]): Promise<RaceResult[]> {
   return exits.map((exit) => exit.result as RaceResult);
 }
 
+/** The board after a race: every task completed, the trail replays to it, never two holders at once. */
+async function expectEveryTaskCompletedOnce(url: string): Promise<void> {
+  const board = await openBoard(url);
+  try {
+    const { tasks, report } = await checkBoard(board);
+    expect(tasks.every((t) => t.status === "completed")).toBe(true);
+    expect(report.violations).toEqual([]);
+  } finally {
+    await board.close();
+  }
+}
+
 describe("the local writer", () => {
   it(
     "8 processes start together with no writer: one of them starts it, every task completed exactly once, one holder at a time",
@@ -130,14 +142,7 @@ describe("the local writer", () => {
       // One writer, started by one process (the others found the start name taken).
       expect(results.reduce((a, r) => a + r.counts.writersStarted, 0)).toBe(1);
       await untilOneWriter(path);
-      const board = await openBoard(url);
-      try {
-        const { tasks, report } = await checkBoard(board);
-        expect(tasks.every((t) => t.status === "completed")).toBe(true);
-        expect(report.violations).toEqual([]);
-      } finally {
-        await board.close();
-      }
+      await expectEveryTaskCompletedOnce(url);
     },
     60_000,
   );
@@ -162,14 +167,7 @@ describe("the local writer", () => {
         await holder.close();
       }
       await untilOneWriter(path);
-      const board = await openBoard(url);
-      try {
-        const { tasks, report } = await checkBoard(board);
-        expect(tasks.every((t) => t.status === "completed")).toBe(true);
-        expect(report.violations).toEqual([]);
-      } finally {
-        await board.close();
-      }
+      await expectEveryTaskCompletedOnce(url);
     },
     60_000,
   );
