@@ -118,13 +118,12 @@ async function answer(socket: Socket, line: string): Promise<void> {
   if (typeof call.d === "number" && Date.now() > call.d) {
     // Read after its caller gave up (this writer was stopped, or far behind): see CallLine.d.
     reply = { i: call.i, e: sendableError(new BatonError(ErrorCode.STORE_UNAVAILABLE, LATE_CALL)) };
-    if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
-    return;
-  }
-  try {
-    reply = { i: call.i, v: await runWriterCall(board, String(call.m), call.a, "the local writer") };
-  } catch (error) {
-    reply = { i: call.i, e: sendableError(error) };
+  } else {
+    try {
+      reply = { i: call.i, v: await runWriterCall(board, String(call.m), call.a, "the local writer") };
+    } catch (error) {
+      reply = { i: call.i, e: sendableError(error) };
+    }
   }
   if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
 }
