@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { WIRE_VERSION } from "./wire.js";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { StoreLocation } from "../store/open.js";
 
@@ -61,9 +62,10 @@ export function writerAddress(location: StoreLocation, policy: BoardPolicyInput 
   const storeUrl = `${location.kind}:${target}${query.size > 0 ? `?${query}` : ""}`;
   const uid = process.getuid?.() ?? 0;
   // The policy is part of the name: a writer runs its board with one policy, and a client
-  // with another lease length must not have its claims made with the writer's.
+  // with another lease length must not have its claims made with the writer's. So is the
+  // wire's version: a client never talks to a writer that speaks another (src/local-writer/wire.ts).
   const key = createHash("sha256")
-    .update(JSON.stringify([uid, storeUrl, policy ?? null]))
+    .update(JSON.stringify([uid, storeUrl, policy ?? null, WIRE_VERSION]))
     .digest("hex")
     .slice(0, 24);
   const socketName = join(`baton-${uid}`, `w-${key}.sock`);

@@ -7,7 +7,9 @@
  * `local` (the board itself) and a writer is started, detached, for the calls after it; a
  * call never waits for one to start. When the writer goes away with calls under way, those
  * are refused as STORE_UNAVAILABLE (they may or may not have committed, as when an HTTP
- * answer is lost), and the next call finds or starts another writer.
+ * answer is lost), and the next call finds or starts another writer; unless it went before
+ * it greeted the connection (GREETING_LINE, src/local-writer/wire.ts): then it read none of
+ * them, and they run on the board itself.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,7 +17,7 @@ import { connect, createServer } from "node:net";
 import { BatonError, ErrorCode } from "../core/errors.js";
 import { WRITER_THREAD_METHODS, receivedError } from "../http/writer-thread.js";
 import { ensurePrivateDirectory } from "./address.js";
-import { ByteLineSplitter } from "./wire.js";
+import { ByteLineSplitter, GREETING_LINE } from "./wire.js";
 import type { Socket } from "node:net";
 import type { Board } from "../board.js";
 import type { BoardPolicyInput } from "../core/policy.js";
@@ -56,6 +58,8 @@ interface Waiting {
   reject: (error: Error) => void;
   /** performance.now() when the call was sent. */
   sentAt: number;
+  /** The call on the board itself, for when the writer never read it. */
+  direct: () => Promise<unknown>;
 }
 
 /** How often calls under way are checked for an answer overdue (one timer per connection, not one per call). */
@@ -63,6 +67,8 @@ const OVERDUE_CHECK_MS = 1000;
 
 export class LocalWriterClient {
   private socket: Socket | null = null;
+  /** Whether `socket`'s writer has greeted it (GREETING_LINE): until then, it has read none of its calls. */
+  private greeted = false;
   private connecting: Promise<Socket | null> | null = null;
   private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
@@ -112,15 +118,15 @@ export class LocalWriterClient {
    * of this path costs (docs/guarantees.md).
    */
   private call(method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
-    if (this.socket) return this.send(this.socket, method, args);
+    if (this.socket) return this.send(this.socket, method, args, direct);
     return this.connected().then((socket) => {
-      if (socket) return this.send(socket, method, args);
+      if (socket) return this.send(socket, method, args, direct);
       this.counts.direct++;
       return direct();
     });
   }
 
-  private send(socket: Socket, method: string, args: unknown[]): Promise<unknown> {
+  private send(socket: Socket, method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
     const id = this.nextId++;
     let line: string;
     try {
@@ -130,7 +136,7 @@ export class LocalWriterClient {
       return Promise.reject(error as Error);
     }
     if (this.pending.size === 0) socket.ref();
-    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now() }));
+    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now(), direct }));
     socket.write(line);
     return answer;
   }
@@ -166,6 +172,7 @@ export class LocalWriterClient {
 
   private adopt(socket: Socket): void {
     this.socket = socket;
+    this.greeted = false;
     socket.unref();
     const overdue = setInterval(() => this.checkOverdue(socket), OVERDUE_CHECK_MS);
     overdue.unref();
@@ -190,6 +197,15 @@ export class LocalWriterClient {
     socket.destroy();
   }
 
+  private runPendingDirect(): void {
+    const unread = [...this.pending.values()];
+    this.pending.clear();
+    for (const waiting of unread) {
+      this.counts.direct++;
+      waiting.direct().then(waiting.resolve, waiting.reject);
+    }
+  }
+
   private failPending(error: BatonError): void {
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
@@ -203,7 +219,16 @@ export class LocalWriterClient {
       socket.destroy();
       return false;
     }
-    for (const line of whole) if (line !== "") this.answered(JSON.parse(line) as AnswerLine);
+    for (const line of whole) {
+      if (line === "") continue;
+      if (this.greeted) this.answered(JSON.parse(line) as AnswerLine);
+      else if (line === GREETING_LINE) this.greeted = true;
+      else {
+        // Not a writer of this wire (its address has the version in it: src/local-writer/address.ts).
+        socket.destroy();
+        return false;
+      }
+    }
     if (this.pending.size === 0) socket.unref();
     return true;
   }
@@ -223,6 +248,12 @@ export class LocalWriterClient {
     // Not at once: a killed writer's connections close before its listening socket does, and
     // a call sent in that gap would be accepted by a writer already gone.
     this.retryAt = performance.now() + RETRY_MS;
+    if (!this.greeted) {
+      // Closed before its greeting: the writer went (idle, killed) before it read a byte of
+      // this connection, so no call sent on it ran; each runs on the board itself instead.
+      this.runPendingDirect();
+      return;
+    }
     this.failPending(new BatonError(ErrorCode.STORE_UNAVAILABLE, "the board's local writer went away during this write (it may or may not have committed); retry it"));
   }
 

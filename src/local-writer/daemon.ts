@@ -19,7 +19,7 @@ import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
 import { runWriterCall, sendableError } from "../http/writer-thread.js";
 import { SOCKET_PATH_MAX_BYTES, ensurePrivateDirectory, fitsSocketPath } from "./address.js";
-import { LineSplitter } from "./wire.js";
+import { GREETING_LINE, LineSplitter } from "./wire.js";
 import type { Server, Socket } from "node:net";
 import type { BoardPolicyInput } from "../core/policy.js";
 import type { AnswerLine, CallLine } from "./wire.js";
@@ -84,6 +84,8 @@ function serveClient(socket: Socket): void {
   connections++;
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
+  // Before anything is read: a client whose connection closes without it knows no call of its was run.
+  socket.write(`${GREETING_LINE}\n`);
   socket.setEncoding("utf8");
   const lines = new LineSplitter();
   socket.on("data", (text: string) => {

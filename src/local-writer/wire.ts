@@ -1,6 +1,6 @@
 /**
  * What a client and the board's local writer say on the socket: one JSON object a line.
- * A call `{"i":7,"m":"claim","a":[{…}],"d":1764770000000}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
+ * The writer's first line on every connection is its greeting (GREETING_LINE); then a call `{"i":7,"m":"claim","a":[{…}],"d":1764770000000}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
  * (the error as serve's writer thread sends it, src/http/writer-thread.ts). Answers come in
  * any order: each names its call.
  */
@@ -19,6 +19,22 @@ export interface CallLine {
 }
 
 export type AnswerLine = { i: number; v: unknown } | { i: number; e: SentError };
+
+/**
+ * What these lines mean; part of the writer's address (src/local-writer/address.ts), so a
+ * client never reaches a writer of another version (one left running across an upgrade):
+ * it starts its own beside it, and the old one goes once idle.
+ */
+export const WIRE_VERSION = 2;
+
+/**
+ * The writer's first line on a connection, written the instant it accepts it and before it
+ * reads anything. A connection that closes before its greeting was never read: its calls
+ * were not run, and the client runs them on the board itself. (The writer going idle closes
+ * its listening socket; a client that connected in that instant was left in the kernel's
+ * queue, and its call was refused as "may or may not have committed".)
+ */
+export const GREETING_LINE = JSON.stringify({ w: WIRE_VERSION });
 
 /** A line longer than this ends the connection: no call of an agent's loop comes near it. */
 export const MAX_LINE_CHARS = 1 << 20;

@@ -7,13 +7,14 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openBoard } from "../../src/index.js";
-import { writerAddress } from "../../src/local-writer/address.js";
+import { ensurePrivateDirectory, writerAddress } from "../../src/local-writer/address.js";
 import { localWriterCounts } from "../../src/local-writer/client.js";
+import { GREETING_LINE } from "../../src/local-writer/wire.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
 import { CLI } from "../support/lockers.js";
@@ -413,6 +414,58 @@ describe("the local writer", () => {
     }
   }, 30_000);
 
+  it("a writer that goes before it accepted a connection (left in the kernel's queue, as when it goes idle in that instant): the call sent on it runs on the board itself, once, and succeeds", async () => {
+    const { url, path } = await freshBoard(3);
+    const first = await openBoard(url, { localWriter: true });
+    await untilThroughTheWriter(first);
+    await first.close();
+    const [writer] = localWriterPids(path);
+    expect(writer).toBeDefined();
+    // Stopped, the writer accepts nothing: the next client's connect completes in the
+    // kernel's queue and its claim is sent there, unread.
+    process.kill(writer as number, "SIGSTOP");
+    const board = await openBoard(url, { localWriter: true });
+    try {
+      let settled = false;
+      const claim = board.claim({ agent: "late" }).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false); // waiting on the writer's socket, not run on the board
+      process.kill(writer as number, "SIGKILL");
+      const claimed = await claim;
+      expect(claimed.task.assignedTo).toBe("late");
+      expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1 });
+    } finally {
+      await board.close();
+    }
+    const check = await openBoard(url);
+    try {
+      const { tasks, report } = await checkBoard(check);
+      expect(tasks.filter((t) => t.status === "in_progress").map((t) => t.assignedTo)).toEqual(["late"]);
+      expect(report.violations).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  }, 20_000);
+
+  it("a peer on the writer's socket that greets in another wire's version: the client leaves it, and its call runs on the board itself", async () => {
+    const { url } = await freshBoard(2);
+    const { socketPath } = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
+    ensurePrivateDirectory(socketPath);
+    rmSync(socketPath, { force: true });
+    // Read (and dropped), so the peer sees the client leave and closes.
+    const peer = createServer((socket) => socket.resume().write('{"w":1}\n'));
+    await new Promise<void>((resolve) => peer.listen({ path: socketPath }, resolve));
+    const board = await openBoard(url, { localWriter: true });
+    try {
+      const claim = await board.claim({ agent: "a" });
+      expect(claim.task.assignedTo).toBe("a");
+      expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1, writersStarted: 0 });
+    } finally {
+      await board.close();
+      await new Promise((resolve) => peer.close(resolve));
+    }
+  }, 20_000);
+
   it("a board opened with a custom clock ignores localWriter (the writer runs its own)", async () => {
     const { url } = await freshBoard(1);
     const board = await openBoard(url, { localWriter: true, clock: () => Date.now() });
@@ -437,6 +490,7 @@ function canConnect(path: string): Promise<boolean> {
 }
 
 /** Sends `text` and returns the first line answered, or "" once the writer closes the connection. */
+/** Sends `text` on a connection of its own; the writer's first line after its greeting, or "" when it closes first. */
 function talk(path: string, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ path });
@@ -445,13 +499,17 @@ function talk(path: string, text: string): Promise<string> {
     socket.once("connect", () => socket.write(text));
     socket.on("data", (chunk: string) => {
       got += chunk;
-      const line = got.indexOf("\n");
-      if (line !== -1) {
+      const lines = got.split("\n");
+      if (lines.length > 2) {
+        expect(lines[0]).toBe(GREETING_LINE);
         socket.destroy();
-        resolve(got.slice(0, line));
+        resolve(lines[1] as string);
       }
     });
-    socket.once("close", () => resolve(got));
+    socket.once("close", () => {
+      expect(got.startsWith(`${GREETING_LINE}\n`)).toBe(true);
+      resolve(got.slice(GREETING_LINE.length + 1));
+    });
     socket.once("error", reject);
   });
 }
