@@ -5,11 +5,12 @@
  *
  * The writer is an accelerator, never a requirement: when there is none, a call runs on
  * `local` (the board itself) and a writer is started, detached, for the calls after it; a
- * call never waits for one to start. When the writer goes away with calls under way, those
- * are refused as STORE_UNAVAILABLE (they may or may not have committed, as when an HTTP
- * answer is lost), and the next call finds or starts another writer; unless it went before
- * it greeted the connection (GREETING_LINE, src/local-writer/wire.ts): then it read none of
- * them, and they run on the board itself.
+ * call never waits for one to start. A connection carries calls only once the writer greeted
+ * it (GREETING_LINE, src/local-writer/wire.ts): one that closes first, or is not greeted
+ * soon, had nothing sent on it, and the call runs on the board itself. When the writer goes
+ * away with calls under way, those are refused as STORE_UNAVAILABLE (they may or may not
+ * have committed, as when an HTTP answer is lost), and the next call finds or starts another
+ * writer.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,13 @@ import type { AnswerLine } from "./wire.js";
 const IDLE_MS = 5000;
 /** After a failed connect, calls go to the board itself for this long before the next try. */
 const RETRY_MS = 50;
+/**
+ * A writer that has not greeted a connection this long after it was made is stuck (stopped,
+ * or its loop held): the call runs on the board itself, having waited this long at most, not
+ * the lock timeout + 2 s it would wait once sent. A writer greets in its next turn, well under
+ * a millisecond here; BATON_LOCAL_WRITER_GREETING_MS overrides it, for tests.
+ */
+const GREETING_MS = 500;
 /**
  * A writer started less than this ago is not started again: it may still be opening the board
  * (~150–300 ms here). Also how long a killed writer's board waits at most for the next one.
@@ -58,8 +66,6 @@ interface Waiting {
   reject: (error: Error) => void;
   /** performance.now() when the call was sent. */
   sentAt: number;
-  /** The call on the board itself, for when the writer never read it. */
-  direct: () => Promise<unknown>;
 }
 
 /** How often calls under way are checked for an answer overdue (one timer per connection, not one per call). */
@@ -67,8 +73,6 @@ const OVERDUE_CHECK_MS = 1000;
 
 export class LocalWriterClient {
   private socket: Socket | null = null;
-  /** Whether `socket`'s writer has greeted it (GREETING_LINE): until then, it has read none of its calls. */
-  private greeted = false;
   private connecting: Promise<Socket | null> | null = null;
   private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
@@ -118,15 +122,15 @@ export class LocalWriterClient {
    * of this path costs (docs/guarantees.md).
    */
   private call(method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
-    if (this.socket) return this.send(this.socket, method, args, direct);
+    if (this.socket) return this.send(this.socket, method, args);
     return this.connected().then((socket) => {
-      if (socket) return this.send(socket, method, args, direct);
+      if (socket) return this.send(socket, method, args);
       this.counts.direct++;
       return direct();
     });
   }
 
-  private send(socket: Socket, method: string, args: unknown[], direct: () => Promise<unknown>): Promise<unknown> {
+  private send(socket: Socket, method: string, args: unknown[]): Promise<unknown> {
     const id = this.nextId++;
     let line: string;
     try {
@@ -136,7 +140,7 @@ export class LocalWriterClient {
       return Promise.reject(error as Error);
     }
     if (this.pending.size === 0) socket.ref();
-    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now(), direct }));
+    const answer = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sentAt: performance.now() }));
     socket.write(line);
     return answer;
   }
@@ -146,24 +150,55 @@ export class LocalWriterClient {
     if (this.closed || performance.now() < this.retryAt) return Promise.resolve(null);
     this.connecting ??= new Promise<Socket | null>((resolve) => {
       const lines = new ByteLineSplitter();
+      let greeted = false;
+      let givenUp = false;
+      // Nothing is sent until the greeting, so giving up before it leaves the writer nothing to run.
+      const giveUp = (retryInMs: number, startWriter: boolean): void => {
+        if (greeted || givenUp) return;
+        givenUp = true;
+        clearTimeout(timer);
+        socket.destroy();
+        this.retryAt = performance.now() + retryInMs;
+        if (startWriter) this.startWriter();
+        resolve(null);
+      };
+      const greeting = (buffer: Buffer, bytes: number): boolean => {
+        let first: string[];
+        try {
+          first = lines.push(buffer, bytes);
+        } catch {
+          giveUp(RETRY_MS, false);
+          return false;
+        }
+        if (first.length === 0) return true; // the greeting cut across reads
+        if (first.length !== 1 || first[0] !== GREETING_LINE) {
+          // Not a writer of this wire (the address has its version: src/local-writer/address.ts).
+          giveUp(RETRY_MS, false);
+          return false;
+        }
+        greeted = true;
+        clearTimeout(timer);
+        socket.off("error", onLost).off("close", onLost);
+        this.adopt(socket);
+        resolve(socket);
+        return true;
+      };
       // onread: answers are read into one buffer and split here, not through a Readable
       // stream (the client's per-answer path at 64 processes: see docs/guarantees.md).
       const socket: Socket = connect({
         path: this.address.socketPath,
-        onread: { buffer: READ_BUFFER, callback: (bytes: number, buffer: Uint8Array): boolean => this.received(socket, lines, buffer as Buffer, bytes) },
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (bytes: number, buffer: Uint8Array): boolean =>
+            greeted ? this.received(socket, lines, buffer as Buffer, bytes) : greeting(buffer as Buffer, bytes),
+        },
       });
-      socket.once("connect", () => {
-        socket.off("error", onFailure);
-        this.adopt(socket);
-        resolve(socket);
-      });
-      const onFailure = (): void => {
-        socket.destroy();
-        this.retryAt = performance.now() + RETRY_MS;
-        this.startWriter();
-        resolve(null);
-      };
-      socket.once("error", onFailure);
+      // No writer there, or one that went before it accepted this connection (idle, killed).
+      const onLost = (): void => giveUp(RETRY_MS, true);
+      socket.once("error", onLost).once("close", onLost);
+      const greetingMs = Number(process.env.BATON_LOCAL_WRITER_GREETING_MS) > 0 ? Number(process.env.BATON_LOCAL_WRITER_GREETING_MS) : GREETING_MS;
+      // A stuck writer holds its election, so none is started; calls go to the board itself for as long as a stuck answer's wait.
+      const timer = setTimeout(() => giveUp(this.answerTimeoutMs, false), greetingMs);
     }).finally(() => {
       this.connecting = null;
     });
@@ -172,7 +207,6 @@ export class LocalWriterClient {
 
   private adopt(socket: Socket): void {
     this.socket = socket;
-    this.greeted = false;
     socket.unref();
     const overdue = setInterval(() => this.checkOverdue(socket), OVERDUE_CHECK_MS);
     overdue.unref();
@@ -197,15 +231,6 @@ export class LocalWriterClient {
     socket.destroy();
   }
 
-  private runPendingDirect(): void {
-    const unread = [...this.pending.values()];
-    this.pending.clear();
-    for (const waiting of unread) {
-      this.counts.direct++;
-      waiting.direct().then(waiting.resolve, waiting.reject);
-    }
-  }
-
   private failPending(error: BatonError): void {
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
@@ -219,16 +244,7 @@ export class LocalWriterClient {
       socket.destroy();
       return false;
     }
-    for (const line of whole) {
-      if (line === "") continue;
-      if (this.greeted) this.answered(JSON.parse(line) as AnswerLine);
-      else if (line === GREETING_LINE) this.greeted = true;
-      else {
-        // Not a writer of this wire (its address has the version in it: src/local-writer/address.ts).
-        socket.destroy();
-        return false;
-      }
-    }
+    for (const line of whole) if (line !== "") this.answered(JSON.parse(line) as AnswerLine);
     if (this.pending.size === 0) socket.unref();
     return true;
   }
@@ -248,12 +264,6 @@ export class LocalWriterClient {
     // Not at once: a killed writer's connections close before its listening socket does, and
     // a call sent in that gap would be accepted by a writer already gone.
     this.retryAt = performance.now() + RETRY_MS;
-    if (!this.greeted) {
-      // Closed before its greeting: the writer went (idle, killed) before it read a byte of
-      // this connection, so no call sent on it ran; each runs on the board itself instead.
-      this.runPendingDirect();
-      return;
-    }
     this.failPending(new BatonError(ErrorCode.STORE_UNAVAILABLE, "the board's local writer went away during this write (it may or may not have committed); retry it"));
   }
 

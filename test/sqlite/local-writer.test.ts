@@ -404,47 +404,48 @@ describe("the local writer", () => {
     // Let go, the writer reads the claim its caller gave up on, refuses it (it is past its
     // deadline), and goes once idle; a claim run then would hold a second task, for "a".
     await until("the writer gone", () => localWriterPids(path).length === 0, 10_000);
-    const check = await openBoard(url);
-    try {
-      const { tasks, report } = await checkBoard(check);
-      expect(tasks.filter((t) => t.status === "in_progress").map((t) => t.assignedTo)).toEqual(["b"]);
-      expect(report.violations).toEqual([]);
-    } finally {
-      await check.close();
-    }
+    await expectHeldOnlyBy(url, "b");
   }, 30_000);
 
-  it("a writer that goes before it accepted a connection (left in the kernel's queue, as when it goes idle in that instant): the call sent on it runs on the board itself, once, and succeeds", async () => {
+  it("a writer that goes before it accepted a connection (left in the kernel's queue, as when it goes idle in that instant): the call waiting on it runs on the board itself, once, and succeeds", async () => {
     const { url, path } = await freshBoard(3);
-    const first = await openBoard(url, { localWriter: true });
-    await untilThroughTheWriter(first);
-    await first.close();
-    const [writer] = localWriterPids(path);
-    expect(writer).toBeDefined();
-    // Stopped, the writer accepts nothing: the next client's connect completes in the
-    // kernel's queue and its claim is sent there, unread.
-    process.kill(writer as number, "SIGSTOP");
+    const writer = await stoppedWriter(url, path);
+    // Long enough that only the writer's going ends the wait here.
+    process.env.BATON_LOCAL_WRITER_GREETING_MS = "20000";
     const board = await openBoard(url, { localWriter: true });
     try {
       let settled = false;
       const claim = board.claim({ agent: "late" }).finally(() => (settled = true));
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(settled).toBe(false); // waiting on the writer's socket, not run on the board
-      process.kill(writer as number, "SIGKILL");
+      expect(settled).toBe(false); // waiting for the writer's greeting, not run on the board
+      process.kill(writer, "SIGKILL");
       const claimed = await claim;
       expect(claimed.task.assignedTo).toBe("late");
       expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1 });
     } finally {
+      delete process.env.BATON_LOCAL_WRITER_GREETING_MS;
       await board.close();
     }
-    const check = await openBoard(url);
+    await expectHeldOnlyBy(url, "late");
+  }, 20_000);
+
+  it("a writer stopped before it accepted a connection: the call waits for its greeting at most 500 ms, runs on the board itself, and the writer, let go, has nothing of it to run", async () => {
+    const { url, path } = await freshBoard(3);
+    const writer = await stoppedWriter(url, path);
+    const board = await openBoard(url, { localWriter: true });
     try {
-      const { tasks, report } = await checkBoard(check);
-      expect(tasks.filter((t) => t.status === "in_progress").map((t) => t.assignedTo)).toEqual(["late"]);
-      expect(report.violations).toEqual([]);
+      const started = performance.now();
+      const claimed = await board.claim({ agent: "late" });
+      // Never before the greeting's wait (nothing bounds it above here: a loaded machine).
+      expect(performance.now() - started).toBeGreaterThanOrEqual(490);
+      expect(claimed.task.assignedTo).toBe("late");
+      expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1 });
     } finally {
-      await check.close();
+      process.kill(writer, "SIGCONT");
+      await board.close();
     }
+    await until("the writer gone", () => localWriterPids(path).length === 0, 10_000);
+    await expectHeldOnlyBy(url, "late");
   }, 20_000);
 
   it("a peer on the writer's socket that greets in another wire's version: the client leaves it, and its call runs on the board itself", async () => {
@@ -490,6 +491,29 @@ function canConnect(path: string): Promise<boolean> {
 }
 
 /** Sends `text` and returns the first line answered, or "" once the writer closes the connection. */
+/** The board's writer, up and then SIGSTOPped with no client: it accepts nothing until SIGCONT. */
+async function stoppedWriter(url: string, path: string): Promise<number> {
+  const first = await openBoard(url, { localWriter: true });
+  await untilThroughTheWriter(first);
+  await first.close();
+  const [writer] = localWriterPids(path);
+  if (writer === undefined) throw new Error("no writer up");
+  process.kill(writer, "SIGSTOP");
+  return writer;
+}
+
+/** The only task in progress is `agent`'s, and the trail replays to the board. */
+async function expectHeldOnlyBy(url: string, agent: string): Promise<void> {
+  const check = await openBoard(url);
+  try {
+    const { tasks, report } = await checkBoard(check);
+    expect(tasks.filter((t) => t.status === "in_progress").map((t) => t.assignedTo)).toEqual([agent]);
+    expect(report.violations).toEqual([]);
+  } finally {
+    await check.close();
+  }
+}
+
 /** Sends `text` on a connection of its own; the writer's first line after its greeting, or "" when it closes first. */
 function talk(path: string, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
