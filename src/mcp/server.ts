@@ -22,6 +22,12 @@ export interface McpServerOptions {
    * see NOTHING_READY forever.
    */
   create?: boolean;
+  /**
+   * Send the hot writes through the board's local writer (src/local-writer/client.ts), as the
+   * CLI does with BATON_LOCAL_WRITER=1: many agents' MCP servers on one SQLite board then stop
+   * handing its write lock to each other. Ignored for other stores.
+   */
+  localWriter?: boolean;
 }
 
 export async function runMcpServer(options: McpServerOptions): Promise<void> {
@@ -29,6 +35,7 @@ export async function runMcpServer(options: McpServerOptions): Promise<void> {
   const board = await openBoard(options.storeUrl, {
     create: options.create ?? false,
     ...(options.policy && { policy: options.policy }),
+    ...(options.localWriter && { localWriter: true }),
   });
   const log = (line: string): void => void process.stderr.write(`baton mcp: ${line}\n`);
   const session = new Session(board, agent, log);

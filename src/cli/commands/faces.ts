@@ -11,7 +11,9 @@ export function registerFaceVerbs(program: Command): void {
     action(async (ctx) => {
       const { url, policy } = ctx.location();
       const { runMcpServer } = await import("../../mcp/server.js");
-      await runMcpServer({ storeUrl: url, policy, ...(ctx.agent !== undefined && { agent: ctx.agent }) });
+      // BATON_LOCAL_WRITER=1, as for every other verb (docs/cli.md).
+      const localWriter = ctx.env.BATON_LOCAL_WRITER === "1";
+      await runMcpServer({ storeUrl: url, policy, localWriter, ...(ctx.agent !== undefined && { agent: ctx.agent }) });
     }),
   );
 
