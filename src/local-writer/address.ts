@@ -24,6 +24,8 @@ export interface WriterAddress {
   starting: string;
   /** The socket file clients connect to. */
   socketPath: string;
+  /** The record of this writer's starts beside it (src/local-writer/start-record.ts). */
+  startRecord: string;
   /** The store URL the writer opens: the board's real path and the URL's options. */
   storeUrl: string;
 }
@@ -75,6 +77,7 @@ export function writerAddress(location: StoreLocation, policy: BoardPolicyInput 
     election: `\0baton-writer-${key}`,
     starting: `\0baton-writer-start-${key}`,
     socketPath,
+    startRecord: join(dirname(socketPath), `w-${key}.start`),
     storeUrl,
   };
 }

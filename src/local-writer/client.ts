@@ -18,6 +18,7 @@ import { connect, createServer } from "node:net";
 import { BatonError, ErrorCode } from "../core/errors.js";
 import { WRITER_THREAD_METHODS, receivedError } from "../http/writer-thread.js";
 import { ensurePrivateDirectory } from "./address.js";
+import { recordStartIfDue } from "./start-record.js";
 import { ByteLineSplitter, GREETING_LINE } from "./wire.js";
 import type { Socket } from "node:net";
 import type { Board } from "../board.js";
@@ -38,8 +39,9 @@ const RETRY_MS = 50;
  */
 const GREETING_MS = 500;
 /**
- * A writer started less than this ago is not started again: it may still be opening the board
- * (~150–300 ms here). Also how long a killed writer's board waits at most for the next one.
+ * A writer started less than this ago is not started again by this process: it may still be
+ * opening the board (~150–300 ms here). Also how long a writer killed before it came up waits
+ * at most for the next one; starts in a row across processes wait longer (src/local-writer/start-record.ts).
  */
 const SPAWN_AGAIN_MS = 1000;
 
@@ -284,15 +286,16 @@ export class LocalWriterClient {
     starting.unref();
     starting.once("error", () => starting.close());
     starting.listen({ path: this.address.starting }, () => {
-      this.spawnWriter();
       setTimeout(() => starting.close(), SPAWN_AGAIN_MS).unref();
+      // Machine-wide, across processes: starts that do not come up wait longer each time.
+      if (recordStartIfDue(this.address.startRecord)) this.spawnWriter();
     });
   }
 
   private spawnWriter(): void {
     const idleMs = Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) > 0 ? Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) : IDLE_MS;
-    const { election, socketPath, storeUrl } = this.address;
-    const config: DaemonConfig = { election, socketPath, storeUrl, ...(this.policy && { policy: this.policy }), idleMs };
+    const { election, socketPath, startRecord, storeUrl } = this.address;
+    const config: DaemonConfig = { election, socketPath, startRecord, storeUrl, ...(this.policy && { policy: this.policy }), idleMs };
     try {
       const child = spawn(process.execPath, [DAEMON_SCRIPT, JSON.stringify(config)], {
         detached: true,

@@ -19,6 +19,7 @@ import { GroupCommitStore } from "../store/group-commit.js";
 import { openStore } from "../store/open.js";
 import { runWriterCall, sendableError } from "../http/writer-thread.js";
 import { SOCKET_PATH_MAX_BYTES, ensurePrivateDirectory, fitsSocketPath } from "./address.js";
+import { clearStartRecord, recordStartFailure } from "./start-record.js";
 import { GREETING_LINE, LineSplitter } from "./wire.js";
 import type { Server, Socket } from "node:net";
 import type { BoardPolicyInput } from "../core/policy.js";
@@ -29,11 +30,19 @@ export interface DaemonConfig {
   policy?: BoardPolicyInput;
   election: string;
   socketPath: string;
+  /** Where this start is recorded (src/local-writer/start-record.ts): cleared once up, the reason written if it cannot come up. */
+  startRecord: string;
   idleMs: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? "null") as DaemonConfig | null;
-if (!config || typeof config.storeUrl !== "string" || typeof config.socketPath !== "string" || typeof config.election !== "string") {
+if (
+  !config ||
+  typeof config.storeUrl !== "string" ||
+  typeof config.socketPath !== "string" ||
+  typeof config.election !== "string" ||
+  typeof config.startRecord !== "string"
+) {
   console.error("usage: spawned by a baton client: daemon.js CONFIG_JSON");
   process.exit(2);
 }
@@ -42,6 +51,7 @@ if (!fitsSocketPath(config.socketPath)) {
   console.error(`the socket path ${config.socketPath} is longer than ${SOCKET_PATH_MAX_BYTES} bytes`);
   process.exit(2);
 }
+const { startRecord } = config;
 
 function listen(server: Server, path: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
@@ -50,15 +60,31 @@ function listen(server: Server, path: string): Promise<boolean> {
   });
 }
 
+/** This start failed: why goes in the start record, and the next start waits longer. */
+function cannotStart(error: unknown): never {
+  const reason = error instanceof Error ? error.message : String(error);
+  recordStartFailure(startRecord, reason);
+  console.error(`the board's local writer cannot start: ${reason}`);
+  process.exit(1);
+}
+
 // Nobody talks on the election name; whoever connects is let go.
 const election = createServer((socket) => socket.destroy());
-if (!(await listen(election, config.election))) process.exit(0);
+if (!(await listen(election, config.election).catch(cannotStart))) {
+  // Another writer is up: this start was not needed, and is no failure.
+  clearStartRecord(startRecord);
+  process.exit(0);
+}
 
 // The URL carries the client's durability and lock timeout (src/open-board.ts).
-const store = new GroupCommitStore(await openStore(config.storeUrl, { create: false }));
+const store = new GroupCommitStore(await openStore(config.storeUrl, { create: false }).catch(cannotStart));
 const board = new Board(store, { ...(config.policy && { policy: config.policy }) });
 
-ensurePrivateDirectory(config.socketPath);
+try {
+  ensurePrivateDirectory(config.socketPath);
+} catch (error) {
+  cannotStart(error);
+}
 // A socket file left by a writer that was killed: the election says it is nobody's now.
 try {
   unlinkSync(config.socketPath);
@@ -71,7 +97,8 @@ const LATE_CALL = "the board's local writer read this write after its caller had
 let connections = 0;
 let idleTimer: NodeJS.Timeout | null = null;
 const server = createServer(serveClient);
-if (!(await listen(server, config.socketPath))) process.exit(0);
+if (!(await listen(server, config.socketPath).catch(cannotStart))) process.exit(0);
+clearStartRecord(startRecord);
 waitForClients();
 process.once("SIGTERM", () => void shutDown());
 process.once("SIGINT", () => void shutDown());

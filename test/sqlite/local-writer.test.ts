@@ -6,14 +6,16 @@
  * writer can be reached, so the writer is never needed for correctness.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { locateBoard } from "../../src/cli/discovery.js";
 import { openBoard } from "../../src/index.js";
 import { ensurePrivateDirectory, writerAddress } from "../../src/local-writer/address.js";
 import { localWriterCounts } from "../../src/local-writer/client.js";
+import { readStartRecord } from "../../src/local-writer/start-record.js";
 import { GREETING_LINE } from "../../src/local-writer/wire.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
@@ -378,6 +380,58 @@ describe("the local writer", () => {
     expect(JSON.parse(stale.stdout || stale.stderr)).toMatchObject({ error: { code: "LEASE_LOST" } });
     await untilOneWriter(path);
   }, 30_000);
+
+  it("a writer that cannot start is not started again by every CLI call: starts in a row wait 1 s, 2 s, 4 s … machine-wide, and every call still succeeds", async () => {
+    const { url, path } = await freshBoard(20);
+    const dir = mkdtempSync(join(tmpdir(), "baton-local-writer-"));
+    dirs.push(dir);
+    // Preloaded into every node process of the calls: the writer (and only it) dies at once,
+    // before any of its code runs, and leaves a line saying it was started.
+    const starts = join(dir, "writer-starts.log");
+    const preload = join(dir, "kill-writer.cjs");
+    writeFileSync(
+      preload,
+      `if (process.argv[1] && process.argv[1].endsWith("daemon.js")) { require("node:fs").appendFileSync(${JSON.stringify(starts)}, "x\\n"); process.exit(3); }\n`,
+    );
+    const env = { ...process.env, BATON_STORE: url, BATON_LOCAL_WRITER: "1", NODE_OPTIONS: `--require ${preload}` };
+    const calls = 8;
+    const began = performance.now();
+    for (let i = 0; i < calls; i++) {
+      const claim = spawnSync(process.execPath, [CLI, "claim", "--agent", `cli-${i}`, "--json"], { env, encoding: "utf8" });
+      expect(claim.status, claim.stderr).toBe(0);
+      expect(JSON.parse(claim.stdout)).toMatchObject({ assigned_to: `cli-${i}`, status: "in_progress" });
+    }
+    const elapsedS = (performance.now() - began) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the last writer started has written its line
+    const started = existsSync(starts) ? readFileSync(starts, "utf8").split("\n").filter(Boolean).length : 0;
+    // Start k is made at least 2^(k-1) - 1 s after the first, so no more than this many fit
+    // in the run (every call started one before the record).
+    expect(started).toBeGreaterThanOrEqual(1);
+    expect(started).toBeLessThanOrEqual(Math.floor(Math.log2(elapsedS + 1)) + 1);
+    expect(started).toBeLessThan(calls);
+    // The CLI's writer address, which has the policy the CLI found for the board in it.
+    const { startRecord } = writerAddress(parseStoreUrl(url), locateBoard(undefined, env, process.cwd()).policy) as WriterAddress;
+    expect(readStartRecord(startRecord)).toMatchObject({ starts: started });
+    expect(localWriterPids(path)).toEqual([]);
+  }, 30_000);
+
+  it("a writer that cannot open its board exits 1 and says why in the start record; a writer that comes up removes the record", async () => {
+    const { url } = await freshBoard(1);
+    const address = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
+    ensurePrivateDirectory(address.socketPath);
+    writeFileSync(address.startRecord, `${JSON.stringify({ starts: 2, at: Date.now() })}\n`);
+    const missing = { ...address, storeUrl: `sqlite:${join(tmpdir(), "baton-no-such-dir", "board.db")}`, idleMs: 1000 };
+    const failed = spawnSync(process.execPath, [DAEMON, JSON.stringify(missing)], { encoding: "utf8" });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("the board's local writer cannot start: no board at");
+    expect(readStartRecord(address.startRecord)).toMatchObject({ starts: 2, reason: expect.stringContaining("no board at") });
+
+    const child = spawn(process.execPath, [DAEMON, JSON.stringify({ ...address, idleMs: 1000 })], { stdio: "ignore" });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    await until("the socket", () => canConnect(address.socketPath));
+    expect(readStartRecord(address.startRecord)).toBeNull();
+    await exited; // idle, it goes
+  }, 20_000);
 
   it("a writer SIGSTOPped: the call under way is refused as STORE_UNAVAILABLE after the lock timeout + 2 s, the next calls go to the board itself, and the writer, let go, never runs the refused call", async () => {
     const { path } = await freshBoard(4);
