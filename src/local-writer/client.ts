@@ -311,6 +311,10 @@ export class LocalWriterClient {
 
   private async closeWith(local: Board): Promise<void> {
     this.closed = true;
+    // A connection still being made: the calls waiting on it are sent first (their `then`
+    // runs before this one), else it would be adopted after the close and stay open, keeping
+    // the writer up for as long as this process lives.
+    await this.connecting;
     // Answers under way are awaited by their callers; the socket goes once they are in.
     while (this.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     this.socket?.end();

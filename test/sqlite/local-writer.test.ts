@@ -297,6 +297,19 @@ describe("the local writer", () => {
     await until("the idle writer to exit", () => localWriterPids(path).length === 0, 8000);
   }, 20_000);
 
+  it("a board closed while its first call is still connecting: the call is answered, and the connection goes with the board (the writer then goes idle)", async () => {
+    const { url, path } = await freshBoard(3);
+    const first = await openBoard(url, { localWriter: true });
+    await untilThroughTheWriter(first);
+    await first.close();
+    const board = await openBoard(url, { localWriter: true });
+    const claim = board.claim({ agent: "closing" });
+    await board.close();
+    expect((await claim).task.assignedTo).toBe("closing");
+    // A connection left open would keep the writer up for as long as this process lives.
+    await until("the idle writer to exit", () => localWriterPids(path).length === 0, 8000);
+  }, 20_000);
+
   it("a writer's refusal crosses as the same BatonError, and the board is unchanged", async () => {
     const { url } = await freshBoard(2);
     const board = await openBoard(url, { localWriter: true });
