@@ -45,6 +45,12 @@ const GREETING_MS = 500;
  */
 const SPAWN_AGAIN_MS = 1000;
 
+/** A test's override of one of the waits above: a positive number of ms in `name`, else `fallback`. */
+function msFromEnv(name: string, fallback: number): number {
+  const ms = Number(process.env[name]);
+  return ms > 0 ? ms : fallback;
+}
+
 /** Every client's reads land here and are split at once, before the next read (one per process). */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
@@ -198,9 +204,8 @@ export class LocalWriterClient {
       // No writer there, or one that went before it accepted this connection (idle, killed).
       const onLost = (): void => giveUp(RETRY_MS, true);
       socket.once("error", onLost).once("close", onLost);
-      const greetingMs = Number(process.env.BATON_LOCAL_WRITER_GREETING_MS) > 0 ? Number(process.env.BATON_LOCAL_WRITER_GREETING_MS) : GREETING_MS;
       // A stuck writer holds its election, so none is started; calls go to the board itself for as long as a stuck answer's wait.
-      const timer = setTimeout(() => giveUp(this.answerTimeoutMs, false), greetingMs);
+      const timer = setTimeout(() => giveUp(this.answerTimeoutMs, false), msFromEnv("BATON_LOCAL_WRITER_GREETING_MS", GREETING_MS));
     }).finally(() => {
       this.connecting = null;
     });
@@ -293,7 +298,7 @@ export class LocalWriterClient {
   }
 
   private spawnWriter(): void {
-    const idleMs = Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) > 0 ? Number(process.env.BATON_LOCAL_WRITER_IDLE_MS) : IDLE_MS;
+    const idleMs = msFromEnv("BATON_LOCAL_WRITER_IDLE_MS", IDLE_MS);
     const { election, socketPath, startRecord, storeUrl } = this.address;
     const config: DaemonConfig = { election, socketPath, startRecord, storeUrl, ...(this.policy && { policy: this.policy }), idleMs };
     try {

@@ -1,8 +1,9 @@
 /**
  * What a client and the board's local writer say on the socket: one JSON object a line.
- * The writer's first line on every connection is its greeting (GREETING_LINE); then a call `{"i":7,"m":"claim","a":[{…}],"d":1764770000000}`; its answer `{"i":7,"v":…}` or `{"i":7,"e":{message,code,details}}`
- * (the error as serve's writer thread sends it, src/http/writer-thread.ts). Answers come in
- * any order: each names its call.
+ * The writer's first line on every connection is its greeting (GREETING_LINE); then a call
+ * `{"i":7,"m":"claim","a":[{…}],"d":1764770000000}` and its answer `{"i":7,"v":…}` or
+ * `{"i":7,"e":{message,code,details}}` (the error as serve's writer thread sends it,
+ * src/http/writer-thread.ts). Answers come in any order: each names its call.
  */
 import type { SentError } from "../http/writer-thread.js";
 
@@ -28,11 +29,11 @@ export type AnswerLine = { i: number; v: unknown } | { i: number; e: SentError }
 export const WIRE_VERSION = 2;
 
 /**
- * The writer's first line on a connection, written the instant it accepts it and before it
- * reads anything. A connection that closes before its greeting was never read: its calls
- * were not run, and the client runs them on the board itself. (The writer going idle closes
- * its listening socket; a client that connected in that instant was left in the kernel's
- * queue, and its call was refused as "may or may not have committed".)
+ * The writer's first line on a connection, written the instant it accepts it, and a client
+ * sends no call before it. A connection that closes first, or is not greeted soon, carried
+ * nothing: the call runs on the board itself. (The writer going idle closes its listening
+ * socket; a client that connected in that instant was left in the kernel's queue, and its
+ * call was refused as "may or may not have committed".)
  */
 export const GREETING_LINE = JSON.stringify({ w: WIRE_VERSION });
 

@@ -3,14 +3,13 @@
  * their hot writes through the board's one local writer (src/local-writer/), as the CLI does,
  * and the race keeps every guarantee: each task completed exactly once, one holder at a time.
  */
-import { createConnection } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { locateBoard } from "../../src/cli/discovery.js";
 import { openBoard } from "../../src/index.js";
 import { writerAddress } from "../../src/local-writer/address.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
-import { localWriterPids } from "../support/processes.js";
+import { canConnect, localWriterPids } from "../support/processes.js";
 import { connect, freshBoardUrl } from "./mcp-client.js";
 import type { WriterAddress } from "../../src/local-writer/address.js";
 import type { McpSession } from "./mcp-client.js";
@@ -26,17 +25,6 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
   for (const path of boards.splice(0)) for (const pid of localWriterPids(path)) process.kill(pid, "SIGKILL");
 });
-
-function listening(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ path });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 /** Claims and completes until NOTHING_READY; the ids it completed. */
 async function work(session: McpSession): Promise<string[]> {
@@ -70,7 +58,7 @@ describe("baton mcp with BATON_LOCAL_WRITER=1", () => {
     // The servers' address: the CLI's, with the policy it finds for the board from this directory.
     const { socketPath } = writerAddress(parseStoreUrl(url), locateBoard(url, {}, process.cwd()).policy) as WriterAddress;
     const deadline = Date.now() + 10_000;
-    while (!(await listening(socketPath))) {
+    while (!(await canConnect(socketPath))) {
       if (Date.now() > deadline) throw new Error("no writer started by the MCP servers' writes");
       const claim = await (sessions[0] as McpSession).call("claim_task", {});
       await (sessions[0] as McpSession).call("release_task", { id: claim.body.task.id });

@@ -20,7 +20,7 @@ import { GREETING_LINE } from "../../src/local-writer/wire.js";
 import { parseStoreUrl } from "../../src/store/open.js";
 import { checkBoard } from "../conformance/checks.js";
 import { CLI } from "../support/lockers.js";
-import { localWriterPids, repoRoot, spawnWorker } from "../support/processes.js";
+import { canConnect, localWriterPids, repoRoot, spawnWorker } from "../support/processes.js";
 import type { Board } from "../../src/index.js";
 import type { WriterAddress } from "../../src/local-writer/address.js";
 import type { WorkerProcess } from "../support/processes.js";
@@ -545,17 +545,6 @@ describe("the local writer", () => {
     }
   });
 });
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ path });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 /** Sends `text` and returns the first line answered, or "" once the writer closes the connection. */
 /** The board's writer, up and then SIGSTOPped with no client: it accepts nothing until SIGCONT. */
