@@ -35,7 +35,16 @@ export interface DaemonConfig {
   idleMs: number;
 }
 
-const config = JSON.parse(process.argv[2] ?? "null") as DaemonConfig | null;
+/** The config the client passed, or null when it is not JSON (refused below, with the others). */
+function parsedConfig(): DaemonConfig | null {
+  try {
+    return JSON.parse(process.argv[2] ?? "null") as DaemonConfig | null;
+  } catch {
+    return null;
+  }
+}
+
+const config = parsedConfig();
 if (
   !config ||
   typeof config.storeUrl !== "string" ||

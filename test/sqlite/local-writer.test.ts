@@ -515,23 +515,54 @@ describe("the local writer", () => {
     await expectHeldOnlyBy(url, "late");
   }, 20_000);
 
-  it("a peer on the writer's socket that greets in another wire's version: the client leaves it, and its call runs on the board itself", async () => {
-    const { url } = await freshBoard(2);
+  it("a peer on the writer's socket that greets in another wire's version, or with garbage: the client sends it nothing, leaves it, and its call runs on the board itself", async () => {
+    const { url } = await freshBoard(4);
     const { socketPath } = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
     ensurePrivateDirectory(socketPath);
     rmSync(socketPath, { force: true });
-    // Read (and dropped), so the peer sees the client leave and closes.
-    const peer = createServer((socket) => socket.resume().write('{"w":1}\n'));
+    const greetings = ['{"w":1}\n', "\u001b[2J\u0000\u00ff\n", `${"x".repeat(5 * 1024 * 1024)}`, '{"w":2}\n{"i":1,"v":null}\n'];
+    let greeting = "";
+    let received = "";
+    const peer = createServer((socket) => {
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+      socket.write(greeting);
+    });
     await new Promise<void>((resolve) => peer.listen({ path: socketPath }, resolve));
-    const board = await openBoard(url, { localWriter: true });
     try {
-      const claim = await board.claim({ agent: "a" });
-      expect(claim.task.assignedTo).toBe("a");
-      expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1, writersStarted: 0 });
+      for (const [i, text] of greetings.entries()) {
+        greeting = text;
+        const board = await openBoard(url, { localWriter: true });
+        try {
+          const claim = await board.claim({ agent: `a${i}` });
+          expect(claim.task.assignedTo).toBe(`a${i}`);
+          expect(localWriterCounts(board)).toMatchObject({ viaWriter: 0, direct: 1, writersStarted: 0 });
+        } finally {
+          await board.close();
+        }
+      }
+      expect(received).toBe("");
     } finally {
-      await board.close();
       await new Promise((resolve) => peer.close(resolve));
     }
+  }, 20_000);
+
+  it("the writer refuses a config it cannot use: exit 2 with the reason, and it opens nothing", async () => {
+    const { url, path } = await freshBoard(1);
+    const address = writerAddress(parseStoreUrl(url), undefined) as WriterAddress;
+    const { startRecord: _omitted, ...withoutRecord } = { ...address, idleMs: 1000 };
+    const cases: [string[], string][] = [
+      [[], "usage: spawned by a baton client"],
+      [["not json"], "usage: spawned by a baton client"],
+      [[JSON.stringify(withoutRecord)], "usage: spawned by a baton client"],
+      [[JSON.stringify({ ...address, idleMs: 1000, socketPath: `/tmp/${"s".repeat(120)}.sock` })], "is longer than 107 bytes"],
+    ];
+    for (const [args, reason] of cases) {
+      const run = spawnSync(process.execPath, [DAEMON, ...args], { encoding: "utf8" });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(reason);
+    }
+    expect(localWriterPids(path)).toEqual([]);
+    expect(readStartRecord(address.startRecord)).toBeNull();
   }, 20_000);
 
   it("a board opened with a custom clock ignores localWriter (the writer runs its own)", async () => {
